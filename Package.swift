@@ -1,0 +1,83 @@
+// swift-tools-version: 6.1
+//
+// Octoplane: meshes → neural fields (triplanes, octrees) → generators → meshes, on the CPU.
+//
+// Dependencies flow one way:
+//   C shims (CAssimp, CBLAS, CPNG)
+//   Parallel (no deps)                       ArrayIO (.npy/.npz, no deps)
+//   Geometry → MeshIO, Spatial → Fields → Sampling → Extraction, Metrics, Octrees
+//   TensorCore → NN   (never imports Geometry, and Geometry never imports it)
+//   Rendering (Geometry + CPNG), Dataset (Geometry + MeshIO)
+//   Pipeline (everything) → octoplane (argument parsing only)
+//
+// Hot code is built for the host CPU by the scripts (`-Xswiftc -target-cpu -Xswiftc haswell`),
+// never through unsafeFlags here, so that a package depending on Octoplane by version still builds.
+import PackageDescription
+
+let package = Package(
+    name: "Octoplane",
+    products: [
+        .executable(name: "octoplane", targets: ["octoplane"]),
+        .library(name: "Octoplane", targets: [
+            "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction",
+            "Metrics", "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Pipeline",
+        ]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C system libraries (Debian packages named as apt providers)
+        .systemLibrary(name: "CAssimp", pkgConfig: "assimp", providers: [.apt(["libassimp-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        // MARK: Leaf utilities
+        .target(name: "Parallel"),
+        .target(name: "ArrayIO"),
+
+        // MARK: Geometry side
+        .target(name: "Geometry", dependencies: ["Parallel"]),
+        .target(name: "MeshIO", dependencies: ["Geometry", "CAssimp"]),
+        .target(name: "Spatial", dependencies: ["Geometry", "Parallel"]),
+        .target(name: "Fields", dependencies: ["Geometry", "Parallel", "ArrayIO"]),
+        .target(name: "Sampling", dependencies: ["Geometry", "Spatial", "Fields", "ArrayIO", "MeshIO", "Parallel"]),
+        .target(name: "Extraction", dependencies: ["Geometry", "Spatial", "Fields", "Parallel"]),
+        .target(name: "Metrics", dependencies: ["Geometry", "Spatial", "Sampling", "Parallel"]),
+        .target(name: "Rendering", dependencies: ["Geometry", "CPNG", "Parallel"]),
+        .target(name: "Dataset", dependencies: ["Geometry", "MeshIO"]),
+        .target(name: "Octrees", dependencies: ["Geometry", "Spatial", "Fields", "Sampling", "Extraction", "ArrayIO", "Parallel"]),
+
+        // MARK: Neural side
+        .target(name: "TensorCore", dependencies: ["CBLAS", "Parallel", "ArrayIO"]),
+        .target(name: "NN", dependencies: ["TensorCore", "ArrayIO"]),
+
+        // MARK: Product
+        .target(name: "Pipeline", dependencies: [
+            "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
+            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Parallel",
+        ]),
+        .executableTarget(name: "octoplane", dependencies: [
+            "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests (Swift Testing)
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
+        .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry"]),
+        .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO"]),
+        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO"]),
+        .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Fields", "Geometry", "Sampling", "Metrics", "Spatial"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Geometry"]),
+        .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Geometry", "MeshIO", "Metrics"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Spatial", "Extraction", "Metrics", "Sampling", "Fields"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO"]),
+    ],
+    // Swift 5 language mode: the numerical kernels hand raw buffers to worker threads
+    // (`parallelFor`), which Swift 6's strict Sendable checking cannot express without noise.
+    swiftLanguageModes: [.v5]
+)

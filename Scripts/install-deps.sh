@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Octoplane needs, only those missing. Usage:
+#   Scripts/install-deps.sh          # build + run: libassimp-dev libopenblas-dev libpng-dev pkg-config
+#   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load)
+set -euo pipefail
+pkgs=(libassimp-dev libopenblas-dev libpng-dev pkg-config)
+[[ "${1:-}" == "--test" ]] && pkgs+=(assimp-testmodels)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "octoplane: installing missing Debian packages: ${missing[*]}" >&2
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+command -v swift >/dev/null || { echo "octoplane: Swift 6.1+ is required (https://www.swift.org/install/linux/)" >&2; exit 1; }

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// The `octoplane` executable: argument parsing only; the work lives in the `Pipeline` module.
+/// Each subcommand has its own file, named after it.
+@main
+struct Octoplane: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "octoplane",
+        abstract: "Meshes to neural fields (triplanes, octrees) and back, on the CPU.",
+        version: "0.1.0",
+        subcommands: [
+            DemoCommand.self,
+            InfoCommand.self, NormalizeCommand.self, RenderCommand.self,
+            SynthCommand.self,
+            SampleCommand.self, ConvertCommand.self,
+            ExtractCommand.self, EvalCommand.self, EvalSetCommand.self,
+            OctreeCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
