@@ -4,7 +4,7 @@
 //
 // Dependencies flow one way:
 //   C shims (CAssimp, CBLAS, CPNG)
-//   Parallel (no deps)                       ArrayIO (.npy/.npz, no deps)
+//   Support (no deps)                        ArrayIO (.npy/.npz, no deps)
 //   Geometry → MeshIO, Spatial → Fields → Sampling → Extraction, Metrics, Octrees
 //   TensorCore → NN   (never imports Geometry, and Geometry never imports it)
 //   Rendering (Geometry + CPNG), Dataset (Geometry + MeshIO)
@@ -33,29 +33,29 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
 
         // MARK: Leaf utilities
-        .target(name: "Parallel"),
-        .target(name: "ArrayIO"),
+        .target(name: "Support"),
+        .target(name: "ArrayIO", dependencies: ["Support"]),
 
         // MARK: Geometry side
-        .target(name: "Geometry", dependencies: ["Parallel"]),
-        .target(name: "MeshIO", dependencies: ["Geometry", "CAssimp"]),
-        .target(name: "Spatial", dependencies: ["Geometry", "Parallel"]),
-        .target(name: "Fields", dependencies: ["Geometry", "Parallel", "ArrayIO"]),
-        .target(name: "Sampling", dependencies: ["Geometry", "Spatial", "Fields", "ArrayIO", "MeshIO", "Parallel"]),
-        .target(name: "Extraction", dependencies: ["Geometry", "Spatial", "Fields", "Parallel"]),
-        .target(name: "Metrics", dependencies: ["Geometry", "Spatial", "Sampling", "Parallel"]),
-        .target(name: "Rendering", dependencies: ["Geometry", "CPNG", "Parallel"]),
-        .target(name: "Dataset", dependencies: ["Geometry", "MeshIO"]),
-        .target(name: "Octrees", dependencies: ["Geometry", "Spatial", "Fields", "Sampling", "Extraction", "ArrayIO", "Parallel"]),
+        .target(name: "Geometry", dependencies: ["Support"]),
+        .target(name: "MeshIO", dependencies: ["Geometry", "CAssimp", "Support"]),
+        .target(name: "Spatial", dependencies: ["Geometry", "Support"]),
+        .target(name: "Fields", dependencies: ["Geometry", "Support", "ArrayIO"]),
+        .target(name: "Sampling", dependencies: ["Geometry", "Spatial", "Fields", "ArrayIO", "MeshIO", "Support"]),
+        .target(name: "Extraction", dependencies: ["Geometry", "Spatial", "Fields", "Support"]),
+        .target(name: "Metrics", dependencies: ["Geometry", "Spatial", "Sampling", "Support"]),
+        .target(name: "Rendering", dependencies: ["Geometry", "CPNG", "Support"]),
+        .target(name: "Dataset", dependencies: ["Geometry", "MeshIO", "Support"]),
+        .target(name: "Octrees", dependencies: ["Geometry", "Spatial", "Fields", "Sampling", "Extraction", "ArrayIO", "Support"]),
 
         // MARK: Neural side
-        .target(name: "TensorCore", dependencies: ["CBLAS", "Parallel", "ArrayIO"]),
-        .target(name: "NN", dependencies: ["TensorCore", "ArrayIO"]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "Support", "ArrayIO"]),
+        .target(name: "NN", dependencies: ["TensorCore", "ArrayIO", "Support"]),
 
         // MARK: Product
         .target(name: "Pipeline", dependencies: [
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
-            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Parallel",
+            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Support",
         ]),
         .executableTarget(name: "octoplane", dependencies: [
             "Pipeline",

@@ -1,5 +1,5 @@
 import Geometry
-import Parallel
+import Support
 
 /// A scalar function of space: occupancy probability or logit, signed or unsigned distance.
 ///
