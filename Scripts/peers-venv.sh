@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates (or reuses) the virtualenv .venv-peers with the Python peers the comparison scripts
+# Creates (or reuses) a virtualenv with the Python peers the comparison scripts
 # time Octoplane against. Only what is missing is installed. The product never needs Python.
 #   bash Scripts/peers-venv.sh [pkg …]   # default: the whole peer set
+# Location: $OCTOPLANE_PEERS_VENV, default ~/.cache/octoplane/peers-venv (outside the repo, shared by checkouts).
 # Prints the venv's python path on the last line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,10 @@ if ((${#need_deb[@]})); then
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_deb[@]}" >&2 || true
 fi
-[[ -x .venv-peers/bin/python ]] || python3 -m venv .venv-peers >&2
-py=.venv-peers/bin/python
+venv=${OCTOPLANE_PEERS_VENV:-$HOME/.cache/octoplane/peers-venv}
+mkdir -p "$(dirname "$venv")"
+[[ -x "$venv/bin/python" ]] || python3 -m venv "$venv" >&2
+py=$venv/bin/python
 pkgs=("$@")
 ((${#pkgs[@]})) || pkgs=(numpy scipy trimesh open3d-cpu PyMCubes scikit-image vtk libigl==2.4.1 "torch==2.13.0+cpu" safetensors)
 missing=()
