@@ -31,10 +31,12 @@ let package = Package(
         .systemLibrary(name: "CAssimp", pkgConfig: "assimp", providers: [.apt(["libassimp-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // zlib (a dependency of libpng): CRC-32 and DEFLATE for .npz members.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Leaf utilities
         .target(name: "Support"),
-        .target(name: "ArrayIO", dependencies: ["Support"]),
+        .target(name: "ArrayIO", dependencies: ["Support", "CZlib"]),
 
         // MARK: Geometry side
         .target(name: "Geometry", dependencies: ["Support"]),
