@@ -1,0 +1,152 @@
+import CBLAS
+import Foundation
+import Support
+
+// Matrix products through OpenBLAS `cblas_sgemm`: matmul (2D, folded leading dims, batched),
+// and the fused affine map `linear` (x·Wᵀ + b) used by every Linear layer.
+
+/// Keeps OpenBLAS's thread count equal to `Parallelism.threadCount` (the one knob; the
+/// environment variable `OCTOPLANE_THREADS` sets its default).
+public enum BLASThreads {
+    nonisolated(unsafe) private static var current = -1
+    /// Forwards `Parallelism.threadCount` to OpenBLAS if it changed since the last call.
+    public static func sync() {
+        let n = Parallelism.threadCount
+        if n != current { openblas_set_num_threads(Int32(n)); current = n }
+    }
+}
+
+/// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, with op = transpose when the flag is set.
+/// `A` is stored m×k (k×m when transposed), `B` k×n (n×k when transposed).
+@inline(__always)
+public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                  _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
+        return
+    }
+    BLASThreads.sync()
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+}
+
+/// Raw product of matrices (no autograd): `a` [..., m, k] (or [..., k, m] with transA),
+/// `b` either 2-D [k, n] (shared) or with the same leading batch dims as `a`.
+func matmulKernel(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) -> Tensor {
+    precondition(a.rank >= 2 && b.rank >= 2, "matmul needs rank ≥ 2, got \(a.shape) and \(b.shape)")
+    let ar = a.shape.count, br = b.shape.count
+    let m = transA ? a.shape[ar - 1] : a.shape[ar - 2]
+    let k = transA ? a.shape[ar - 2] : a.shape[ar - 1]
+    let kb = transB ? b.shape[br - 1] : b.shape[br - 2]
+    let n = transB ? b.shape[br - 2] : b.shape[br - 1]
+    precondition(k == kb, "matmul: inner dimensions differ, \(a.shape)\(transA ? "ᵀ" : "") × \(b.shape)\(transB ? "ᵀ" : "")")
+    let batchA = Array(a.shape[..<(ar - 2)])
+    if br == 2 {
+        let out = Tensor(uninitializedShape: batchA + [m, n])
+        let batch = batchA.reduce(1, *)
+        if !transA {
+            // Fold the batch into rows: one big sgemm.
+            sgemm(false, transB, m: batch * m, n: n, k: k, a.data, b.data, out.mutableData)
+        } else {
+            for i in 0..<batch { sgemm(true, transB, m: m, n: n, k: k, a.data + i * m * k, b.data, out.mutableData + i * m * n) }
+        }
+        return out
+    }
+    let batchB = Array(b.shape[..<(br - 2)])
+    precondition(batchA == batchB, "batched matmul: batch dims \(batchA) and \(batchB) differ")
+    let batch = batchA.reduce(1, *)
+    let out = Tensor(uninitializedShape: batchA + [m, n])
+    for i in 0..<batch {
+        sgemm(transA, transB, m: m, n: n, k: k, a.data + i * m * k, b.data + i * k * n, out.mutableData + i * m * n)
+    }
+    return out
+}
+
+/// Matrix product with autograd. `a` [..., m, k], `b` [k, n] or [..., k, n] (same batch dims);
+/// the flags transpose the last two axes of an operand without copying. Result [..., m, n].
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    let out = matmulKernel(a, b, transA: transposeA, transB: transposeB)
+    return out.record("matmul", [a, b]) { g in
+        var ga: Tensor? = nil, gb: Tensor? = nil
+        let shared = b.rank == 2
+        if a.requiresGrad {
+            // op(A) = dC·op(B)ᵀ; A = op(A) or its transpose.
+            if transposeA && shared {
+                let m = a.shape[a.rank - 1], k = a.shape[a.rank - 2], n = g.shape[g.rank - 1]
+                let out = Tensor(uninitializedShape: a.shape)
+                for i in 0..<(a.count / max(1, m * k)) {
+                    sgemm(transposeB, true, m: k, n: m, k: n, b.data, g.data + i * m * n, out.mutableData + i * k * m)
+                }
+                ga = out
+            } else {
+                ga = transposeA ? matmulKernel(b, g, transA: transposeB, transB: true) : matmulKernel(g, b, transA: false, transB: !transposeB)
+            }
+        }
+        if b.requiresGrad {
+            if shared {
+                // Fold batch dims into rows: op(B) = op(A)ᵀ·dC over all rows.
+                let gm = g.reshaped([-1, g.shape[g.rank - 1]])
+                if !transposeA {
+                    let am = a.reshaped([-1, a.shape[a.rank - 1]])
+                    gb = transposeB ? matmulKernel(gm, am, transA: true, transB: false) : matmulKernel(am, gm, transA: true, transB: false)
+                } else {
+                    let batch = a.count / (a.shape[a.rank - 1] * a.shape[a.rank - 2])
+                    let acc = Tensor(zeros: b.shape)
+                    let m = a.shape[a.rank - 1], k = a.shape[a.rank - 2], n = g.shape[g.rank - 1]
+                    for i in 0..<batch {
+                        if transposeB { sgemm(true, true, m: n, n: k, k: m, g.data + i * m * n, a.data + i * k * m, beta: 1, acc.mutableData) }
+                        else { sgemm(false, false, m: k, n: n, k: m, a.data + i * k * m, g.data + i * m * n, beta: 1, acc.mutableData) }
+                    }
+                    gb = acc
+                }
+            } else {
+                gb = transposeB ? matmulKernel(g, a, transA: true, transB: transposeA) : matmulKernel(a, g, transA: !transposeA, transB: false)
+            }
+        }
+        return [ga, gb]
+    }
+}
+
+/// Affine map `y = x·Wᵀ + b`: `x` [..., in], `weight` [out, in] (PyTorch's layout), `bias` [out].
+/// Result [..., out]. Backward: dx = dy·W, dW = dyᵀ·x, db = Σ rows of dy (sgemv).
+public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
+    precondition(weight.rank == 2 && x.shape.last == weight.shape[1], "linear: x \(x.shape) with weight \(weight.shape)")
+    let nOut = weight.shape[0], nIn = weight.shape[1]
+    let rows = x.count / max(1, nIn)
+    let out = Tensor(uninitializedShape: Array(x.shape.dropLast()) + [nOut])
+    if let bias {
+        precondition(bias.shape == [nOut], "linear: bias \(bias.shape) for \(nOut) outputs")
+        let po = out.mutableData, pb = bias.data
+        parallelFor(rows, minChunk: max(1, elementwiseGrain / max(1, nOut))) { r in
+            for i in r { (po + i * nOut).update(from: pb, count: nOut) }
+        }
+        sgemm(false, true, m: rows, n: nOut, k: nIn, x.data, weight.data, beta: 1, po)
+    } else {
+        sgemm(false, true, m: rows, n: nOut, k: nIn, x.data, weight.data, out.mutableData)
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return out.record("linear", inputs) { g in
+        var grads: [Tensor?] = []
+        if x.requiresGrad {
+            let gx = Tensor(uninitializedShape: x.shape)
+            sgemm(false, false, m: rows, n: nIn, k: nOut, g.data, weight.data, gx.mutableData)
+            grads.append(gx)
+        } else { grads.append(nil) }
+        if weight.requiresGrad {
+            let gw = Tensor(uninitializedShape: weight.shape)
+            sgemm(true, false, m: nOut, n: nIn, k: rows, g.data, x.data, gw.mutableData)
+            grads.append(gw)
+        } else { grads.append(nil) }
+        if let bias {
+            if bias.requiresGrad {
+                let gb = Tensor(uninitializedShape: [nOut])
+                let ones = Tensor(repeating: 1, shape: [rows])
+                BLASThreads.sync()
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(nOut), 1, g.data, Int32(nOut), ones.data, 1, 0, gb.mutableData, 1)
+                grads.append(gb)
+            } else { grads.append(nil) }
+        }
+        return grads
+    }
+}
