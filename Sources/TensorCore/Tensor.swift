@@ -173,20 +173,29 @@ public final class GradNode {
     }
 }
 
-/// Global autograd switch (a thread-local flag would cost more on every op; Octoplane records
-/// graphs from one thread at a time, and kernels' worker threads never create tensors).
+/// The autograd switch, per thread (tests and independent jobs may record graphs on several
+/// threads at once; a `withNoGrad` on one must not silence the others). Kernels' worker threads
+/// never create tensors, so they never consult it.
 public enum Autograd {
-    nonisolated(unsafe) static var enabledFlag = true
-    /// Whether ops currently record history.
-    public static var isEnabled: Bool { enabledFlag }
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        let rc = pthread_key_create(&k, nil)
+        precondition(rc == 0, "pthread_key_create failed")
+        return k
+    }()
+    /// Whether ops on the current thread record history.
+    public static var isEnabled: Bool {
+        get { pthread_getspecific(key) == nil }
+        set { pthread_setspecific(key, newValue ? nil : UnsafeRawPointer(bitPattern: 1)) }
+    }
 }
 
-/// Runs `body` without recording any history (inference, optimizer steps, EMA updates).
+/// Runs `body` without recording any history on this thread (inference, optimizer steps, EMA).
 @discardableResult
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
-    let saved = Autograd.enabledFlag
-    Autograd.enabledFlag = false
-    defer { Autograd.enabledFlag = saved }
+    let saved = Autograd.isEnabled
+    Autograd.isEnabled = false
+    defer { Autograd.isEnabled = saved }
     return try body()
 }
 

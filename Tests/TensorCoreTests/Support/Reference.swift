@@ -1,0 +1,160 @@
+import Foundation
+
+// The naive oracle: every tensor op re-implemented in Double with plain index loops, written for
+// obviousness rather than speed. The op table compares the optimized Float32 kernels against these,
+// and differentiates these by central finite differences to check the backward rules.
+
+/// A dense row-major array of Doubles.
+struct Ref {
+    var shape: [Int]
+    var v: [Double]
+
+    init(_ shape: [Int], _ v: [Double]) {
+        precondition(shape.reduce(1, *) == v.count)
+        self.shape = shape; self.v = v
+    }
+    init(zeros shape: [Int]) { self.init(shape, [Double](repeating: 0, count: shape.reduce(1, *))) }
+
+    var count: Int { v.count }
+    var rank: Int { shape.count }
+    var strides: [Int] {
+        var s = [Int](repeating: 1, count: shape.count)
+        var acc = 1
+        for k in stride(from: shape.count - 1, through: 0, by: -1) { s[k] = acc; acc *= shape[k] }
+        return s
+    }
+    /// Multi-index of flat position `i`.
+    func index(_ i: Int) -> [Int] {
+        var rem = i
+        var idx = [Int](repeating: 0, count: rank)
+        for k in stride(from: rank - 1, through: 0, by: -1) { idx[k] = rem % shape[k]; rem /= shape[k] }
+        return idx
+    }
+    func flat(_ idx: [Int]) -> Int { zip(idx, strides).reduce(0) { $0 + $1.0 * $1.1 } }
+    subscript(_ idx: [Int]) -> Double {
+        get { v[flat(idx)] }
+        set { v[flat(idx)] = newValue }
+    }
+
+    func map(_ f: (Double) -> Double) -> Ref { Ref(shape, v.map(f)) }
+
+    // MARK: Broadcasting
+
+    static func broadcast(_ a: [Int], _ b: [Int]) -> [Int] {
+        let r = max(a.count, b.count)
+        return (0..<r).map { k in
+            let da = k < r - a.count ? 1 : a[k - (r - a.count)]
+            let db = k < r - b.count ? 1 : b[k - (r - b.count)]
+            return da == 1 ? db : da
+        }
+    }
+    /// Value of `self` at an index of a larger broadcast shape.
+    func at(broadcastIndex idx: [Int]) -> Double {
+        let pad = idx.count - rank
+        return self[(0..<rank).map { shape[$0] == 1 ? 0 : idx[$0 + pad] }]
+    }
+    static func zipWith(_ a: Ref, _ b: Ref, _ f: (Double, Double) -> Double) -> Ref {
+        var out = Ref(zeros: broadcast(a.shape, b.shape))
+        for i in 0..<out.count { let idx = out.index(i); out.v[i] = f(a.at(broadcastIndex: idx), b.at(broadcastIndex: idx)) }
+        return out
+    }
+    func expand(_ target: [Int]) -> Ref {
+        var out = Ref(zeros: target)
+        for i in 0..<out.count { out.v[i] = at(broadcastIndex: out.index(i)) }
+        return out
+    }
+
+    // MARK: Reductions
+
+    func sum(axes: [Int], keepDims: Bool) -> Ref {
+        let ax = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+        let kept = shape.enumerated().map { ax.contains($0.offset) ? 1 : $0.element }
+        var out = Ref(zeros: kept)
+        for i in 0..<count {
+            var idx = index(i)
+            for a in ax { idx[a] = 0 }
+            out[idx] += v[i]
+        }
+        if !keepDims { out.shape = shape.enumerated().filter { !ax.contains($0.offset) }.map(\.element) }
+        return out
+    }
+    func mean(axes: [Int], keepDims: Bool) -> Ref {
+        let n = Set(axes.map { $0 < 0 ? $0 + rank : $0 }).reduce(1) { $0 * shape[$1] }
+        return sum(axes: axes, keepDims: keepDims).map { $0 / Double(n) }
+    }
+    func variance(axes: [Int], keepDims: Bool, unbiased: Bool) -> Ref {
+        let n = Set(axes.map { $0 < 0 ? $0 + rank : $0 }).reduce(1) { $0 * shape[$1] }
+        let m = mean(axes: axes, keepDims: true)
+        let d = Ref.zipWith(self, m) { ($0 - $1) * ($0 - $1) }
+        return d.sum(axes: axes, keepDims: keepDims).map { $0 / Double(unbiased ? n - 1 : n) }
+    }
+
+    // MARK: Shape ops
+
+    func reshaped(_ s: [Int]) -> Ref { Ref(s, v) }
+    func permuted(_ perm: [Int]) -> Ref {
+        var out = Ref(zeros: perm.map { shape[$0] })
+        for i in 0..<out.count {
+            let oi = out.index(i)
+            var si = [Int](repeating: 0, count: rank)
+            for (k, p) in perm.enumerated() { si[p] = oi[k] }
+            out.v[i] = self[si]
+        }
+        return out
+    }
+    func slice(axis: Int, _ range: Range<Int>) -> Ref {
+        var s = shape; s[axis] = range.count
+        var out = Ref(zeros: s)
+        for i in 0..<out.count { var idx = out.index(i); idx[axis] += range.lowerBound; out.v[i] = self[idx] }
+        return out
+    }
+    static func concat(_ parts: [Ref], axis: Int) -> Ref {
+        var s = parts[0].shape; s[axis] = parts.reduce(0) { $0 + $1.shape[axis] }
+        var out = Ref(zeros: s)
+        var start = 0
+        for p in parts {
+            for i in 0..<p.count { var idx = p.index(i); idx[axis] += start; out[idx] = p.v[i] }
+            start += p.shape[axis]
+        }
+        return out
+    }
+
+    // MARK: Linear algebra
+
+    /// Product of the last two axes; `b` rank 2 is shared across `a`'s batch.
+    static func matmul(_ a: Ref, _ b: Ref, ta: Bool = false, tb: Bool = false) -> Ref {
+        let a2 = ta ? a.permuted(Array(0..<(a.rank - 2)) + [a.rank - 1, a.rank - 2]) : a
+        let b2 = tb ? b.permuted(Array(0..<(b.rank - 2)) + [b.rank - 1, b.rank - 2]) : b
+        let m = a2.shape[a2.rank - 2], k = a2.shape[a2.rank - 1], n = b2.shape[b2.rank - 1]
+        let batch = a2.count / (m * k)
+        var out = Ref(zeros: Array(a2.shape.dropLast(2)) + [m, n])
+        for bi in 0..<batch {
+            let bo = b2.rank == 2 ? 0 : bi * k * n
+            for i in 0..<m { for j in 0..<n {
+                var s = 0.0
+                for t in 0..<k { s += a2.v[bi * m * k + i * k + t] * b2.v[bo + t * n + j] }
+                out.v[bi * m * n + i * n + j] = s
+            } }
+        }
+        return out
+    }
+
+    // MARK: Softmax family
+
+    func softmax(axis: Int, log: Bool) -> Ref {
+        var out = self
+        let ax = axis < 0 ? axis + rank : axis
+        for i in 0..<count where index(i)[ax] == 0 {
+            let base = index(i)
+            var line: [Int] = []
+            for j in 0..<shape[ax] { var idx = base; idx[ax] = j; line.append(flat(idx)) }
+            let m = line.map { v[$0] }.max()!
+            let s = line.reduce(0.0) { $0 + Foundation.exp(v[$1] - m) }
+            for f in line { out.v[f] = log ? v[f] - m - Foundation.log(s) : Foundation.exp(v[f] - m) / s }
+        }
+        return out
+    }
+}
+
+func scalarRef(_ x: Double) -> Ref { Ref([], [x]) }
+func refSigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
