@@ -119,21 +119,28 @@ public enum OctreeFile {
     }
 }
 
-/// Token files: one `.npy` of int32 with shape (N + 1, 6), readable by `np.load` alone.
+/// Token files, in one of two containers chosen by the path's extension.
 ///
+/// **`.npy`** (the default): one int32 array of shape (N + 1, 6), readable by `np.load` alone.
 /// - Row 0 is a header: `[0x4F43 (magic "OC"), 1 (version), scheme (0 split, 1 childmask),
 ///   depth, full depth, N]`.
 /// - Rows 1…N are the tokens in sequence order: `[token, depth, key, x, y, z]` — the token value,
 ///   the depth and Morton key of the node it describes, and that node's integer cell coordinates.
+/// - In numpy: `t = np.load(f); tokens, depth, key, xyz = t[1:, 0], t[1:, 1], t[1:, 2], t[1:, 3:]`.
 ///
-/// In numpy: `t = np.load(f); tokens, depth, key, xyz = t[1:, 0], t[1:, 1], t[1:, 2], t[1:, 3:]`.
-/// Reading checks the header, every column range, and (through `Octree(tokens:)`) that the stored
-/// positions are those the tokens imply.
+/// **`.npz`**: the same columns as separate arrays, in their natural types — `tokens` (N,) uint8,
+/// `depth` (N,) uint8, `key` (N,) uint32 (the Morton position), `xyz` (N, 3) int32, and `meta`
+/// (5,) int32 = `[0x4F43, 1, scheme, depth, full depth]`.
+///
+/// Reading checks the header, every column's range, and (through `Octree(tokens:)`) that the
+/// stored positions are those the tokens imply; errors are `OctreeError`s naming the token position.
 public enum TokenFile {
     static let magic: Int32 = 0x4F43
+    static let version: Int32 = 1
 
+    /// The `.npy` table of `t`.
     public static func array(_ t: OctreeTokens) throws -> NpyArray {
-        var rows: [Int32] = [magic, 1, Int32(t.scheme.rawValue), Int32(t.depth), Int32(t.fullDepth), Int32(t.count)]
+        var rows: [Int32] = [magic, version, Int32(t.scheme.rawValue), Int32(t.depth), Int32(t.fullDepth), Int32(t.count)]
         rows.reserveCapacity(6 * (t.count + 1))
         for i in 0..<t.count {
             let p = t.xyz(i)
@@ -142,36 +149,95 @@ public enum TokenFile {
         return try NpyArray(int32s: rows, shape: [t.count + 1, 6])
     }
 
+    /// The `.npz` members of `t`, in order.
+    public static func arrays(_ t: OctreeTokens) throws -> [(String, NpyArray)] {
+        var xyz = [Int32](); xyz.reserveCapacity(3 * t.count)
+        for i in 0..<t.count { let p = t.xyz(i); xyz += [Int32(p.x), Int32(p.y), Int32(p.z)] }
+        return [
+            ("tokens", try NpyArray(uint8s: t.tokens, shape: [t.count])),
+            ("depth", try NpyArray(uint8s: t.depths, shape: [t.count])),
+            ("key", try NpyArray(uint32s: t.keys, shape: [t.count])),
+            ("xyz", try NpyArray(int32s: xyz, shape: [t.count, 3])),
+            ("meta", try NpyArray(int32s: [magic, version, Int32(t.scheme.rawValue), Int32(t.depth), Int32(t.fullDepth)], shape: [5])),
+        ]
+    }
+
+    /// Parses the `.npy` table.
     public static func tokens(from a: NpyArray) throws -> OctreeTokens {
         func fail(_ s: String) -> OctreeError { .malformedTokenFile(s) }
         guard a.rank == 2, a.shape[1] == 6, a.shape[0] >= 1 else { throw fail("expected an (N + 1, 6) array, got shape \(a.shape)") }
         guard a.dtype.isInteger else { throw fail("expected integers, got dtype \(a.dtype)") }
         let v = try a.int64s()
-        guard v[0] == Int64(magic), v[1] == 1 else { throw fail("header row lacks the magic 0x4F43 / version 1") }
-        guard let scheme = OctreeTokens.Scheme(rawValue: Int(v[2])) else { throw fail("unknown scheme \(v[2])") }
-        let depth = Int(v[3]), fullDepth = Int(v[4]), n = Int(v[5])
-        guard Octree.depthRange.contains(depth) else { throw OctreeError.depthOutOfRange(depth: depth, allowed: Octree.depthRange) }
-        guard (0...depth).contains(fullDepth) else { throw OctreeError.depthOutOfRange(depth: fullDepth, allowed: 0...depth) }
-        guard n == a.shape[0] - 1 else { throw fail("header announces \(n) tokens, the array holds \(a.shape[0] - 1)") }
-        var tokens = [UInt8](), depths = [UInt8](), keys = [UInt32]()
-        tokens.reserveCapacity(n); depths.reserveCapacity(n); keys.reserveCapacity(n)
+        let n = a.shape[0] - 1
+        guard v[5] == Int64(n) else { throw fail("header announces \(v[5]) tokens, the array holds \(n)") }
+        var rows = [[Int64]](repeating: [], count: 4)
         for t in 0..<n {
             let r = 6 * (t + 1)
-            let (tok, d, k) = (v[r], v[r + 1], UInt32(truncatingIfNeeded: v[r + 2]))
-            guard (0...255).contains(tok) else { throw OctreeError.invalidToken(position: t, depth: Int(d), value: Int(tok)) }
-            guard (0...Int64(depth)).contains(d) else { throw OctreeError.inconsistentPosition(position: t, reason: "depth \(d) outside 0…\(depth)") }
-            guard k < UInt32(1) << UInt32(3 * d) else { throw OctreeError.inconsistentPosition(position: t, reason: "key \(k) does not exist at depth \(d)") }
-            let p = Morton.decode(k)
-            guard Int64(p.x) == v[r + 3], Int64(p.y) == v[r + 4], Int64(p.z) == v[r + 5] else {
-                throw OctreeError.inconsistentPosition(position: t, reason: "xyz (\(v[r + 3]), \(v[r + 4]), \(v[r + 5])) is not the cell of key \(k)")
-            }
-            tokens.append(UInt8(tok)); depths.append(UInt8(d)); keys.append(k)
+            rows[0].append(v[r]); rows[1].append(v[r + 1]); rows[2].append(v[r + 2])
+            rows[3] += [v[r + 3], v[r + 4], v[r + 5]]
         }
-        return OctreeTokens(scheme: scheme, depth: depth, fullDepth: fullDepth, tokens: tokens, depths: depths, keys: keys)
+        return try assemble(meta: Array(v[0..<5]), tokens: rows[0], depths: rows[1], keys: rows[2], xyz: rows[3])
     }
 
-    /// Writes the token table to `path` (`.npy`) atomically.
-    public static func write(_ t: OctreeTokens, to path: String) throws { try Npy.write(array(t), to: path) }
-    /// Reads a token table.
-    public static func read(_ path: String) throws -> OctreeTokens { try tokens(from: Npy.read(path)) }
+    /// Parses the `.npz` members.
+    public static func tokens(from members: [String: NpyArray]) throws -> OctreeTokens {
+        func fail(_ s: String) -> OctreeError { .malformedTokenFile(s) }
+        func member(_ name: String, rank: Int) throws -> [Int64] {
+            guard let a = members[name] else { throw fail("missing member '\(name)'") }
+            guard a.rank == rank, a.dtype.isInteger else { throw fail("'\(name)' must be a rank-\(rank) integer array, got \(a.dtype) \(a.shape)") }
+            return try a.int64s()
+        }
+        let meta = try member("meta", rank: 1)
+        guard meta.count == 5 else { throw fail("'meta' must hold 5 values, holds \(meta.count)") }
+        let tokens = try member("tokens", rank: 1), depths = try member("depth", rank: 1)
+        let keys = try member("key", rank: 1), xyz = try member("xyz", rank: 2)
+        let n = tokens.count
+        guard depths.count == n, keys.count == n, xyz.count == 3 * n, members["xyz"]!.shape == [n, 3] else {
+            throw fail("member lengths differ: tokens \(n), depth \(depths.count), key \(keys.count), xyz \(members["xyz"]!.shape)")
+        }
+        return try assemble(meta: meta, tokens: tokens, depths: depths, keys: keys, xyz: xyz)
+    }
+
+    /// Checks the header and every column, token by token.
+    static func assemble(meta v: [Int64], tokens tok: [Int64], depths: [Int64], keys: [Int64], xyz: [Int64]) throws -> OctreeTokens {
+        func fail(_ s: String) -> OctreeError { .malformedTokenFile(s) }
+        guard v[0] == Int64(magic) else { throw fail("header lacks the magic 0x4F43 (not an Octoplane token file)") }
+        guard v[1] == Int64(version) else { throw fail("token file version \(v[1]), this reader knows \(version)") }
+        guard let scheme = OctreeTokens.Scheme(rawValue: Int(clamping: v[2])) else { throw fail("unknown scheme \(v[2])") }
+        let depth = Int(clamping: v[3]), fullDepth = Int(clamping: v[4])
+        guard Octree.depthRange.contains(depth) else { throw OctreeError.depthOutOfRange(depth: depth, allowed: Octree.depthRange) }
+        guard (0...depth).contains(fullDepth) else { throw OctreeError.depthOutOfRange(depth: fullDepth, allowed: 0...depth) }
+        let n = tok.count
+        var tokens = [UInt8](), ds = [UInt8](), ks = [UInt32]()
+        tokens.reserveCapacity(n); ds.reserveCapacity(n); ks.reserveCapacity(n)
+        for t in 0..<n {
+            let d = depths[t]
+            guard (0...255).contains(tok[t]) else { throw OctreeError.invalidToken(position: t, depth: Int(clamping: d), value: Int(clamping: tok[t])) }
+            guard (0...Int64(depth)).contains(d) else { throw OctreeError.inconsistentPosition(position: t, reason: "depth \(d) outside 0…\(depth)") }
+            let k = UInt32(truncatingIfNeeded: keys[t])
+            guard Int64(k) == keys[t] || Int64(Int32(bitPattern: k)) == keys[t], k < UInt32(1) << UInt32(3 * d) else {
+                throw OctreeError.inconsistentPosition(position: t, reason: "key \(keys[t]) does not exist at depth \(d)")
+            }
+            let p = Morton.decode(k)
+            guard Int64(p.x) == xyz[3 * t], Int64(p.y) == xyz[3 * t + 1], Int64(p.z) == xyz[3 * t + 2] else {
+                throw OctreeError.inconsistentPosition(position: t, reason: "xyz (\(xyz[3 * t]), \(xyz[3 * t + 1]), \(xyz[3 * t + 2])) is not the cell of key \(k)")
+            }
+            tokens.append(UInt8(tok[t])); ds.append(UInt8(d)); ks.append(k)
+        }
+        return OctreeTokens(scheme: scheme, depth: depth, fullDepth: fullDepth, tokens: tokens, depths: ds, keys: ks)
+    }
+
+    /// Writes `t` to `path` atomically: `.npz` members when the path ends in `.npz`, else the `.npy` table.
+    public static func write(_ t: OctreeTokens, to path: String) throws {
+        if path.lowercased().hasSuffix(".npz") { try Npz.write(ordered: arrays(t), to: path) }
+        else { try Npy.write(array(t), to: path) }
+    }
+    /// Reads a token file of either container (told apart by its first bytes, not its name).
+    public static func read(_ path: String) throws -> OctreeTokens {
+        guard let head = FileHandle(forReadingAtPath: path).map({ h in defer { try? h.close() }; return h.readData(ofLength: 2) }) else {
+            throw OctreeError.malformedTokenFile("cannot read '\(path)'")
+        }
+        if head == Data("PK".utf8) { return try tokens(from: Npz.read(path)) }
+        return try tokens(from: Npy.read(path))
+    }
 }
