@@ -46,18 +46,24 @@ public enum MarchingCubes {
     /// Extracts the `level` iso-surface of `grid`. See the type's documentation for conventions.
     public static func extract(_ grid: ScalarGrid, level: Float = 0, inside: InsideConvention = .lower,
                                normals: Bool = true) throws -> TriangleMesh {
+        try extract(grid, level: level, inside: inside, normals: normals, slabCount: nil)
+    }
+
+    /// `slabCount` fixes the number of slabs (tests check that the stitching is invisible).
+    static func extract(_ grid: ScalarGrid, level: Float, inside: InsideConvention, normals: Bool,
+                        slabCount: Int?) throws -> TriangleMesh {
         let res = grid.resolution
         guard res.x >= 2, res.y >= 2, res.z >= 2 else { throw ExtractionError.gridTooSmall(res) }
         guard level.isFinite else { throw ExtractionError.nonFiniteLevel(level) }
         return try grid.values.withUnsafeBufferPointer { vb in
             try extract(values: vb.baseAddress!, resolution: res, origin: grid.bounds.min, spacing: grid.spacing,
-                        level: level, inside: inside, normals: normals)
+                        level: level, inside: inside, normals: normals, slabCount: slabCount)
         }
     }
 
     /// Raw entry point: `values` holds nx·ny·nz samples in `ScalarGrid` order.
     static func extract(values: UnsafePointer<Float>, resolution res: SIMD3<Int>, origin: Vec3, spacing: Vec3,
-                        level: Float, inside: InsideConvention, normals: Bool) throws -> TriangleMesh {
+                        level: Float, inside: InsideConvention, normals: Bool, slabCount: Int? = nil) throws -> TriangleMesh {
         let nx = res.x, ny = res.y, nz = res.z
         let count = nx * ny * nz
         let sgn: Float = inside == .higher ? 1 : -1
@@ -91,7 +97,8 @@ public enum MarchingCubes {
 
         // 2. Slabs.
         let cellLayers = nx - 1
-        let slabs = max(1, min(cellLayers, threads == 1 ? 1 : threads * 4, max(1, cellLayers / 4)))
+        let slabs = slabCount.map { max(1, min($0, cellLayers)) }
+            ?? max(1, min(cellLayers, threads == 1 ? 1 : threads * 4, max(1, cellLayers / 4)))
         var results = [SlabResult?](repeating: nil, count: slabs)
         let ctx = Context(values: values, bits: UnsafePointer(bits), nx: nx, ny: ny, nz: nz, sgn: sgn, level: level,
                           origin: origin, spacing: spacing, normals: normals)
