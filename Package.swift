@@ -5,7 +5,7 @@
 // Dependencies flow one way:
 //   C shims (CAssimp, CBLAS, CPNG)
 //   Support (no deps)                        ArrayIO (.npy/.npz, no deps)
-//   Geometry → MeshIO, Spatial → Fields → Sampling → Extraction, Metrics, Octrees
+//   Geometry → MeshIO, Fields → Spatial → Sampling → Extraction, Metrics, Octrees
 //   TensorCore → NN   (never imports Geometry, and Geometry never imports it)
 //   Rendering (Geometry + CPNG), Dataset (Geometry + MeshIO)
 //   Pipeline (everything) → octoplane (argument parsing only)
@@ -41,7 +41,7 @@ let package = Package(
         // MARK: Geometry side
         .target(name: "Geometry", dependencies: ["Support"]),
         .target(name: "MeshIO", dependencies: ["Geometry", "CAssimp", "Support"]),
-        .target(name: "Spatial", dependencies: ["Geometry", "Support"]),
+        .target(name: "Spatial", dependencies: ["Geometry", "Fields", "Support"]),
         .target(name: "Fields", dependencies: ["Geometry", "Support", "ArrayIO"]),
         .target(name: "Sampling", dependencies: ["Geometry", "Spatial", "Fields", "ArrayIO", "MeshIO", "Support"]),
         .target(name: "Extraction", dependencies: ["Geometry", "Spatial", "Fields", "Support"]),
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry"]),
         .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO"]),
-        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry"]),
+        .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry", "Fields"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Fields", "Geometry", "Sampling", "Metrics", "Spatial"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling"]),

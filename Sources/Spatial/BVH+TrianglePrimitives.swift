@@ -6,8 +6,9 @@ public enum TrianglePrimitives {
     /// Closest point to `p` on triangle (a, b, c) and its barycentrics (wa, wb, wc), summing to 1.
     ///
     /// Voronoi-region walk of Ericson, *Real-Time Collision Detection* (2005), §5.1.5. Degenerate
-    /// triangles (repeated or collinear corners) are handled: every division is guarded, and a
-    /// zero-area triangle falls back to the nearest point on its three edges.
+    /// triangles (repeated or collinear corners) are handled: an edge region with a zero-length
+    /// edge is skipped, and a (near-)zero-area triangle falls back to the nearest point on its
+    /// three edges (its convex hull is a segment or a point).
     @inlinable @inline(__always)
     public static func closestPoint(_ p: Vec3, _ a: Vec3, _ b: Vec3, _ c: Vec3) -> (point: Vec3, barycentric: Vec3) {
         let ab = b - a, ac = c - a, ap = p - a
@@ -19,8 +20,7 @@ public enum TrianglePrimitives {
         let vc = d1 * d4 - d3 * d2
         if vc <= 0 && d1 >= 0 && d3 <= 0 {
             let den = d1 - d3
-            let v = den > 0 ? d1 / den : 0
-            return (a + v * ab, Vec3(1 - v, v, 0))
+            if den > 0 { let v = d1 / den; return (a + v * ab, Vec3(1 - v, v, 0)) }
         }
         let cp = p - c
         let d5 = dot(ab, cp), d6 = dot(ac, cp)
@@ -28,17 +28,17 @@ public enum TrianglePrimitives {
         let vb = d5 * d2 - d1 * d6
         if vb <= 0 && d2 >= 0 && d6 <= 0 {
             let den = d2 - d6
-            let w = den > 0 ? d2 / den : 0
-            return (a + w * ac, Vec3(1 - w, 0, w))
+            if den > 0 { let w = d2 / den; return (a + w * ac, Vec3(1 - w, 0, w)) }
         }
         let va = d3 * d6 - d5 * d4
         if va <= 0 && (d4 - d3) >= 0 && (d5 - d6) >= 0 {
             let den = (d4 - d3) + (d5 - d6)
-            let w = den > 0 ? (d4 - d3) / den : 0
-            return (b + w * (c - b), Vec3(0, 1 - w, w))
+            if den > 0 { let w = (d4 - d3) / den; return (b + w * (c - b), Vec3(0, 1 - w, w)) }
         }
+        // va + vb + vc = |ab × ac|²: too small relative to the edges means a (near-)degenerate
+        // triangle, whose closest point lies on one of its edges.
         let denom = va + vb + vc
-        if denom > 0 && denom.isFinite {
+        if denom > 1e-10 * dot(ab, ab) * dot(ac, ac) && denom.isFinite {
             let v = vb / denom, w = vc / denom
             return (a + ab * v + ac * w, Vec3(1 - v - w, v, w))
         }

@@ -80,6 +80,7 @@ public struct TriangleBVH: Sendable {
 
     /// `closestPoint(to:)` for every point, in order, over all cores.
     public func closestPoints(to points: [Vec3]) -> [ClosestPoint] {
+        guard !points.isEmpty else { return [] }
         var out = [ClosestPoint](repeating: .none, count: points.count)
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
@@ -93,14 +94,16 @@ public struct TriangleBVH: Sendable {
     }
 
     /// Unsigned distances and unit gradient directions (p − closest)/d for every point.
-    /// At d = 0 (on the surface) the gradient is the face's unit normal; NaN queries give NaN
+    /// On the surface (d ≤ 1e-6 × max(1, longest box side)) the gradient is the face's unit normal; NaN queries give NaN
     /// distance and a zero gradient; an empty mesh gives +inf and a zero gradient.
     public func unsignedDistances(to points: [Vec3], gradients: Bool = true) -> (distances: [Float], gradients: [Vec3]) {
+        guard !points.isEmpty else { return ([], []) }
         var dist = [Float](repeating: 0, count: points.count)
         var grad = [Vec3](repeating: .zero, count: gradients ? points.count : 0)
         dist.withUnsafeMutableBufferPointer { db in
             grad.withUnsafeMutableBufferPointer { gb in
-                let dp = db.baseAddress!, gp = gb.baseAddress
+                // (An empty array's buffer may still have a base address: test the flag, not the pointer.)
+                let dp = db.baseAddress!, gp = gradients ? gb.baseAddress : nil
                 points.withUnsafeBufferPointer { pb in
                     parallelFor(points.count, minChunk: 512) { r in
                         withStack { sn, sd in
@@ -120,7 +123,8 @@ public struct TriangleBVH: Sendable {
     /// The unit direction (p − closest)/d, the face normal at d = 0, zero when undefined.
     public func gradient(_ p: Vec3, _ c: ClosestPoint) -> Vec3 {
         guard c.face >= 0, c.distance.isFinite else { return .zero }
-        if c.distance > 0 { return (p - c.point) / c.distance }
+        // Below ~float noise of the mesh's scale, p lies on the surface: use the face normal.
+        if c.distance > 1e-6 * max(1, bvh.bounds.longestSide) { return (p - c.point) / c.distance }
         return faceNormal(slotOf: c)
     }
 
@@ -143,6 +147,16 @@ public struct TriangleBVH: Sendable {
     func closest(_ p: Vec3, _ sn: UnsafeMutablePointer<Int32>, _ sd: UnsafeMutablePointer<Float>) -> ClosestPoint {
         guard p.isFinite else { return .nan }
         guard !bvh.nodes.isEmpty else { return .none }
+        if !boxDist2(bvh.nodes[0], p).isFinite {
+            // So far away that squared distances overflow Float: query a proxy on the same ray
+            // from the box centre (the closest point is the same up to rounding), and measure the
+            // distance to the real query in Double.
+            let c = bvh.bounds.center, d = (p - c).double
+            let proxy = c + (d / length(d) * 1e12 * Double(max(1, bvh.bounds.diagonal))).float
+            var r = closest(proxy, sn, sd)
+            r.distance = Float(length(p.double - r.point.double))
+            return r
+        }
         return bvh.nodes.withUnsafeBufferPointer { nb in
             corners.withUnsafeBufferPointer { cb in
                 let nodes = nb.baseAddress!, tri = cb.baseAddress!
@@ -300,7 +314,7 @@ public struct TriangleBVH: Sendable {
     /// `isInsideByParity` for every point, over all cores.
     public func insideByParity(_ points: [Vec3], rays: Int = 3) -> [Bool] {
         var out = [Bool](repeating: false, count: points.count)
-        guard !bvh.nodes.isEmpty else { return out }
+        guard !bvh.nodes.isEmpty, !points.isEmpty else { return out }
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
             points.withUnsafeBufferPointer { pb in

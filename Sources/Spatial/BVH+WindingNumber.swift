@@ -21,6 +21,8 @@ import Support
     static func build(bvh: BVH, corners: [Vec3]) -> [WindingNode] {
         let zero = WindingNode(center: .zero, areaVector: .zero, m0: .zero, m1: .zero, m2: .zero, traceM: 0, radiusSquared: 0, area: 0)
         var out = [WindingNode](repeating: zero, count: bvh.nodes.count)
+        // Leaf slots of a subtree are contiguous: slotRange[ni] = first ..< last slot under node ni.
+        var slotLo = [Int32](repeating: 0, count: bvh.nodes.count), slotHi = slotLo
         // Children always have larger indices than their parent: fill bottom-up.
         for ni in stride(from: bvh.nodes.count - 1, through: 0, by: -1) {
             let node = bvh.nodes[ni]
@@ -56,8 +58,16 @@ import Support
                 w.m2 = l.m2 + r.m2 + dl.z * l.areaVector + dr.z * r.areaVector
             }
             w.traceM = w.m0.x + w.m1.y + w.m2.z
-            let far = pointwiseMax(pointwiseMax(node.lo - w.center, w.center - node.lo), pointwiseMax(node.hi - w.center, w.center - node.hi))
-            w.radiusSquared = dot(far, far)
+            if node.isLeaf {
+                slotLo[ni] = node.index; slotHi[ni] = node.index + node.count
+            } else {
+                slotLo[ni] = slotLo[Int(node.index)]; slotHi[ni] = slotHi[Int(node.index) + 1]
+            }
+            // R = the exact largest distance from the expansion centre to a corner under the node
+            // (tighter than the box's corners, so fewer nodes are opened at the same accuracy).
+            var r2: Float = 0
+            for k in (3 * Int(slotLo[ni]))..<(3 * Int(slotHi[ni])) { r2 = max(r2, lengthSquared(corners[k] - w.center)) }
+            w.radiusSquared = r2
             out[ni] = w
         }
         return out
@@ -84,7 +94,7 @@ extension TriangleBVH {
     /// `windingNumber(at:)` for every point, over all cores.
     public func windingNumbers(at points: [Vec3], beta: Float = 2) -> [Float] {
         var out = [Float](repeating: 0, count: points.count)
-        guard !bvh.nodes.isEmpty else {
+        guard !bvh.nodes.isEmpty, !points.isEmpty else {
             for (i, p) in points.enumerated() where !p.isFinite { out[i] = .nan }
             return out
         }
