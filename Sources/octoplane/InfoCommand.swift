@@ -1,7 +1,20 @@
 import ArgumentParser
+import Pipeline
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane info MESH [--json]`: counts, bounds, topology and what loading dropped.
 struct InfoCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "info", abstract: "Mesh statistics (not built yet)")
-    func run() throws { throw ValidationError("'info' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Mesh statistics: counts, bounds, watertightness, components, Euler characteristic, dropped faces.")
+
+    @Argument(help: "A mesh file in any format assimp reads (OBJ, PLY, STL, OFF, glTF/GLB, DAE, 3DS, FBX, …).")
+    var mesh: String
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let info = try meshInfo(path: mesh)
+        print(json ? info.json : info.text)
+    }
 }
