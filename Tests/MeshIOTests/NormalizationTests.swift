@@ -76,3 +76,35 @@ struct NormalizationTests {
         return m
     }
 }
+
+@Suite("Position welding")
+struct WeldingTests {
+    @Test("welding a triangle soup of a cube restores 8 vertices and a watertight χ = 2 surface")
+    func weldsSoup() {
+        let cube = unitCube()
+        var soup = TriangleMesh()
+        for f in 0..<cube.faceCount {
+            let (a, b, c) = cube.corners(f)
+            let o = UInt32(soup.vertexCount)
+            soup.positions += [a, b, c]
+            soup.triangles.append(SIMD3(o, o + 1, o + 2))
+        }
+        #expect(MeshTopology(soup).components == 12)
+        let (w, merged) = soup.weldedByPosition()
+        #expect(w.vertexCount == 8 && merged == 28)
+        let t = MeshTopology(w)
+        #expect(t.isWatertight && t.eulerCharacteristic == 2 && t.inconsistentlyOrientedEdges == 0)
+        #expect(abs(w.signedVolume - 1) < 1e-6)
+        // First occurrences keep their order.
+        #expect(w.positions.first == soup.positions.first)
+    }
+
+    @Test("−0 and +0 weld, distinct positions never do")
+    func signedZero() {
+        let m = TriangleMesh(positions: [[0, 0, 0], [-0.0, 0, 0], [1, 0, 0], [0, 1, 0], [Float(1).nextUp, 0, 0]],
+                             triangles: [[0, 2, 3], [1, 3, 4]])
+        let (w, merged) = m.weldedByPosition()
+        #expect(merged == 1 && w.vertexCount == 4)
+        #expect(w.triangles == [SIMD3(0, 1, 2), SIMD3(0, 2, 3)])
+    }
+}
