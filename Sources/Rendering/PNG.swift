@@ -1,0 +1,96 @@
+import CPNG
+import Foundation
+import Support
+
+/// PNG encoding and decoding through libpng's simplified API (`png_image_*`, libpng ≥ 1.6).
+///
+/// The simplified API catches libpng's errors itself (it owns the `setjmp`), which the classic
+/// `png_create_write_struct` path cannot do safely from Swift: a corrupt file becomes a typed
+/// `RenderingError` with libpng's message instead of a `longjmp` through Swift frames.
+/// Files are written with `AtomicFile`: either the complete PNG or nothing.
+public enum PNG {
+    /// The PNG byte stream of `image` (8-bit RGB, sRGB, zlib's default compression).
+    public static func encode(_ image: Image) throws -> Data {
+        guard !image.isEmpty else { throw RenderingError.encodeFailed(reason: "cannot encode an empty (0×0) image") }
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        png.width = png_uint_32(image.width)
+        png.height = png_uint_32(image.height)
+        png.format = png_uint_32(PNG_FORMAT_RGB)
+        let stride = png_int_32(3 * image.width)
+        // Stored-deflate worst case plus headers: one attempt almost always suffices; libpng tells
+        // the size it needs otherwise.
+        var capacity = image.bytes.count + image.height + image.bytes.count / 1000 * 5 + 4096
+        for _ in 0..<2 {
+            var out = Data(count: capacity)
+            var size = png_alloc_size_t(capacity)
+            let ok = out.withUnsafeMutableBytes { o in
+                image.bytes.withUnsafeBytes { b in
+                    png_image_write_to_memory(&png, o.baseAddress, &size, 0, b.baseAddress, stride, nil)
+                }
+            }
+            if ok != 0 { out.count = Int(size); return out }
+            if size > capacity { capacity = Int(size); png_image_free(&png); png.opaque = nil; continue }
+            let message = messageOf(&png)
+            png_image_free(&png)
+            throw RenderingError.encodeFailed(reason: message)
+        }
+        throw RenderingError.encodeFailed(reason: "libpng kept asking for a larger buffer")
+    }
+
+    /// Decodes any PNG libpng reads (grey, palette, 16-bit, alpha composited on black) to RGB8.
+    public static func decode(_ data: Data, path: String? = nil) throws -> Image {
+        var png = png_image()
+        png.version = png_uint_32(PNG_IMAGE_VERSION)
+        let begun = data.withUnsafeBytes { png_image_begin_read_from_memory(&png, $0.baseAddress, $0.count) }
+        guard begun != 0 else {
+            let m = messageOf(&png); png_image_free(&png)
+            throw RenderingError.decodeFailed(path: path, reason: m)
+        }
+        png.format = png_uint_32(PNG_FORMAT_RGB)
+        let w = Int(png.width), h = Int(png.height)
+        guard w > 0, h > 0, w * h <= 1 << 28 else {
+            png_image_free(&png)
+            throw RenderingError.decodeFailed(path: path, reason: "unsupported size \(w)×\(h)")
+        }
+        var bytes = [UInt8](repeating: 0, count: 3 * w * h)
+        var black = png_color(red: 0, green: 0, blue: 0)
+        let done = bytes.withUnsafeMutableBytes { png_image_finish_read(&png, &black, $0.baseAddress, png_int_32(3 * w), nil) }
+        guard done != 0 else {
+            let m = messageOf(&png); png_image_free(&png)
+            throw RenderingError.decodeFailed(path: path, reason: m)
+        }
+        return Image(width: w, height: h, bytes: bytes)
+    }
+
+    /// Writes `image` to `path` atomically (temporary file + rename): no partial file on failure.
+    public static func write(_ image: Image, to path: String) throws {
+        let data = try encode(image)
+        do { try AtomicFile.write(data, to: path) } catch let e as FileWriteError {
+            switch e {
+            case let .noSuchDirectory(d): throw RenderingError.writeFailed(path: path, reason: "folder '\(d.isEmpty ? "." : d)' does not exist")
+            case let .writeFailed(_, r): throw RenderingError.writeFailed(path: path, reason: r)
+            }
+        }
+    }
+
+    /// Reads the PNG at `path`.
+    public static func read(_ path: String) throws -> Image {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw RenderingError.unreadable(path: path, reason: "no such file")
+        }
+        guard !isDir.boolValue else { throw RenderingError.unreadable(path: path, reason: "it is a folder") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw RenderingError.unreadable(path: path, reason: "permission denied or I/O error")
+        }
+        return try decode(data, path: path)
+    }
+
+    private static func messageOf(_ png: inout png_image) -> String {
+        withUnsafeBytes(of: &png.message) { raw in
+            let s = String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            return s.isEmpty ? "libpng error" : s
+        }
+    }
+}
