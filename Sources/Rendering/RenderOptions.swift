@@ -27,7 +27,8 @@ public struct RenderOptions: Sendable, Equatable {
     /// Output size in pixels.
     public var width: Int = 512
     public var height: Int = 512
-    /// Samples per pixel along each axis (1 = aliased, 2 = 2×2 supersampling, up to 4).
+    /// Samples per pixel along each axis (1 = aliased, 2 = 2×2 supersampling, up to 4). Samples
+    /// sit at the centres of a regular `s × s` sub-grid of each pixel.
     public var supersampling: Int = 2
     public var shading: Shading = .smooth
     /// Draws the visible triangle edges over the shading.
@@ -38,6 +39,9 @@ public struct RenderOptions: Sendable, Equatable {
     public var backColor: SIMD3<Float> = [0.90, 0.45, 0.22]
     public var wireColor: SIMD3<Float> = [0.10, 0.12, 0.16]
     public var background: SIMD3<Float> = [1, 1, 1]
+    /// Writes coverage into the image's alpha channel (background fully transparent; colours of
+    /// edge pixels are the mean of their covered samples, i.e. straight alpha).
+    public var transparentBackground: Bool = false
     /// Key light from the upper left, fill light from the right, both slightly from the front.
     public var lights: [CameraLight] = [
         CameraLight(direction: [-0.45, 0.6, 0.66], intensity: 0.85),
@@ -62,6 +66,29 @@ public struct RenderOptions: Sendable, Equatable {
         }
         guard width * height * supersampling * supersampling <= 1 << 26 else {
             throw RenderingError.invalidOption("\(width)×\(height) at \(supersampling)×\(supersampling) supersampling is over 64M samples")
+        }
+    }
+}
+
+/// Optional surface colours (sRGB in [0, 1]); they replace `RenderOptions.frontColor` on front
+/// faces. Back faces keep `backColor`, so the inside of an open surface stays recognizable.
+public enum SurfaceColors: Sendable, Equatable {
+    /// `frontColor` everywhere.
+    case uniform
+    /// F colours, one per face (index order of `mesh.triangles`).
+    case perFace([SIMD3<Float>])
+    /// V colours, one per vertex, interpolated perspective-correctly (in linear light).
+    case perVertex([SIMD3<Float>])
+
+    /// Throws `RenderingError.invalidOption` when the count does not match `mesh`.
+    public func validate(faceCount: Int, vertexCount: Int) throws {
+        switch self {
+        case .uniform: return
+        case let .perFace(c) where c.count != faceCount:
+            throw RenderingError.invalidOption("\(c.count) face colours for \(faceCount) faces")
+        case let .perVertex(c) where c.count != vertexCount:
+            throw RenderingError.invalidOption("\(c.count) vertex colours for \(vertexCount) vertices")
+        default: return
         }
     }
 }
