@@ -158,3 +158,29 @@ struct Ref {
 
 func scalarRef(_ x: Double) -> Ref { Ref([], [x]) }
 func refSigmoid(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+
+/// grid_sample(bilinear, zeros) of planes [P, C, H, W] at points [N, D], per plane axes (u → W,
+/// v → H); summed over planes or concatenated. Straight from PyTorch's documented formula.
+func refSamplePlanes(_ planes: Ref, _ points: Ref, axes: [(Int, Int)], alignCorners: Bool, concat: Bool) -> Ref {
+    let p = planes.shape[0], c = planes.shape[1], h = planes.shape[2], w = planes.shape[3]
+    let n = points.shape[0], d = points.shape[1]
+    var out = Ref(zeros: [n, concat ? p * c : c])
+    func pix(_ x: Double, _ size: Int) -> Double {
+        alignCorners ? (x + 1) / 2 * Double(size - 1) : ((x + 1) * Double(size) - 1) / 2
+    }
+    for i in 0..<n {
+        for pl in 0..<p {
+            let ix = pix(points.v[i * d + axes[pl].0], w), iy = pix(points.v[i * d + axes[pl].1], h)
+            let x0 = Int(ix.rounded(.down)), y0 = Int(iy.rounded(.down))
+            let tx = ix - Double(x0), ty = iy - Double(y0)
+            for (dx, dy, wt) in [(0, 0, (1 - tx) * (1 - ty)), (1, 0, tx * (1 - ty)), (0, 1, (1 - tx) * ty), (1, 1, tx * ty)] {
+                let x = x0 + dx, y = y0 + dy
+                guard x >= 0, x < w, y >= 0, y < h else { continue }
+                for ch in 0..<c {
+                    out.v[i * out.shape[1] + (concat ? pl * c : 0) + ch] += wt * planes[[pl, ch, y, x]]
+                }
+            }
+        }
+    }
+    return out
+}
