@@ -184,3 +184,100 @@ func refSamplePlanes(_ planes: Ref, _ points: Ref, axes: [(Int, Int)], alignCorn
     }
     return out
 }
+
+/// Direct 2-D cross-correlation: x [N, C, H, W], w [O, C, kh, kw], b [O] (optional).
+func refConv2d(_ x: Ref, _ w: Ref, _ b: Ref?, stride: Int, pad: Int) -> Ref {
+    let n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3]
+    let o = w.shape[0], kh = w.shape[2], kw = w.shape[3]
+    let ho = (h + 2 * pad - kh) / stride + 1, wo = (wd + 2 * pad - kw) / stride + 1
+    var out = Ref(zeros: [n, o, ho, wo])
+    for bi in 0..<n { for oc in 0..<o { for oy in 0..<ho { for ox in 0..<wo {
+        var s = b?.v[oc] ?? 0
+        for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
+            let iy = oy * stride - pad + i, ix = ox * stride - pad + j
+            if iy >= 0 && iy < h && ix >= 0 && ix < wd { s += x[[bi, ic, iy, ix]] * w[[oc, ic, i, j]] }
+        } } }
+        out[[bi, oc, oy, ox]] = s
+    } } } }
+    return out
+}
+
+/// Transposed convolution by scattering: x [N, Ci, H, W], w [Ci, Co, kh, kw].
+func refConvTranspose2d(_ x: Ref, _ w: Ref, _ b: Ref?, stride: Int, pad: Int) -> Ref {
+    let n = x.shape[0], ci = x.shape[1], h = x.shape[2], wd = x.shape[3]
+    let co = w.shape[1], kh = w.shape[2], kw = w.shape[3]
+    let ho = (h - 1) * stride - 2 * pad + kh, wo = (wd - 1) * stride - 2 * pad + kw
+    var out = Ref(zeros: [n, co, ho, wo])
+    for bi in 0..<n { for oc in 0..<co { for oy in 0..<ho { for ox in 0..<wo { out[[bi, oc, oy, ox]] = b?.v[oc] ?? 0 } } } }
+    for bi in 0..<n { for ic in 0..<ci { for y in 0..<h { for xx in 0..<wd { for oc in 0..<co { for i in 0..<kh { for j in 0..<kw {
+        let oy = y * stride - pad + i, ox = xx * stride - pad + j
+        if oy >= 0 && oy < ho && ox >= 0 && ox < wo { out[[bi, oc, oy, ox]] += x[[bi, ic, y, xx]] * w[[ic, oc, i, j]] }
+    } } } } } } }
+    return out
+}
+
+/// GroupNorm from its definition.
+func refGroupNorm(_ x: Ref, groups: Int, gamma: Ref?, beta: Ref?, eps: Double) -> Ref {
+    let n = x.shape[0], c = x.shape[1], sp = x.count / (n * c), cg = c / groups
+    var out = x
+    for bi in 0..<n { for g in 0..<groups {
+        let idx = (0..<(cg * sp)).map { (bi * c + g * cg) * sp + $0 }
+        let m = idx.reduce(0.0) { $0 + x.v[$1] } / Double(idx.count)
+        let v = idx.reduce(0.0) { $0 + (x.v[$1] - m) * (x.v[$1] - m) } / Double(idx.count)
+        for i in idx {
+            let ch = (i / sp) % c
+            out.v[i] = (x.v[i] - m) / (v + eps).squareRoot() * (gamma?.v[ch] ?? 1) + (beta?.v[ch] ?? 0)
+        }
+    } }
+    return out
+}
+
+func refLayerNorm(_ x: Ref, gamma: Ref?, beta: Ref?, eps: Double) -> Ref {
+    let d = x.shape.last!
+    var out = x
+    for row in 0..<(x.count / d) {
+        let vals = x.v[(row * d)..<((row + 1) * d)]
+        let m = vals.reduce(0, +) / Double(d)
+        let v = vals.reduce(0.0) { $0 + ($1 - m) * ($1 - m) } / Double(d)
+        for i in 0..<d { out.v[row * d + i] = (x.v[row * d + i] - m) / (v + eps).squareRoot() * (gamma?.v[i] ?? 1) + (beta?.v[i] ?? 0) }
+    }
+    return out
+}
+
+func refUpsample(_ x: Ref, _ f: Int) -> Ref {
+    var out = Ref(zeros: [x.shape[0], x.shape[1], x.shape[2] * f, x.shape[3] * f])
+    for i in 0..<out.count { let idx = out.index(i); out.v[i] = x[[idx[0], idx[1], idx[2] / f, idx[3] / f]] }
+    return out
+}
+
+func refAvgPool(_ x: Ref, _ f: Int) -> Ref {
+    var out = Ref(zeros: [x.shape[0], x.shape[1], x.shape[2] / f, x.shape[3] / f])
+    for i in 0..<out.count {
+        let idx = out.index(i)
+        var s = 0.0
+        for a in 0..<f { for b in 0..<f { s += x[[idx[0], idx[1], idx[2] * f + a, idx[3] * f + b]] } }
+        out.v[i] = s / Double(f * f)
+    }
+    return out
+}
+
+/// softmax(q·kᵀ·scale, masked) · v with explicit loops; `allowed` nil = no mask; rows with no
+/// allowed key give zeros.
+func refAttention(_ q: Ref, _ k: Ref, _ v: Ref, allowed: [Bool]?, additive: Ref?) -> Ref {
+    let b = q.shape[0], lq = q.shape[1], d = q.shape[2], lk = k.shape[1], dv = v.shape[2]
+    let scale = 1 / Double(d).squareRoot()
+    var out = Ref(zeros: [b, lq, dv])
+    for bi in 0..<b { for i in 0..<lq {
+        var s = [Double](repeating: -.infinity, count: lk)
+        for j in 0..<lk where allowed?[i * lk + j] ?? true {
+            var dot = 0.0
+            for t in 0..<d { dot += q[[bi, i, t]] * k[[bi, j, t]] }
+            s[j] = dot * scale + (additive.map { $0.at(broadcastIndex: [bi, i, j]) } ?? 0)
+        }
+        let m = s.max()!
+        if m == -.infinity { continue }
+        let e = s.map { exp($0 - m) }, z = e.reduce(0, +)
+        for t in 0..<dv { out[[bi, i, t]] = (0..<lk).reduce(0.0) { $0 + e[$1] / z * v[[bi, $1, t]] } }
+    } }
+    return out
+}

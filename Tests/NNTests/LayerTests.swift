@@ -1,0 +1,107 @@
+import Foundation
+import Support
+import Testing
+@testable import NN
+@testable import TensorCore
+
+@Suite("convolutional and attention layers")
+struct LayerTests {
+    @Test("a small conv net overfits a batch of 16 random images with random labels")
+    func convNetOverfits() {
+        var rng = SeededRandom(seed: 21)
+        let c1 = Conv2d(3, 16, kernel: 3, stride: 2, padding: 1, rng: &rng)
+        let gn = GroupNorm(groups: 4, channels: 16)
+        let c2 = Conv2d(16, 32, kernel: 3, padding: 1, rng: &rng)
+        let head = Linear(32, 5, rng: &rng)
+        let params = c1.parameters + gn.parameters + c2.parameters + head.parameters
+        let x = Tensor.randn([16, 3, 12, 12], rng: &rng)
+        let labels = (0..<16).map { _ in Int(rng.next() % 5) }
+        func logits() -> Tensor {
+            let h = c2(gn(c1(x)).silu()).silu().avgPool2d(6)      // [16, 32, 1, 1]
+            return head(h.reshaped([16, 32]))
+        }
+        let opt = Adam(params, learningRate: 3e-3)
+        var loss: Float = .infinity
+        for _ in 0..<150 {
+            opt.zeroGrad()
+            let l = crossEntropy(logits(), labels)
+            l.backward()
+            opt.step()
+            loss = l.item
+        }
+        let predicted = withNoGrad { logits() }.scalars
+        let correct = (0..<16).filter { i in
+            let row = predicted[(i * 5)..<(i * 5 + 5)]
+            return row.firstIndex(of: row.max()!)! - i * 5 == labels[i]
+        }.count
+        #expect(loss < 0.05, "final loss \(loss)")
+        #expect(correct == 16)
+    }
+
+    @Test("causal multi-head attention never looks ahead")
+    func causalMHA() {
+        var rng = SeededRandom(seed: 4)
+        let mha = MultiheadAttention(embedDim: 8, heads: 2, rng: &rng)
+        let x = Tensor.randn([2, 5, 8], rng: &rng)
+        let y = withNoGrad { mha(x, mask: .causal) }
+        // Changing the last token leaves the outputs at earlier positions unchanged.
+        let x2 = x.copy()
+        x2.withMutableBuffer { b in for i in 0..<8 { b[4 * 8 + i] += 1; b[(5 + 4) * 8 + i] -= 1 } }
+        let y2 = withNoGrad { mha(x2, mask: .causal) }
+        for bi in 0..<2 { for t in 0..<4 { for e in 0..<8 {
+            let i = (bi * 5 + t) * 8 + e
+            #expect(Swift.abs(y.scalars[i] - y2.scalars[i]) < 1e-6)
+        } } }
+        #expect(y.shape == [2, 5, 8] && mha.parameterCount == 8 * 24 + 24 + 64 + 8)
+    }
+
+    @Test("sinusoidal embedding: cos half then sin half, geometric frequencies")
+    func sinusoidal() {
+        let e = sinusoidalEmbedding([0, 2], dim: 6)
+        #expect(e.shape == [2, 6])
+        #expect(Array(e.scalars[0..<6]) == [1, 1, 1, 0, 0, 0])
+        let f1 = Foundation.exp(-Foundation.log(10_000.0) / 3)
+        #expect(Swift.abs(Double(e[1, 1]) - Foundation.cos(2 * f1)) < 1e-6 && Swift.abs(Double(e[1, 4]) - Foundation.sin(2 * f1)) < 1e-6)
+    }
+
+    @Test("Fourier features are sin/cos of 2π·x·B and differentiable in x")
+    func fourier() {
+        var rng = SeededRandom(seed: 8)
+        let ff = FourierFeatures(inDim: 2, count: 3, scale: 1, rng: &rng)
+        let x = Tensor([0.3, -0.2], shape: [1, 2], requiresGrad: true)
+        let y = ff(x)
+        #expect(y.shape == [1, 6])
+        let b = ff.b.scalars
+        for j in 0..<3 {
+            let p = 2 * Float.pi * (0.3 * b[j] - 0.2 * b[3 + j])
+            #expect(Swift.abs(y.scalars[j] - Foundation.sin(p)) < 1e-5 && Swift.abs(y.scalars[3 + j] - Foundation.cos(p)) < 1e-5)
+        }
+        y.sum().backward()
+        #expect(x.grad != nil)
+    }
+
+    @Test("the U-Net maps its input shape to itself, every parameter gets a gradient, names are unique")
+    func unet() {
+        var rng = SeededRandom(seed: 2)
+        let net = UNet(inChannels: 6, channels: [8, 16], attentionHeads: 2, groups: 4, rng: &rng)
+        let x = Tensor.randn([2, 6, 8, 8], rng: &rng)
+        let y = net(x, timesteps: [3, 700])
+        #expect(y.shape == [2, 6, 8, 8])
+        mseLoss(y, x).backward()
+        let names = net.namedParameters.map(\.0)
+        #expect(Set(names).count == names.count)
+        for (name, p) in net.namedParameters { #expect(p.grad != nil, "\(name) has no gradient") }
+    }
+
+    @Test("the residual block's timestep scale/shift changes the output per sample")
+    func resBlockConditioning() {
+        var rng = SeededRandom(seed: 3)
+        let block = ResBlock(4, 8, embDim: 6, groups: 2, rng: &rng)
+        let x = Tensor.randn([1, 4, 5, 5], rng: &rng)
+        let xx = Tensor.concat([x, x], axis: 0)
+        let emb = Tensor.randn([2, 6], rng: &rng)
+        let y = withNoGrad { block(xx, emb: emb) }
+        #expect(y.shape == [2, 8, 5, 5])
+        #expect(Array(y.scalars[0..<200]) != Array(y.scalars[200..<400]))
+    }
+}

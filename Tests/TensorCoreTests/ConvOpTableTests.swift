@@ -1,0 +1,108 @@
+import Foundation
+import Support
+import Testing
+@testable import TensorCore
+
+let convOpTable: [OpCase] = [
+    OpCase(name: "conv2d (stride, padding, bias, 1×1 fast path)") { rng in
+        let k = [1, 1, 2, 3][Int(rng.next() % 4)], stride = 1 + Int(rng.next() % 2), pad = Int(rng.next() % UInt64(k))
+        let n = randomDim(&rng, max: 2), c = randomDim(&rng, max: 3), o = randomDim(&rng, max: 4)
+        let h = k + Int(rng.next() % 4), w = k + Int(rng.next() % 4)
+        let useBias = rng.nextFloat() < 0.7
+        let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, k, k], &rng), b = randomTensor([o], &rng)
+        let inputs = useBias ? [x, wt, b] : [x, wt]
+        return OpInstance(inputs: inputs, differentiable: inputs.map { _ in true },
+                          op: { conv2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, padding: pad) },
+                          reference: { refConv2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, pad: pad) })
+    },
+    OpCase(name: "transposed conv2d (stride, padding)") { rng in
+        let k = [1, 2, 3, 4][Int(rng.next() % 4)], stride = 1 + Int(rng.next() % 2), pad = Int(rng.next() % UInt64(k))
+        let n = randomDim(&rng, max: 2), c = randomDim(&rng, max: 3), o = randomDim(&rng, max: 3)
+        let h = 1 + Int(rng.next() % 3) + pad, w = 1 + Int(rng.next() % 3) + pad
+        let useBias = rng.nextFloat() < 0.7
+        let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([c, o, k, k], &rng), b = randomTensor([o], &rng)
+        let inputs = useBias ? [x, wt, b] : [x, wt]
+        return OpInstance(inputs: inputs, differentiable: inputs.map { _ in true },
+                          op: { convTranspose2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, padding: pad) },
+                          reference: { refConvTranspose2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, pad: pad) })
+    },
+    OpCase(name: "group norm with affine") { rng in
+        let groups = 1 + Int(rng.next() % 3), c = groups * randomDim(&rng, max: 3)
+        let shape = [randomDim(&rng, max: 3), c] + randomShape(&rng, rank: Int(rng.next() % 3), max: 4)
+        let x = randomTensor(shape, &rng) { $0.uniform(-3, 3) }, g = randomTensor([c], &rng), b = randomTensor([c], &rng)
+        if x.count / (shape[0] * c) * (c / groups) < 2 { x.assign(Tensor((0..<x.count).map { Float($0 % 3) - 1 }, shape: shape)) }
+        return OpInstance(inputs: [x, g, b], differentiable: [true, true, true],
+                          op: { groupNorm($0[0], groups: groups, gamma: $0[1], beta: $0[2]) },
+                          reference: { refGroupNorm($0[0], groups: groups, gamma: $0[1], beta: $0[2], eps: 1e-5) },
+                          forwardTolerance: 1e-4, gradientTolerance: 5e-3)
+    },
+    OpCase(name: "layer norm over the last axis") { rng in
+        let d = 2 + Int(rng.next() % 6)
+        let x = randomTensor(randomShape(&rng, rank: 1 + Int(rng.next() % 2)) + [d], &rng), g = randomTensor([d], &rng), b = randomTensor([d], &rng)
+        let affine = rng.nextFloat() < 0.8
+        return OpInstance(inputs: affine ? [x, g, b] : [x], differentiable: affine ? [true, true, true] : [true],
+                          op: { affine ? layerNorm($0[0], gamma: $0[1], beta: $0[2]) : layerNorm($0[0], gamma: nil, beta: nil) },
+                          reference: { affine ? refLayerNorm($0[0], gamma: $0[1], beta: $0[2], eps: 1e-5) : refLayerNorm($0[0], gamma: nil, beta: nil, eps: 1e-5) },
+                          forwardTolerance: 1e-4, gradientTolerance: 5e-3)
+    },
+    OpCase(name: "nearest upsample") { rng in
+        let f = 1 + Int(rng.next() % 3)
+        let x = randomTensor(randomShape(&rng, rank: 4, max: 3), &rng)
+        return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].upsampleNearest(f) }, reference: { refUpsample($0[0], f) })
+    },
+    OpCase(name: "average pool") { rng in
+        let f = 1 + Int(rng.next() % 3)
+        let x = randomTensor([randomDim(&rng, max: 2), randomDim(&rng, max: 3), f * randomDim(&rng, max: 3), f * randomDim(&rng, max: 3)], &rng)
+        return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].avgPool2d(f) }, reference: { refAvgPool($0[0], f) })
+    },
+    OpCase(name: "attention, unmasked / causal / boolean / additive") { rng in
+        let b = randomDim(&rng, max: 3), lq = randomDim(&rng, max: 5), lk = randomDim(&rng, max: 5)
+        let d = randomDim(&rng, max: 4), dv = randomDim(&rng, max: 4)
+        let q = randomTensor([b, lq, d], &rng), k = randomTensor([b, lk, d], &rng), v = randomTensor([b, lk, dv], &rng)
+        let kind = Int(rng.next() % 4)
+        let causalAllowed = (0..<(lq * lk)).map { idx in idx % lk <= idx / lk + (lk - lq) }
+        let randomAllowed = (0..<(lq * lk)).map { _ in rng.nextFloat() < 0.7 }
+        let bias = randomTensor([lq, lk], &rng)
+        let mask: AttentionMask? = [nil, .causal, .boolean(randomAllowed), .additive(bias)][kind]
+        let allowed: [Bool]? = [nil, causalAllowed, randomAllowed, nil][kind]
+        return OpInstance(inputs: [q, k, v], differentiable: [true, true, true],
+                          op: { scaledDotProductAttention($0[0], $0[1], $0[2], mask: mask) },
+                          reference: { refAttention($0[0], $0[1], $0[2], allowed: allowed, additive: kind == 3 ? toRef(bias) : nil) })
+    },
+]
+
+@Suite("op table: convolutions, normalization, resampling, attention")
+struct ConvOpTableTests {
+    @Test("every layer op agrees with its oracle on random shapes", arguments: convOpTable)
+    func layerOp(_ c: OpCase) {
+        for seed in 0..<6 {
+            var rng = SeededRandom(seed: 4242 &+ UInt64(seed) &* 104_729 &+ UInt64(c.name.count))
+            let inst = c.make(&rng)
+            let r = checkOp(inst, rng: &rng)
+            #expect(r.messages.isEmpty, "\(c.name) seed \(seed) shapes \(inst.inputs.map(\.shape)): \(r.messages.joined(separator: "; "))")
+        }
+    }
+
+    @Test("a fully masked attention row yields zeros and finite gradients")
+    func fullyMasked() {
+        let q = Tensor([1, 2, 3, 4], shape: [1, 2, 2], requiresGrad: true)
+        let k = Tensor([1, 0, 0, 1], shape: [1, 2, 2], requiresGrad: true)
+        let v = Tensor([5, 6, 7, 8], shape: [1, 2, 2], requiresGrad: true)
+        let y = scaledDotProductAttention(q, k, v, mask: .boolean([false, false, true, true]))
+        #expect(Array(y.scalars[0..<2]) == [0, 0])
+        y.sum().backward()
+        #expect(q.grad!.scalars.allSatisfy(\.isFinite) && k.grad!.scalars.allSatisfy(\.isFinite) && v.grad!.scalars.allSatisfy(\.isFinite))
+    }
+
+    @Test("conv2d on a larger image matches the direct oracle (im2col bounds at every border)")
+    func largerConv() {
+        var rng = SeededRandom(seed: 9)
+        let x = randomTensor([2, 5, 13, 11], &rng), w = randomTensor([7, 5, 3, 3], &rng), b = randomTensor([7], &rng)
+        for (s, p) in [(1, 1), (2, 1), (2, 0), (3, 2)] {
+            let y = withNoGrad { conv2d(x, w, b, stride: s, padding: p) }
+            let r = refConv2d(toRef(x), toRef(w), toRef(b), stride: s, pad: p)
+            #expect(y.shape == r.shape)
+            #expect(zip(y.scalars, r.v).allSatisfy { Swift.abs(Double($0) - $1) < 1e-4 }, "stride \(s) pad \(p)")
+        }
+    }
+}
