@@ -23,6 +23,17 @@ struct AdaptiveOctreeTests {
             let bound = d == depth ? Octree.cellSize(depth: d) * 0.8661 : tolerance * Octree.cellSize(depth: d)
             #expect(dist <= bound * 1.0001 + 1e-6, "\(name): point \(p) is \(dist) from its depth-\(d) leaf plane")
         }
+        // The other way: every decoded surface cell has a point-holding cell in its 3×3×3 block.
+        let occupied = Fixtures.occupiedCells(s.points, depth: depth)[depth]
+        for k in adaptive.surfaceCells() {
+            let c = SIMD3<Int32>(truncatingIfNeeded: Morton.decode(k))
+            var near = false
+            for dx in Int32(-1)...1 { for dy in Int32(-1)...1 { for dz in Int32(-1)...1 {
+                let q = c &+ SIMD3(dx, dy, dz)
+                if all(q .>= 0) && occupied.contains(SIMD3<UInt32>(truncatingIfNeeded: q)) { near = true }
+            } } }
+            #expect(near, "\(name): decoded cell \(c) overhangs the surface")
+        }
         // Both serializations round-trip the adaptive structure.
         for scheme in OctreeTokens.Scheme.allCases {
             let back = try Octree(tokens: adaptive.tokens(scheme))
