@@ -149,3 +149,34 @@ struct OctreeOccupancyTests {
         #expect(OctreeVoxelMesh(try Octree(points: [], depth: 3)).mesh.isEmpty)
     }
 }
+
+@Suite("Octree decoding to meshes")
+struct OctreeDecodingTests {
+    @Test("tokens → tree → mesh gives a watertight mesh within about one finest cell of the source", arguments: [4, 6])
+    func decode(depth: Int) throws {
+        let r: Float = 0.7
+        let tree = try Octree(mesh: Fixtures.shapes[0].mesh, depth: depth, fullDepth: 2)
+        for scheme in OctreeTokens.Scheme.allCases {
+            let mesh = try Octree(tokens: tree.tokens(scheme)).reconstructMesh()
+            let topo = MeshTopology(mesh)
+            #expect(topo.isWatertight)
+            #expect(topo.eulerCharacteristic == 2)
+            let h = Octree.cellSize(depth: depth)
+            for p in mesh.positions { #expect(Fixtures.sphereDistance(p, r: r) <= h + 0.01) }
+        }
+        // The torus keeps its genus.
+        let torus = try Octree(mesh: Fixtures.shapes[1].mesh, depth: 6).reconstructMesh()
+        #expect(MeshTopology(torus).eulerCharacteristic == 0 && MeshTopology(torus).isWatertight)
+    }
+
+    @Test("the decoded mesh returns to the source frame; the empty tree decodes to the empty mesh")
+    func frames() throws {
+        let mesh = Fixtures.shapes[2].mesh.transformed(by: SimilarityTransform(scale: 3, translation: Vec3(5, 0, -2)))
+        let frame = Octree.normalizingFrame(for: mesh.bounds)
+        let tree = try Octree(mesh: mesh.transformed(by: frame), depth: 5, frame: frame)
+        let back = try tree.reconstructMesh()
+        #expect(length(back.bounds.center - mesh.bounds.center) < 0.1)
+        #expect(abs(back.bounds.longestSide - mesh.bounds.longestSide) < 0.3)
+        #expect(try Octree(points: [], depth: 4).reconstructMesh().isEmpty)
+    }
+}
