@@ -18,8 +18,13 @@ extension Octree {
     ///   within ~1 finest cell (2/2^depth) of the source surface; sharp features are rounded at that scale.
     /// - The empty tree gives the empty mesh. Depths beyond `maxVolumeDepth` throw `depthOutOfRange`.
     public func reconstructMesh(inside: (([Vec3]) -> [Bool])? = nil, inSourceFrame: Bool = true) throws -> TriangleMesh {
+        try reconstruct(inside: inside, inSourceFrame: inSourceFrame).mesh
+    }
+
+    /// `reconstructMesh`, also telling whether the volume was filled (`OccupancyVolume.filled`).
+    public func reconstruct(inside: (([Vec3]) -> [Bool])? = nil, inSourceFrame: Bool = true) throws -> (mesh: TriangleMesh, filled: Bool) {
         let volume = try occupancyVolume(inside: inside)
         let mesh = try MarchingCubes.extract(volume.cornerGrid(), level: 0.5, inside: .higher)
-        return inSourceFrame ? mesh.transformed(by: frame.inverse) : mesh
+        return (inSourceFrame ? mesh.transformed(by: frame.inverse) : mesh, volume.filled)
     }
 }

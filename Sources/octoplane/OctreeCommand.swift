@@ -1,7 +1,98 @@
 import ArgumentParser
+import Foundation
+import Octrees
+import Pipeline
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane octree …`: build, serialize, decode, render and inspect octrees.
 struct OctreeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "octree", abstract: "Octree build/encode/decode/render (not built yet)")
-    func run() throws { throw ValidationError("'octree' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "octree",
+        abstract: "Octrees of meshes: build, encode to OctGPT / Uni-3DAR tokens, decode to meshes, render, stats.",
+        subcommands: [Build.self, Encode.self, Decode.self, Stats.self]
+    )
+
+    /// Prints a job's report as text or JSON.
+    static func emit<R: Encodable>(_ report: R, json: Bool, text: () -> String) {
+        if json {
+            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: (try? e.encode(report)) ?? Data(), as: UTF8.self))
+        } else {
+            print(text())
+        }
+    }
+
+    struct Build: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mesh → octree file (normalized into [-0.8, 0.8]³; the frame is stored to map back).")
+        @Argument(help: "Input mesh (any format assimp reads).") var mesh: String
+        @Option(help: "Finest depth, 1…10.") var depth = 7
+        @Option(name: .customLong("full-depth"), help: "Depths above this one are split everywhere.") var fullDepth = 3
+        @Flag(help: "Adaptive tree: coarse planar leaves where the surface is flat.") var adaptive = false
+        @Option(help: "Adaptive flatness tolerance, as a fraction of the leaf's edge.") var tolerance: Float = 0.05
+        @Option(help: "Build from N surface samples (O-CNN) instead of the triangles (exact).") var points: Int?
+        @Option(help: "Sampling seed.") var seed: UInt64 = 0
+        @Option(name: .shortAndLong, help: "Output tree file (.octree).") var output: String
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func validate() throws {
+            guard Octree.depthRange.contains(depth) else { throw ValidationError("--depth \(depth) is outside 1…10") }
+            guard (0...depth).contains(fullDepth) else { throw ValidationError("--full-depth \(fullDepth) is outside 0…\(depth)") }
+            if let p = points, p < 1 { throw ValidationError("--points must be positive") }
+            guard tolerance >= 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a non-negative number") }
+        }
+
+        func run() throws {
+            var o = OctreeBuildJob.Options()
+            o.depth = depth; o.fullDepth = fullDepth; o.adaptive = adaptive; o.tolerance = tolerance; o.points = points; o.seed = seed
+            let r = try OctreeBuildJob.run(input: mesh, output: output, options: o)
+            OctreeCommand.emit(r, json: json) {
+                "\(r.output): \(r.method), \(String(format: "%.2f", r.seconds)) s\n\(r.tree.text)"
+            }
+        }
+    }
+
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Octree (or token) file → token file: .npy (N+1, 6) int32 table, or .npz arrays (see README).")
+        @Argument(help: "Input tree file.") var tree: String
+        @Option(help: "split (OctGPT split flags) or childmask (Uni-3DAR child masks).") var tokens: String
+        @Option(name: .shortAndLong, help: "Output .npy or .npz.") var output: String
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func validate() throws {
+            guard ["split", "childmask"].contains(tokens) else { throw ValidationError("--tokens must be 'split' or 'childmask', not '\(tokens)'") }
+        }
+
+        func run() throws {
+            let r = try OctreeEncodeJob.run(input: tree, output: output, scheme: tokens == "split" ? .splitFlags : .childMask)
+            OctreeCommand.emit(r, json: json) { "\(r.output): \(r.tokens) \(r.scheme) tokens" }
+        }
+    }
+
+    struct Decode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Token file (or tree file) → mesh: flood-filled occupancy → marching cubes.")
+        @Argument(help: "Input token file (.npy / .npz) or tree file.") var input: String
+        @Option(name: .shortAndLong, help: "Output mesh (.obj or .ply).") var output: String
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            let r = try OctreeDecodeJob.run(input: input, output: output)
+            OctreeCommand.emit(r, json: json) {
+                "\(r.output): \(r.vertices) vertices, \(r.faces) faces, \(r.watertight ? "watertight" : "not watertight")"
+                    + (r.filled ? "" : " (no interior found: open or leaky shell, decoded as a skin)") + "; \(r.frame)"
+            }
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per-depth node counts and token counts of a tree (or token) file.")
+        @Argument(help: "Input tree or token file.") var input: String
+        @Flag(help: "Print as JSON.") var json = false
+
+        func run() throws {
+            let s = try OctreeStatsJob.run(input: input)
+            OctreeCommand.emit(s, json: json) { s.text }
+        }
+    }
 }
