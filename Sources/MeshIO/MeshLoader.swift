@@ -80,6 +80,7 @@ public enum MeshLoader {
     /// ("obj", "glb", "ply", …); formats that reference side files (OBJ's .mtl, glTF's .bin) load
     /// without them.
     public static func load(data: Data, hint: String) throws -> LoadedMesh {
+        let hint = hint.hasPrefix(".") ? String(hint.dropFirst()) : hint
         let name = "<memory>.\(hint)"
         guard !data.isEmpty else { throw MeshIOError.emptyFile(path: name) }
         guard data.count <= Int(UInt32.max) else { throw MeshIOError.unreadable(path: name, reason: "larger than 4 GiB") }

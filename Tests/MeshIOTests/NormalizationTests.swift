@@ -108,3 +108,16 @@ struct WeldingTests {
         #expect(w.triangles == [SIMD3(0, 1, 2), SIMD3(0, 2, 3)])
     }
 }
+
+@Suite("Normalization transform agreement")
+struct NormalizationAgreementTests {
+    @Test("the returned Float transform reproduces the Double-computed positions within a few ulps of |translation|",
+          arguments: [NormalizationConvention.onet, .nfd, .unitSphere])
+    func agrees(_ c: NormalizationConvention) {
+        var m = unitCube()
+        m.positions = m.positions.map { Vec3(1234.5, -77, 0.125) + $0 * Vec3(3, 2, 1) }
+        let (n, t) = m.normalized(c)
+        let tolerance: Float = 4 * Swift.max(length(t.translation), 1).ulp
+        for (p, q) in zip(m.positions, n.positions) { #expect(length(t.apply(p) - q) <= tolerance) }
+    }
+}
