@@ -8,6 +8,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case nonFiniteLevel(Float)
     /// Sparse extraction: N − 1 (`resolution` − 1) is not a multiple of 2^`levels`.
     case incompatibleLevels(resolution: Int, levels: Int)
+    /// An extractor option is out of range (the message says which and why).
+    case invalidOption(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
             return "the grid is \(r.x)×\(r.y)×\(r.z): marching cubes needs at least 2 samples along every axis"
         case let .nonFiniteLevel(l):
             return "the iso level \(l) is not a finite number"
+        case let .invalidOption(m):
+            return "invalid option: \(m)"
         case let .incompatibleLevels(n, l):
             return "a lattice of \(n) points per axis cannot be refined in \(l) halvings: \(n) − 1 must be a multiple of 2^\(l) (e.g. 129 or 257 points)"
         }
