@@ -16,11 +16,12 @@ import Support
 ///    each with u and ∇u. A sample with u ≥ `minSampleDistance`·h projects to q = p − u·∇u; the
 ///    projection is *validated* when u(q) ≤ `surfaceTolerance`·h. A valid sample gives the tangent
 ///    plane through q with normal ∇u.
-/// 3. *Crossed edges (the departure from the original).* A cell edge (a, b) is crossed when the two
-///    corners lie on opposite sides of the surface, read from their gradients (∇u(a)·∇u(b) < 0:
-///    each gradient points away from the surface on its own side), at t = u(a)/(u(a) + u(b)) — the
-///    zero of the signed distance +u(a) … −u(b) along the edge — and the crossing point x is
-///    validated by u(x) ≤ `surfaceTolerance`·h. The original instead emits a quad for every edge
+/// 3. *Crossed edges (the departure from the original).* A cell edge (a, b) is a candidate when its
+///    corners look like opposite sides of the surface: opposite gradients (∇u(a)·∇u(b) < 0, each
+///    gradient pointing away from the surface on its own side), or clearly different gradients
+///    (∇u(a)·∇u(b) < 0.9) with one corner behind the other's tangent plane (sharp edges). Four bisection steps on the side test ∇u(p)·(∇u(a) − ∇u(b)) > 0
+///    bracket the crossing to 1/16 of the edge; x is the zero of +u(lo) … −u(hi) in the bracket. It
+///    is kept iff u(x) ≤ `surfaceTolerance`·h and the gradients at the bracket's ends are opposite. The original instead emits a quad for every edge
 ///    whose four cells have a vertex, which doubles the sheet wherever the near-surface band is
 ///    more than one cell thick (+35% area on a sphere). Here exactly one quad is dual to each
 ///    crossed edge, as in dual contouring of signed data, and open surfaces end where crossings stop
@@ -81,6 +82,8 @@ public enum DualMeshUDF {
 
     /// Lattice shift in cells (see step 1).
     static let shift = Vec3(0.0131, 0.0173, 0.0219)
+    /// Bisection steps bracketing each crossing (to 1/16 of a cell).
+    static let bisectionSteps = 4
 
     public static func extract(_ udf: some GradientField, options: Options = Options()) throws -> (mesh: TriangleMesh, stats: Stats) {
         guard (1...16).contains(options.depth) else { throw ExtractionError.invalidOption("depth must be in 1…16, got \(options.depth)") }
@@ -167,24 +170,61 @@ public enum DualMeshUDF {
             var b = a; b[edgeAxis[e]] += 2
             let ia = Int(lattice.find(KeyIndex.pack(a.x, a.y, a.z))), ib = Int(lattice.find(KeyIndex.pack(b.x, b.y, b.z)))
             let ua = su[ia], ub = su[ib]
-            guard ua.isFinite, ub.isFinite, ua + ub > 0, dot(sg[ia], sg[ib]) < 0 else { continue }
-            candidates.append((e, ua / (ua + ub)))
+            guard ua.isFinite, ub.isFinite, ua + ub > 0 else { continue }
+            // Opposite gradients, or one corner behind the other's tangent plane (at a sharp edge
+            // the inside corner's gradient can be perpendicular to the outside one's).
+            let d = Vec3(Float(b.x - a.x), Float(b.y - a.y), Float(b.z - a.z)) * (0.5 * h)
+            let ga = normalize(sg[ia]), gb = normalize(sg[ib])
+            // The plane test alone needs clearly different gradients: two corners on the same side
+            // of a smooth surface (a chord dipping through it twice) have nearly equal ones.
+            let gg = dot(ga, gb)
+            guard gg < 0 || (gg < 0.9 && (ua + dot(d, ga) < 0 || ub - dot(d, gb) < 0)) else { continue }
+            candidates.append((e, 0))
         }
-        let crossingPoints = candidates.map { c -> Vec3 in
-            let a = edgeStart[c.edge]
+        // Bracket each crossing by bisection on the side test ∇u(p)·(∇u(a) − ∇u(b)) > 0 (a's side),
+        // which stays right at sharp edges where u is far from linear along the edge; then place
+        // it by the zero of +u(lo) … −u(hi) inside the final bracket and validate it.
+        let m = candidates.count
+        var lo = [Float](repeating: 0, count: m), hi = [Float](repeating: 1, count: m)
+        var ulo = [Float](repeating: 0, count: m), uhi = [Float](repeating: 0, count: m)
+        var glo = [Vec3](repeating: .zero, count: m), ghi = [Vec3](repeating: .zero, count: m)
+        var ref = [Vec3](repeating: .zero, count: m)
+        func edgePoint(_ c: Int, _ t: Float) -> Vec3 {
+            let a = edgeStart[candidates[c].edge]
             var p = Vec3(Float(a.x), Float(a.y), Float(a.z))
-            p[edgeAxis[c.edge]] += c.t
+            p[edgeAxis[candidates[c].edge]] += t
             return origin + p * h
+        }
+        for (c, cand) in candidates.enumerated() {
+            let a = edgeStart[cand.edge] &* 2
+            var b = a; b[edgeAxis[cand.edge]] += 2
+            let ia = Int(lattice.find(KeyIndex.pack(a.x, a.y, a.z))), ib = Int(lattice.find(KeyIndex.pack(b.x, b.y, b.z)))
+            ulo[c] = su[ia]; uhi[c] = su[ib]; glo[c] = normalize(sg[ia]); ghi[c] = normalize(sg[ib])
+            ref[c] = glo[c] - ghi[c]
+        }
+        for _ in 0..<Self.bisectionSteps where m > 0 {
+            let mids = (0..<m).map { edgePoint($0, 0.5 * (lo[$0] + hi[$0])) }
+            let (mu, mg) = udf.valuesAndGradients(at: mids)
+            stats.evaluations += m
+            for c in 0..<m {
+                let t = 0.5 * (lo[c] + hi[c])
+                if dot(mg[c], ref[c]) > 0 { lo[c] = t; ulo[c] = mu[c]; glo[c] = normalize(mg[c]) }
+                else { hi[c] = t; uhi[c] = mu[c]; if lengthSquared(mg[c]) > 0 { ghi[c] = normalize(mg[c]) } }
+            }
+        }
+        let crossingPoints = (0..<m).map { c -> Vec3 in
+            let s = ulo[c] + uhi[c]
+            return edgePoint(c, s > 0 ? lo[c] + (hi[c] - lo[c]) * ulo[c] / s : 0.5 * (lo[c] + hi[c]))
         }
         let cu = udf.values(at: crossingPoints)
         stats.evaluations += crossingPoints.count
         var crossings: [(edge: Int, x: Vec3, n: Vec3)] = []
         for (i, c) in candidates.enumerated() {
-            guard cu[i] <= tol else { stats.rejectedCrossings += 1; continue }
-            let a = edgeStart[c.edge] &* 2
-            var b = a; b[edgeAxis[c.edge]] += 2
-            let ia = Int(lattice.find(KeyIndex.pack(a.x, a.y, a.z))), ib = Int(lattice.find(KeyIndex.pack(b.x, b.y, b.z)))
-            crossings.append((c.edge, crossingPoints[i], normalize(normalize(sg[ia]) - normalize(sg[ib]))))
+            // A true crossing has the surface inside the final bracket: small u, and gradients that
+            // point away from each other at its two ends (a grazing edge has neither).
+            guard cu[i] <= tol, dot(glo[i], ghi[i]) < 0 else { stats.rejectedCrossings += 1; continue }
+            let nrm = normalize(glo[i] - ghi[i])
+            crossings.append((c.edge, crossingPoints[i], lengthSquared(nrm) > 0 ? nrm : normalize(ref[i])))
         }
         stats.crossedEdges = crossings.count
 

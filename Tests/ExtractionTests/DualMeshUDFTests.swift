@@ -49,6 +49,25 @@ struct DualMeshUDFTests {
         try closed(box, area: box.area, name: "rounded box")
     }
 
+    @Test("a sharp box keeps its corners and edges (rank-3 and rank-2 cells) and its area")
+    func sharpBox() throws {
+        let box = RoundedBoxSDF(center: Vec3(0.013, -0.021, 0.007), halfExtent: Vec3(0.4, 0.3, 0.25), radius: 0)
+        let (mesh, stats) = try DualMeshUDF.extract(UnsignedDistance(box))
+        let topo = MeshTopology(mesh)
+        #expect(topo.isWatertight)
+        #expect(topo.eulerCharacteristic == 2)
+        #expect(abs(mesh.surfaceArea - Double(box.area)) / Double(box.area) < 0.01, "\(mesh.surfaceArea) vs \(box.area)")
+        #expect(stats.corners >= 8, "\(stats)")
+        #expect(stats.edges > 4 * 12, "\(stats)")
+        // the 8 corners are reproduced within a tenth of a cell
+        let h: Float = 2 / 128
+        for c in 0..<8 {
+            let corner = box.center + Vec3(c & 1 == 1 ? 0.4 : -0.4, c & 2 == 2 ? 0.3 : -0.3, c & 4 == 4 ? 0.25 : -0.25)
+            let d = mesh.positions.map { length($0 - corner) }.min()!
+            #expect(d < 0.1 * h, "corner \(c): \(d / h) cells")
+        }
+    }
+
     @Test("open surfaces (hemisphere, planar disc) keep their boundary and no sheet doubles")
     func openSurfaces() throws {
         for (name, udf, area, chi) in [("hemisphere", HemisphereUDF(radius: 0.5) as any GradientField, HemisphereUDF(radius: 0.5).area, 1),
