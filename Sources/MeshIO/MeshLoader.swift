@@ -34,9 +34,8 @@ public struct LoadedMesh: Sendable {
 /// Mesh ingestion through assimp 5.2: any format it reads (OBJ, PLY, STL, OFF, glTF/GLB, DAE, 3DS,
 /// FBX, …) becomes one `TriangleMesh`.
 ///
-/// Steps: assimp imports the file, face indices are checked against the vertex counts, then
-/// assimp post-processes with `aiProcess_Triangulate | aiProcess_JoinIdenticalVertices |
-/// aiProcess_SortByPType`; the node graph is walked from the root, each node's transform
+/// Steps: assimp imports with `aiProcess_ValidateDataStructure | aiProcess_Triangulate |
+/// aiProcess_JoinIdenticalVertices | aiProcess_SortByPType`; the node graph is walked from the root, each node's transform
 /// accumulated (parent · child, column-vector convention) and applied to every mesh the node
 /// references (positions by the full affine matrix, normals by the inverse transpose of its
 /// 3×3 part, renormalized); all instances are merged in traversal order (depth-first, children in
@@ -49,12 +48,15 @@ public struct LoadedMesh: Sendable {
 /// serialized by a process-wide lock; the conversion to `TriangleMesh` runs outside it.
 public enum MeshLoader {
     /// The post-processing steps used for every import.
-    /// They run in a second phase (`aiApplyPostProcessing`), after `checkIndices` has rejected
-    /// out-of-range face indices: a truncated binary PLY imports with garbage indices that crash
-    /// assimp 5.2's post-processing (seen under valgrind). assimp's own
-    /// `aiProcess_ValidateDataStructure` would catch them too but also rejects point clouds.
+    /// `aiProcess_ValidateDataStructure` runs first and rejects out-of-range indices: without it
+    /// a truncated binary PLY imports with garbage indices that crash assimp 5.2's later steps
+    /// (seen under valgrind). Validation also rejects point clouds (a mesh without faces); when
+    /// it fails, the file is imported once more without any step, only to tell a scene without
+    /// triangles (`noTriangles`, `emptyScene`) from a corrupt one (`assimp`). (Importing raw and
+    /// post-processing with `aiApplyPostProcessing` is not an option: on failure assimp 5.2 frees
+    /// the scene twice.)
     public static let postProcessFlags: UInt32 =
-        aiProcess_Triangulate.rawValue | aiProcess_JoinIdenticalVertices.rawValue | aiProcess_SortByPType.rawValue
+        aiProcess_ValidateDataStructure.rawValue | aiProcess_Triangulate.rawValue | aiProcess_JoinIdenticalVertices.rawValue | aiProcess_SortByPType.rawValue
 
     private static let lock = NSLock()
 
@@ -73,7 +75,7 @@ public enum MeshLoader {
     /// Loads the mesh file at `path`.
     public static func load(path: String) throws -> LoadedMesh {
         try MeshIOError.checkReadableFile(path)
-        return try importScene(name: path) { aiImportFile(path, 0) }
+        return try importScene(name: path) { flags in aiImportFile(path, flags) }
     }
 
     /// Loads a mesh from bytes in memory. `hint` is the format's extension without the dot
@@ -85,43 +87,45 @@ public enum MeshLoader {
         guard !data.isEmpty else { throw MeshIOError.emptyFile(path: name) }
         guard data.count <= Int(UInt32.max) else { throw MeshIOError.unreadable(path: name, reason: "larger than 4 GiB") }
         return try data.withUnsafeBytes { raw in
-            try importScene(name: name) {
-                aiImportFileFromMemory(raw.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(raw.count), 0, hint)
+            try importScene(name: name) { flags in
+                aiImportFileFromMemory(raw.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(raw.count), flags, hint)
             }
         }
     }
 
-    private static func importScene(name: String, _ doImport: () -> UnsafePointer<aiScene>?) throws -> LoadedMesh {
-        let (scene, message) = withAssimpLock { () -> (UnsafePointer<aiScene>?, String) in
-            guard let raw = doImport() else { return (nil, String(cString: aiGetErrorString())) }
-            if let problem = checkIndices(raw.pointee) { aiReleaseImport(raw); return (nil, problem) }
-            guard let processed = aiApplyPostProcessing(raw, postProcessFlags) else {
-                return (nil, String(cString: aiGetErrorString()))
-            }
-            return (processed, "")
+    private static func importScene(name: String, _ doImport: (UInt32) -> UnsafePointer<aiScene>?) throws -> LoadedMesh {
+        let outcome = withAssimpLock { () -> Result<UnsafePointer<aiScene>, MeshIOError> in
+            if let scene = doImport(postProcessFlags) { return .success(scene) }
+            let message = String(cString: aiGetErrorString())
+            // Tell "no triangles here" from "corrupt" on the raw scene (no step, nothing processed).
+            guard let raw = doImport(0) else { return .failure(.assimp(path: name, message: message)) }
+            defer { aiReleaseImport(raw) }
+            return .failure(classifyRefused(raw.pointee, name: name) ?? .assimp(path: name, message: message))
         }
-        guard let scene else { throw MeshIOError.assimp(path: name, message: message) }
+        let scene = try outcome.get()
         defer { withAssimpLock { aiReleaseImport(scene) } }
         return try convert(scene.pointee, name: name)
     }
 
-    /// The first face index that points past its mesh's vertices (a truncated or corrupt file),
-    /// described in words; nil when every index is in range.
-    static func checkIndices(_ scene: aiScene) -> String? {
+    /// For a scene that validation refused: `emptyScene` when it has no meshes, `noTriangles`
+    /// when no face has 3 or more corners (points, lines, faceless point clouds); else nil.
+    static func classifyRefused(_ scene: aiScene, name: String) -> MeshIOError? {
+        if scene.mNumMeshes == 0 || scene.mMeshes == nil { return .emptyScene(path: name) }
+        var points = 0, lines = 0
         for m in 0..<Int(scene.mNumMeshes) {
-            guard let mesh = scene.mMeshes[m]?.pointee else { return "mesh \(m) is missing" }
-            let n = mesh.mNumVertices
-            if n > 0 && mesh.mVertices == nil { return "mesh \(m) has no vertex array" }
-            if mesh.mNumFaces > 0 && mesh.mFaces == nil { return "mesh \(m) has no face array" }
+            guard let mesh = scene.mMeshes[m]?.pointee else { continue }
+            if mesh.mNumFaces == 0 { points += Int(mesh.mNumVertices); continue }
+            guard let faces = mesh.mFaces else { continue }
             for f in 0..<Int(mesh.mNumFaces) {
-                let face = mesh.mFaces[f]
-                if face.mNumIndices > 0 && face.mIndices == nil { return "mesh \(m) face \(f) has no indices" }
-                for k in 0..<Int(face.mNumIndices) where face.mIndices[k] >= n {
-                    return "mesh \(m) face \(f) references vertex \(face.mIndices[k]) but the mesh has \(n) (truncated or corrupt file)"
+                switch faces[f].mNumIndices {
+                case 0: continue
+                case 1: points += 1
+                case 2: lines += 1
+                default: return nil
                 }
             }
         }
-        return nil
+        return points + lines > 0 ? .noTriangles(path: name, points: points, lines: lines) : .emptyScene(path: name)
     }
 
     /// A 4×4 affine matrix, row-major like `aiMatrix4x4` (translation in the last column).

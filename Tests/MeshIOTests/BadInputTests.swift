@@ -130,3 +130,40 @@ func stlBinary(_ m: TriangleMesh) -> Data {
     }
     return d
 }
+
+/// Files of assimp-testmodels that must be refused, with the kind of error they must get.
+/// (`invalid/OutOfMemory.off` is left out: assimp 5.2 tries to reserve ~10¹¹ vertices and runs
+/// for minutes; see README limits.)
+let refusedModels: [(String, String)] = [
+    ("invalid/malformed.obj", "assimp"), ("invalid/emptyIrrMesh.xml", "assimp"), ("invalid/empty.obj", "emptyFile"),
+    ("invalid/empty.ply", "emptyFile"), ("invalid/empty.3ds", "emptyFile"),
+    ("STL/triangle_with_empty_solid.stl", "assimp"),  // crashed assimp via aiApplyPostProcessing's failure path
+    ("glTF2/RecursiveNodes/RecursiveNodes.gltf", "assimp"), ("glTF2/wrongTypes/badArray.gltf", "assimp"),
+    ("glTF2/MissingBin/BoxTextured.gltf", "assimp"), ("FBX/transparentTest.fbx", "assimp"),
+    ("OBJ/testpoints.obj", "noTriangles"), ("OBJ/testline.obj", "noTriangles"), ("PLY/points.ply", "noTriangles"),
+    ("glTF2/glTF-Asset-Generator/Mesh_PrimitiveMode/Mesh_PrimitiveMode_00.gltf", "noTriangles"),
+    ("glTF2/glTF-Asset-Generator/Mesh_PrimitiveMode/Mesh_PrimitiveMode_03.gltf", "noTriangles"),
+    ("glTF2/TestNoRootNode/SceneWithoutNodes.gltf", "emptyScene"),
+    ("glTF2/BoxWithInfinites-glTF-Binary/BoxWithInfinites.glb", "nonFinite"),
+    ("OFF/invalid.off", "allDegenerate"),
+]
+
+@Suite("assimp-testmodels' own bad files")
+struct RefusedModelTests {
+    @Test("each is refused with the right kind of typed error, without crashing", .enabled(if: haveAssimpModels), arguments: refusedModels)
+    func refused(_ rel: String, _ kind: String) throws {
+        let path = "\(assimpModels)/\(rel)"
+        let e = try #require(throws: MeshIOError.self) { try MeshLoader.load(path: path) }
+        let got: String = switch e {
+        case .assimp: "assimp"
+        case .emptyFile: "emptyFile"
+        case .noTriangles: "noTriangles"
+        case .emptyScene: "emptyScene"
+        case .nonFinite: "nonFinite"
+        case .allDegenerate: "allDegenerate"
+        default: "\(e)"
+        }
+        #expect(got == kind, "\(rel): \(e)")
+        #expect(e.description.hasPrefix(path))
+    }
+}
