@@ -135,7 +135,7 @@ public struct NFDSamples: Sendable, Equatable {
 
 /// Unsigned-distance samples (for DualMesh-UDF style training and extraction): one `.npz` with
 /// `points` float32 (N, 3), `udf` float32 (N,) ≥ 0, `gradient` float32 (N, 3) unit vectors
-/// (p − closest)/udf, and `loc` (3,), `scale` () with x_normalized = (x − loc)/scale … here the
+/// (p − closest)/udf, and `loc` (3,), `scale` () with x_normalized = (x − loc)/scale; the
 /// normalized frame is NFD's [-1, 1], so `scale` = L/2 for the longest box side L.
 public struct UDFSamples: Sendable, Equatable {
     public var points: [Vec3]

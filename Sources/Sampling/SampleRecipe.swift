@@ -47,7 +47,8 @@ public struct SampleSettings: Sendable, Equatable {
         }
     }
 
-    public var normalization: Normalization { preset == .onet ? .onet : .nfd }
+    /// ONet's frame (longest side → [-0.5, 0.5]) for ONet, NFD's ([-1, 1]) for NFD and UDF.
+    public var normalization: NormalizationConvention { preset == .onet ? .onet : .nfd }
 }
 
 /// Errors of a sampling run on one mesh.
@@ -123,14 +124,14 @@ public enum SampleRecipe {
         guard !settings.sigmas.isEmpty, settings.sigmas.allSatisfy({ $0 >= 0 && $0.isFinite }) else { throw SamplingError.invalidSettings("σ must be finite and ≥ 0") }
         guard settings.padding >= 0, settings.padding.isFinite else { throw SamplingError.invalidSettings("padding must be finite and ≥ 0") }
         guard !mesh.isEmpty else { throw SamplingError.degenerateMesh("it has no faces") }
-        let bounds = mesh.bounds
-        guard bounds.min.isFinite && bounds.max.isFinite else { throw SamplingError.degenerateMesh("a vertex is not finite") }
         let norm = settings.normalization
-        let tr = norm.transform(for: bounds)
-        let m = mesh.transformed(by: tr)
+        guard norm.transform(for: mesh.positions) != nil else { throw SamplingError.degenerateMesh("its vertices are not finite or span no length") }
+        let (m, tr) = mesh.normalized(norm)
         guard m.surfaceArea > 0 else { throw SamplingError.degenerateMesh("its surface area is zero") }
+        // x_normalized = (x − loc)/scale, ONet's stored convention.
+        let loc = -tr.translation / tr.scale, scale = 1 / tr.scale
         let bvh = TriangleBVH(mesh: m)
-        let cube = AABB.cube(halfSize: norm.halfExtent + settings.padding)
+        let cube = AABB.cube(halfSize: norm.targetHalfExtent + settings.padding)
         let seed = SeededRandom(seed: settings.seed)
         let nNear = Int((Double(settings.count) * settings.nearFraction).rounded())
         let near = PointSampler.nearSurface(m, count: nNear, sigmas: settings.sigmas, seed: seed.split(1).state)
@@ -141,7 +142,6 @@ public enum SampleRecipe {
             // Occupancy is decided on the float16-rounded points the file stores.
             let stored = roundedToFloat16(points)
             let occ = bvh.occupancy(stored, test: settings.insideTest)
-            let (loc, scale) = Normalization.onetLocScale(for: bounds)
             let surf = PointSampler.surface(m, count: settings.surfaceCount, seed: seed.split(3).state)
             return .onet(points: OnetPoints(points: stored, occupancies: occ, loc: loc, scale: scale),
                          pointcloud: OnetPointCloud(points: roundedToFloat16(surf.points), normals: roundedToFloat16(surf.normals), loc: loc, scale: scale))
@@ -149,7 +149,7 @@ public enum SampleRecipe {
             return .nfd(NFDSamples(points: points, occupancies: bvh.occupancy(points, test: settings.insideTest)))
         case .udf:
             let (d, g) = bvh.unsignedDistances(to: points, gradients: true)
-            return .udf(UDFSamples(points: points, udf: d, gradients: g, loc: bounds.center, scale: 1 / tr.scale))
+            return .udf(UDFSamples(points: points, udf: d, gradients: g, loc: loc, scale: scale))
         }
     }
 }

@@ -94,7 +94,7 @@ struct PresetTests {
         let out = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .nfd, count: 20_000, seed: 2))
         guard case let .nfd(s) = out else { Issue.record("wrong output"); return }
         #expect(s.points.count == 20_000)
-        let normalized = mesh.transformed(by: Normalization.nfd.transform(for: mesh.bounds))
+        let normalized = mesh.normalized(.nfd).mesh
         #expect(abs(normalized.bounds.max.x - 1) < 1e-6 && abs(normalized.bounds.min.x + 1) < 1e-6)
         let d = TriangleBVH(mesh: normalized).unsignedDistances(to: s.points, gradients: false).distances
         #expect(d[..<10_000].allSatisfy { $0 < 0.06 })                 // 6σ
@@ -111,9 +111,8 @@ struct PresetTests {
         let mesh = TriangleMesh.torus(major: 0.6, minor: 0.2)
         let out = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .udf, count: 4000, seed: 3))
         guard case let .udf(s) = out else { Issue.record("wrong output"); return }
-        let tr = Normalization.nfd.transform(for: mesh.bounds)
+        let (m, tr) = mesh.normalized(.nfd)
         #expect(abs(s.scale - 1 / tr.scale) < 1e-6)
-        let m = mesh.transformed(by: tr)
         let bvh = TriangleBVH(mesh: m)
         for i in stride(from: 0, to: 4000, by: 7) {
             var best = Float.infinity
