@@ -1,0 +1,216 @@
+import Foundation
+import Geometry
+import MeshIO
+import Sampling
+import Support
+
+/// One model to convert: a stable key (`<synset>/<model>` for ShapeNet; it names the outputs
+/// and the manifest line) and the mesh file to read.
+public struct ConvertItem: Sendable, Hashable {
+    public var key: String
+    public var meshPath: String
+    public init(key: String, meshPath: String) { self.key = key; self.meshPath = meshPath }
+}
+
+/// Where models come from. `ShapeNetSource` walks a ShapeNet v1/v2 tree; tests and other
+/// collections can supply any list.
+public protocol ConvertSource {
+    /// This shard's models, in a stable order, and the folders skipped with their reason.
+    func items(shard: (index: Int, count: Int)) throws -> (items: [ConvertItem], skipped: [(folder: String, reason: String)])
+}
+
+/// A fixed list; `shard` keeps items at positions k with k mod count == index.
+public struct ConvertList: ConvertSource {
+    public var list: [ConvertItem]
+    public init(_ list: [ConvertItem]) { self.list = list }
+    public func items(shard: (index: Int, count: Int)) throws -> (items: [ConvertItem], skipped: [(folder: String, reason: String)]) {
+        (list.enumerated().filter { $0.offset % shard.count == shard.index }.map(\.element), [])
+    }
+}
+
+/// Errors of `convert` itself (a model's failure is logged, never thrown).
+public enum ConvertError: Error, Equatable, CustomStringConvertible {
+    case badShard(String)
+    case badJobs(Int)
+    case cannotCreateOutput(path: String, reason: String)
+    public var description: String {
+        switch self {
+        case let .badShard(s): return "--shard '\(s)' is not valid: write i/n with 0 ≤ i < n (e.g. 3/16)"
+        case let .badJobs(n): return "--jobs \(n) is not valid: it must be ≥ 1"
+        case let .cannotCreateOutput(p, r): return "cannot create the output folder '\(p)': \(r)"
+        }
+    }
+}
+
+/// Parses "i/n" (0 ≤ i < n). Slurm: `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`;
+/// Kubernetes indexed jobs: `--shard $JOB_COMPLETION_INDEX/<completions>`.
+public func parseShard(_ s: String) throws -> (index: Int, count: Int) {
+    let parts = s.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { throw ConvertError.badShard(s) }
+    return (i, n)
+}
+
+public struct ConvertOptions: Sendable {
+    public var outputDirectory: String
+    public var settings: SampleSettings
+    public var shard: (index: Int, count: Int)
+    /// Models converted at once; each gets Parallelism.threadCount / jobs threads for its queries.
+    public var jobs: Int
+    public var quiet: Bool
+    public init(outputDirectory: String, settings: SampleSettings, shard: (index: Int, count: Int) = (0, 1), jobs: Int = 1, quiet: Bool = false) {
+        self.outputDirectory = outputDirectory; self.settings = settings; self.shard = shard; self.jobs = jobs; self.quiet = quiet
+    }
+    /// `manifest.jsonl` for a single run, `manifest.shard-i-of-n.jsonl` per shard (shards never
+    /// write the same file, so they can run at once on a shared filesystem).
+    public var manifestPath: String { outputDirectory + "/manifest" + shardSuffix + ".jsonl" }
+    public var failuresPath: String { outputDirectory + "/failures" + shardSuffix + ".jsonl" }
+    var shardSuffix: String { shard.count == 1 ? "" : ".shard-\(shard.index)-of-\(shard.count)" }
+    /// Output base of a model: `<out>/<key>` (ONet: a folder) or `<out>/<key>.npy` / `.npz`.
+    public func outputBase(for item: ConvertItem) -> String {
+        switch settings.preset {
+        case .onet: return outputDirectory + "/" + item.key
+        case .nfd: return outputDirectory + "/" + item.key + ".npy"
+        case .udf: return outputDirectory + "/" + item.key + ".npz"
+        }
+    }
+}
+
+/// One manifest line (JSON): the model, its counts, inside share and time.
+public struct ManifestEntry: Codable, Sendable, Equatable {
+    public var model: String
+    public var mesh: String
+    public var preset: String
+    public var files: [String]
+    public var points: Int
+    public var faces: Int
+    public var insideFraction: Double
+    public var seconds: Double
+}
+
+/// One failure-log line (JSON): the model and the reason.
+public struct FailureEntry: Codable, Sendable, Equatable {
+    public var model: String
+    public var mesh: String
+    public var reason: String
+}
+
+public struct ConvertSummary: Codable, Sendable, Equatable {
+    public var models: Int
+    public var converted: Int
+    /// Already complete from an earlier run (resume).
+    public var alreadyDone: Int
+    public var failed: Int
+    /// Folders the source skipped (no mesh file…), reported but not converted.
+    public var skippedFolders: Int
+    public var seconds: Double
+    /// Mean seconds per converted model (0 when none).
+    public var secondsPerModel: Double
+    public var manifest: String
+    public var failures: String
+    public var text: String {
+        String(format: "%d models: %d converted, %d already done, %d failed, %d folders skipped; %.1f s (%.2f s/model)\nmanifest: %@\nfailures: %@",
+               models, converted, alreadyDone, failed, skippedFolders, seconds, secondsPerModel, manifest, failures)
+    }
+}
+
+/// Appends JSON lines under a lock, flushed line by line so a killed run keeps every line it
+/// reported (each line is one write(2) on a file opened for appending).
+final class JSONLines: @unchecked Sendable {
+    private let handle: FileHandle
+    private let lock = NSLock()
+    init(path: String) throws {
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw FileWriteError.writeFailed(path: path, reason: "cannot open for appending") }
+        h.seekToEndOfFile()
+        handle = h
+    }
+    func append<T: Encodable>(_ value: T) {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard var data = try? e.encode(value) else { return }
+        data.append(0x0A)
+        lock.lock(); defer { lock.unlock() }
+        handle.write(data)
+        try? handle.synchronize()
+    }
+    deinit { try? handle.close() }
+}
+
+/// The job behind `octoplane convert`: converts every model of `source` (this shard's) to the
+/// preset's sample files under `options.outputDirectory`.
+///
+/// - Atomic outputs: each file is written to a temporary and renamed, so a model's files exist
+///   only complete. Resume: a model whose files all exist is skipped (counted as already done).
+/// - Failures (unreadable mesh, no area, write errors) go to the failure log as (model, mesh,
+///   reason) and never stop the other models; a later run retries them.
+/// - The manifest gets one JSON line per converted model (`ManifestEntry`).
+/// - Progress (count, rate, ETA) on stderr unless `quiet`.
+public func convertModels(_ source: some ConvertSource, options: ConvertOptions) throws -> ConvertSummary {
+    guard options.jobs >= 1 else { throw ConvertError.badJobs(options.jobs) }
+    let start = Date()
+    do {
+        try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
+    } catch {
+        throw ConvertError.cannotCreateOutput(path: options.outputDirectory, reason: error.localizedDescription)
+    }
+    let (items, skipped) = try source.items(shard: options.shard)
+    let manifest = try JSONLines(path: options.manifestPath)
+    let failures = try JSONLines(path: options.failuresPath)
+    for s in skipped { failures.append(FailureEntry(model: s.folder, mesh: "", reason: "skipped: " + s.reason)) }
+
+    let fm = FileManager.default
+    var todo = [ConvertItem]()
+    var alreadyDone = 0
+    for item in items {
+        let files = SampleOutput.files(for: options.settings.preset, base: options.outputBase(for: item))
+        if files.allSatisfy({ fm.fileExists(atPath: $0) }) { alreadyDone += 1 } else { todo.append(item) }
+    }
+    let progress = ProgressReporter("convert", total: items.count, quiet: options.quiet)
+    if alreadyDone > 0 { progress.advance(alreadyDone) }
+
+    // Split the machine's threads between concurrent models.
+    let threadsBefore = Parallelism.threadCount
+    let jobs = min(options.jobs, max(1, todo.count))
+    Parallelism.threadCount = max(1, threadsBefore / jobs)
+    defer { Parallelism.threadCount = threadsBefore }
+
+    let counterLock = NSLock()
+    var next = 0, converted = 0, failed = 0, busySeconds = 0.0
+    DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+        while true {
+            counterLock.lock()
+            let k = next; next += 1
+            counterLock.unlock()
+            guard k < todo.count else { return }
+            let item = todo[k]
+            let base = options.outputBase(for: item)
+            do {
+                try fm.createDirectory(atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                var settings = options.settings
+                // A per-model seed derived from the key: reruns and shards give the same files.
+                settings.seed = options.settings.seed ^ stableHash(item.key)
+                let r = try sampleMesh(input: item.meshPath, output: base, settings: settings)
+                manifest.append(ManifestEntry(model: item.key, mesh: item.meshPath, preset: r.preset, files: r.files,
+                                              points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds))
+                counterLock.lock(); converted += 1; busySeconds += r.seconds; counterLock.unlock()
+            } catch {
+                failures.append(FailureEntry(model: item.key, mesh: item.meshPath, reason: "\(error)"))
+                counterLock.lock(); failed += 1; counterLock.unlock()
+            }
+            progress.advance()
+        }
+    }
+    progress.finish()
+    return ConvertSummary(models: items.count, converted: converted, alreadyDone: alreadyDone, failed: failed,
+                          skippedFolders: skipped.count, seconds: Date().timeIntervalSince(start),
+                          secondsPerModel: converted > 0 ? busySeconds / Double(converted) : 0,
+                          manifest: options.manifestPath, failures: options.failuresPath)
+}
+
+/// FNV-1a 64 of the UTF-8 bytes: a platform-independent hash (Swift's `hashValue` is seeded
+/// per process).
+func stableHash(_ s: String) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
+}

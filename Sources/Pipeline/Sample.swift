@@ -1,0 +1,47 @@
+import Foundation
+import Geometry
+import MeshIO
+import Sampling
+import Spatial
+
+/// What `octoplane sample` (and each model of `convert`) produced.
+public struct SampleJobResult: Codable, Sendable, Equatable {
+    public var input: String
+    public var preset: String
+    /// The files written (ONet: pointcloud.npz then points.npz; NFD/UDF: one file).
+    public var files: [String]
+    /// Query points written (ONet: points.npz rows; NFD/UDF: all rows).
+    public var points: Int
+    /// Share of query points inside (UDF: share with udf < 0.01).
+    public var insideFraction: Double
+    public var faces: Int
+    public var insideTest: String
+    public var seed: UInt64
+    public var seconds: Double
+
+    public var text: String {
+        String(format: "%@ → %@ (%@): %d points, %.2f%% inside, %d faces, %@, %.2f s",
+               input, files.joined(separator: ", "), preset, points, 100 * insideFraction, faces, insideTest, seconds)
+    }
+    public var json: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! e.encode(self), as: UTF8.self)
+    }
+}
+
+/// The job behind `octoplane sample MESH --preset onet|nfd|udf -o OUT`: loads `input` (assimp),
+/// runs the preset (normalize, draw seeded points, label them through the BVH) and writes the
+/// preset's files atomically under `output` (ONet: a folder with `points.npz` and
+/// `pointcloud.npz`; NFD: a `.npy`; UDF: a `.npz`). Throws `MeshIOError` for unreadable meshes,
+/// `SamplingError` for meshes with no area or bad settings, `FileWriteError`/`ArrayIOError` when
+/// writing fails; no partial file is left in any case.
+public func sampleMesh(input: String, output: String, settings: SampleSettings) throws -> SampleJobResult {
+    let start = Date()
+    let loaded = try MeshLoader.load(path: input)
+    let out = try SampleRecipe.run(loaded.mesh, settings: settings)
+    try out.write(to: output)
+    return SampleJobResult(input: input, preset: settings.preset.rawValue, files: SampleOutput.files(for: settings.preset, base: output),
+                           points: out.queryCount, insideFraction: out.insideFraction, faces: loaded.mesh.faceCount,
+                           insideTest: settings.insideTest.description, seed: settings.seed, seconds: Date().timeIntervalSince(start))
+}
