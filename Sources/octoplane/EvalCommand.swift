@@ -1,7 +1,37 @@
 import ArgumentParser
+import Pipeline
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane eval PRED GT [--json] [--points N] [--seed S] [--iou-points N]`.
 struct EvalCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "eval", abstract: "Reconstruction metrics (not built yet)")
-    func run() throws { throw ValidationError("'eval' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Reconstruction metrics (ONet/ConvONet): Chamfer-L1/L2, normal consistency, F-score, IoU, Hausdorff.",
+        discussion: """
+        PRED: a mesh, or an (N, 3) .npy point cloud. GT: a mesh, an ONet pointcloud.npz or points.npz, \
+        an ONet model folder holding them, or an (N, 3) .npy cloud. Both must be in the same frame.
+        """)
+
+    @Argument(help: "Predicted mesh (any format assimp reads) or (N, 3) .npy cloud.")
+    var prediction: String
+    @Argument(help: "Reference: mesh, pointcloud.npz, points.npz, ONet model folder, or .npy cloud.")
+    var reference: String
+    @Option(help: "Surface points sampled on each mesh.")
+    var points = 100_000
+    @Option(help: "Uniform points for mesh-vs-mesh IoU.")
+    var iouPoints = 100_000
+    @Option(help: "Random seed (same seed, same numbers).")
+    var seed: UInt64 = 0
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if points < 1 || iouPoints < 1 { throw ValidationError("--points and --iou-points must be ≥ 1") }
+    }
+
+    func run() throws {
+        var o = EvalOptions()
+        o.points = points; o.iouPoints = iouPoints; o.seed = seed
+        let r = try evaluateReconstruction(prediction: prediction, reference: reference, options: o)
+        print(json ? r.json : r.text)
+    }
 }

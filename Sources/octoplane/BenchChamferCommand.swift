@@ -1,0 +1,28 @@
+import ArgumentParser
+import Pipeline
+
+/// `octoplane bench chamfer [A.npy B.npy] [--points N] [--repeats R] [--json]`.
+struct BenchChamferCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chamfer",
+        abstract: "Time Chamfer-L1 between two point clouds (k-d tree builds + queries both ways).")
+
+    @Argument(help: "Two (N, 3) .npy clouds; without them, two built-in 100k-point surface samples.")
+    var clouds: [String] = []
+    @Option(help: "Points per built-in cloud.")
+    var points = 100_000
+    @Option(help: "Timed repeats (the median is reported).")
+    var repeats = 5
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        if !(clouds.isEmpty || clouds.count == 2) { throw ValidationError("give two .npy clouds or none") }
+        if points < 1 || repeats < 1 { throw ValidationError("--points and --repeats must be ≥ 1") }
+    }
+
+    func run() throws {
+        let r = try benchChamfer(a: clouds.first, b: clouds.last, points: points, repeats: repeats)
+        print(json ? r.json : r.text)
+    }
+}

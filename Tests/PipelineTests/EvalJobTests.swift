@@ -1,0 +1,95 @@
+import ArrayIO
+import Foundation
+import Testing
+import Geometry
+import MeshIO
+import Metrics
+@testable import Pipeline
+
+private func scratchDir() -> String {
+    let p = NSTemporaryDirectory() + "octoplane-eval-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
+    return p
+}
+
+private func writeCloud(_ pts: [Vec3], _ path: String) throws {
+    try Npy.write(try NpyArray(floats: pts.flatMap { [$0.x, $0.y, $0.z] }, shape: [pts.count, 3]), to: path)
+}
+
+@Suite("The eval and eval-set jobs")
+struct EvalJobTests {
+    @Test("eval-set over folders of meshes and .npy clouds: typed names, seeded, identical sets cover fully")
+    func evalSetFolders() throws {
+        let g = scratchDir(), r = scratchDir()
+        defer { try? FileManager.default.removeItem(atPath: g); try? FileManager.default.removeItem(atPath: r) }
+        for (i, rad) in [Float(0.2), 0.3, 0.4].enumerated() {
+            try MeshWriter.write(.icosphere(subdivisions: 2, radius: rad), to: "\(r)/s\(i).obj")
+            try MeshWriter.write(.icosphere(subdivisions: 2, radius: rad), to: "\(g)/s\(i).ply")
+        }
+        // A .npy cloud larger than the per-shape count is subsampled.
+        let big = TriangleMesh.icosphere(subdivisions: 3, radius: 0.3).sampleSurface(count: 5000, seed: 3).points
+        try writeCloud(big, "\(g)/cloud.npy")
+        try "not a shape".write(toFile: "\(g)/notes.txt", atomically: true, encoding: .utf8)
+        var o = EvalSetOptions(); o.pointsPerShape = 512; o.progress = false
+        let rep = try evaluateGenerationSet(generated: g, reference: r, options: o)
+        #expect(rep.generatedFiles == ["cloud.npy", "s0.ply", "s1.ply", "s2.ply"] && rep.referenceFiles == ["s0.obj", "s1.obj", "s2.obj"])
+        #expect(rep.metrics.covCD == 1)
+        #expect(rep.metrics.mmdCD < 2e-3)   // same spheres, independent 512-point samples
+        #expect(try evaluateGenerationSet(generated: g, reference: r, options: o) == rep)
+        #expect(rep.text.contains("1-NNA-CD"))
+        let decoded = try JSONDecoder().decode(EvalSetReport.self, from: Data(rep.json.utf8))
+        #expect(decoded == rep)
+    }
+
+    @Test("eval-set errors name the folder or file at fault")
+    func evalSetErrors() throws {
+        let g = scratchDir(), r = scratchDir()
+        defer { try? FileManager.default.removeItem(atPath: g); try? FileManager.default.removeItem(atPath: r) }
+        var o = EvalSetOptions(); o.progress = false
+        #expect(throws: EvalError.unrecognizedInput(path: g, reason: "no mesh or .npy files in this folder")) {
+            try evaluateGenerationSet(generated: g, reference: r, options: o)
+        }
+        try writeCloud([Vec3(0, 0, 0)], "\(g)/a.npy")
+        try writeCloud([Vec3(.nan, 0, 0)], "\(r)/bad.npy")
+        do {
+            _ = try evaluateGenerationSet(generated: g, reference: r, options: o)
+            Issue.record("expected an error")
+        } catch let e as EvalError {
+            #expect(e.description.contains("bad.npy"))
+        }
+    }
+
+    @Test("eval of a mesh against itself: Chamfer 0-ish, F 1, NC 1, IoU 1; against a shifted copy: the shift")
+    func evalMeshes() throws {
+        let d = scratchDir(); defer { try? FileManager.default.removeItem(atPath: d) }
+        let box = TriangleMesh.box(size: Vec3(0.6, 0.6, 0.6))
+        try MeshWriter.write(box, to: "\(d)/a.obj")
+        try MeshWriter.write(box.transformed(rotation: .identity, translation: Vec3(0.3, 0, 0)), to: "\(d)/b.obj")
+        var o = EvalOptions(); o.points = 20_000; o.iouPoints = 50_000
+        let same = try evaluateReconstruction(prediction: "\(d)/a.obj", reference: "\(d)/a.obj", options: o)
+        #expect(same.iou == 1)
+        #expect(same.surface!.chamferL1 < 5e-3 && same.surface!.fScores[1].value > 0.97)
+        #expect(same.surface!.normalConsistency! > 0.99)
+        let shifted = try evaluateReconstruction(prediction: "\(d)/b.obj", reference: "\(d)/a.obj", options: o)
+        // Boxes of side 0.6 shifted by half a side: IoU = 0.3 / 0.9 = 1/3.
+        #expect(abs(shifted.iou! - 1.0 / 3) < 0.01)
+        #expect(shifted.text.contains("IoU") && shifted.text.contains("Chamfer-L1"))
+        // Same seed, same numbers.
+        #expect(try evaluateReconstruction(prediction: "\(d)/b.obj", reference: "\(d)/a.obj", options: o) == shifted)
+    }
+
+    @Test("eval errors name the file: missing, empty cloud, wrong .npy shape")
+    func evalErrors() throws {
+        let d = scratchDir(); defer { try? FileManager.default.removeItem(atPath: d) }
+        try MeshWriter.write(.icosphere(subdivisions: 1), to: "\(d)/s.obj")
+        #expect(throws: EvalError.unrecognizedInput(path: "\(d)/missing.obj", reason: "no such file or folder")) {
+            try evaluateReconstruction(prediction: "\(d)/missing.obj", reference: "\(d)/s.obj")
+        }
+        try writeCloud([], "\(d)/empty.npy")
+        #expect(throws: EvalError.badData(path: "\(d)/empty.npy", reason: MetricsError.emptyPointCloud(role: "\(d)/empty.npy").description)) {
+            try evaluateReconstruction(prediction: "\(d)/empty.npy", reference: "\(d)/s.obj")
+        }
+        try Npy.write(try NpyArray(floats: [1, 2, 3, 4], shape: [2, 2]), to: "\(d)/flat.npy")
+        #expect(throws: EvalError.self) { try evaluateReconstruction(prediction: "\(d)/flat.npy", reference: "\(d)/s.obj") }
+    }
+}
