@@ -53,7 +53,7 @@ func table(_ header: [String], _ rows: [[String]]) -> String {
     let widths = header.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
     func line(_ r: [String]) -> String {
         r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
     }
     return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
         .joined(separator: "\n")

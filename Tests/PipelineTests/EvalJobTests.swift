@@ -4,6 +4,7 @@ import Testing
 import Geometry
 import MeshIO
 import Metrics
+import Sampling
 @testable import Pipeline
 
 private func scratchDir() -> String {
@@ -68,8 +69,10 @@ struct EvalJobTests {
         var o = EvalOptions(); o.points = 20_000; o.iouPoints = 50_000
         let same = try evaluateReconstruction(prediction: "\(d)/a.obj", reference: "\(d)/a.obj", options: o)
         #expect(same.iou == 1)
-        #expect(same.surface!.chamferL1 < 5e-3 && same.surface!.fScores[1].value > 0.97)
-        #expect(same.surface!.normalConsistency! > 0.99)
+        // Two independent 20k samples of a 2.16-area box: mean NN distance ≈ ½·sqrt(2.16 / 20k) ≈ 0.005;
+        // points near an edge may match across it (perpendicular normals), so NC is a bit below 1.
+        #expect(same.surface!.chamferL1 < 8e-3 && same.surface!.fScores[1].value > 0.9)
+        #expect(same.surface!.normalConsistency! > 0.97)
         let shifted = try evaluateReconstruction(prediction: "\(d)/b.obj", reference: "\(d)/a.obj", options: o)
         // Boxes of side 0.6 shifted by half a side: IoU = 0.3 / 0.9 = 1/3.
         #expect(abs(shifted.iou! - 1.0 / 3) < 0.01)
@@ -91,5 +94,30 @@ struct EvalJobTests {
         }
         try Npy.write(try NpyArray(floats: [1, 2, 3, 4], shape: [2, 2]), to: "\(d)/flat.npy")
         #expect(throws: EvalError.self) { try evaluateReconstruction(prediction: "\(d)/flat.npy", reference: "\(d)/s.obj") }
+    }
+
+    @Test("eval against an ONet model folder: pointcloud.npz for surface metrics, points.npz for IoU")
+    func evalOnetFolder() throws {
+        let d = scratchDir(); defer { try? FileManager.default.removeItem(atPath: d) }
+        let sphere = TriangleMesh.icosphere(subdivisions: 4, radius: 0.4)
+        try MeshWriter.write(sphere, to: "\(d)/pred.obj")
+        try FileManager.default.createDirectory(atPath: "\(d)/model", withIntermediateDirectories: true)
+        let s = sphere.sampleSurface(count: 30_000, seed: 11)
+        try OnetPointCloud(points: s.points, normals: s.normals, loc: .zero, scale: 1).write(to: "\(d)/model/pointcloud.npz")
+        let u = VolumetricIoU.uniformPoints(in: .cube(halfSize: 0.55), count: 40_000, seed: 12)
+        try OnetPoints(points: u, occupancies: u.map { length($0) < 0.4 }, loc: .zero, scale: 1).write(to: "\(d)/model/points.npz")
+        var o = EvalOptions(); o.points = 30_000
+        let r = try evaluateReconstruction(prediction: "\(d)/pred.obj", reference: "\(d)/model", options: o)
+        #expect(r.referenceKind == .onetFolder && r.iouSource == "points.npz" && r.iouPoints == 40_000)
+        // The icosphere is inscribed in the analytic sphere the occupancies come from.
+        #expect(r.iou! > 0.97 && r.iou! < 1)
+        #expect(r.surface!.fScores[1].value > 0.97 && r.surface!.normalConsistency! > 0.98)
+        #expect(r.surface!.referencePoints == 30_000)
+        // points.npz alone: IoU only.
+        let iouOnly = try evaluateReconstruction(prediction: "\(d)/pred.obj", reference: "\(d)/model/points.npz", options: o)
+        #expect(iouOnly.surface == nil && iouOnly.iou == r.iou)
+        // A point-cloud prediction against points.npz has nothing to compare.
+        try writeCloud(s.points, "\(d)/pred.npy")
+        #expect(throws: EvalError.self) { try evaluateReconstruction(prediction: "\(d)/pred.npy", reference: "\(d)/model/points.npz") }
     }
 }
