@@ -9,15 +9,19 @@ import Foundation
 /// The tensor core additionally forwards this number to OpenBLAS.
 public enum Parallelism {
     nonisolated(unsafe) private static var override: Int? = nil
+    /// `OCTOPLANE_THREADS` or the processor count, read once (building the environment dictionary
+    /// on every parallel loop and BLAS call cost more than small kernels themselves).
+    private static let defaultCount: Int = {
+        if let s = ProcessInfo.processInfo.environment["OCTOPLANE_THREADS"], let n = Int(s), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
     private static let lock = NSLock()
 
     /// Number of worker threads used by `parallelFor`. Setting a value ≤ 0 resets to the default.
     public static var threadCount: Int {
         get {
             lock.lock(); defer { lock.unlock() }
-            if let o = override { return o }
-            if let s = ProcessInfo.processInfo.environment["OCTOPLANE_THREADS"], let n = Int(s), n > 0 { return n }
-            return max(1, ProcessInfo.processInfo.activeProcessorCount)
+            return override ?? defaultCount
         }
         set {
             lock.lock(); defer { lock.unlock() }

@@ -80,6 +80,69 @@ func binaryKernel(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Ten
     return out
 }
 
+/// A binary arithmetic op as a type, so kernels specialize on it (a closure parameter would be an
+/// indirect call per element inside the parallel loop).
+public protocol BinaryFloatOp { static func apply(_ a: Float, _ b: Float) -> Float }
+public enum AddOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+public enum SubOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+public enum MulOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+public enum DivOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+
+/// `binaryKernel` specialized on `Op` (same broadcasting rules).
+@inline(__always)
+func binaryKernel<Op: BinaryFloatOp>(_ a: Tensor, _ b: Tensor, _: Op.Type) -> Tensor {
+    let pa = a.data, pb = b.data
+    if a.shape == b.shape {
+        let out = Tensor(uninitializedShape: a.shape)
+        let po = out.mutableData
+        parallelFor(a.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = Op.apply(pa[i], pb[i]) } }
+        return out
+    }
+    let shape = broadcastShapes(a.shape, b.shape)
+    let out = Tensor(uninitializedShape: shape)
+    if out.count == 0 { return out }
+    let po = out.mutableData
+    if b.count == 1 && a.count == out.count {
+        let s = pb[0]
+        parallelFor(a.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = Op.apply(pa[i], s) } }
+        return out
+    }
+    if a.count == 1 && b.count == out.count {
+        let s = pa[0]
+        parallelFor(b.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = Op.apply(s, pb[i]) } }
+        return out
+    }
+    let r = shape.count
+    let sa = broadcastStrides(a.shape, into: shape), sb = broadcastStrides(b.shape, into: shape)
+    let inner = shape[r - 1]
+    let rows = out.count / inner
+    let ia = sa[r - 1], ib = sb[r - 1]
+    parallelFor(rows, minChunk: max(1, elementwiseGrain / inner)) { range in
+        for row in range {
+            var rem = row, oa = 0, ob = 0
+            for k in stride(from: r - 2, through: 0, by: -1) {
+                let i = rem % shape[k]; rem /= shape[k]
+                oa += i * sa[k]; ob += i * sb[k]
+            }
+            let o = po + row * inner
+            let xa = pa + oa, xb = pb + ob
+            if ia == 1 && ib == 1 { for j in 0..<inner { o[j] = Op.apply(xa[j], xb[j]) } }
+            else if ia == 1 { let s = xb[0]; for j in 0..<inner { o[j] = Op.apply(xa[j], s) } }
+            else if ib == 1 { let s = xa[0]; for j in 0..<inner { o[j] = Op.apply(s, xb[j]) } }
+            else { let s = Op.apply(xa[0], xb[0]); for j in 0..<inner { o[j] = s } }
+        }
+    }
+    return out
+}
+
+/// y = a·scale + shift elementwise (scalar arithmetic without a per-element closure call).
+func affineKernel(_ a: Tensor, scale: Float, shift: Float) -> Tensor {
+    let out = Tensor(uninitializedShape: a.shape)
+    let pa = a.data, po = out.mutableData
+    parallelFor(a.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = pa[i] * scale + shift } }
+    return out
+}
+
 @inline(__always)
 func unaryKernel(_ a: Tensor, _ f: (Float) -> Float) -> Tensor {
     let out = Tensor(uninitializedShape: a.shape)
@@ -102,7 +165,7 @@ extension Tensor {
     // Raw (unrecorded) helpers used by backward rules and optimizers.
 
     /// `self + other` without recording (same count).
-    func adding(_ other: Tensor) -> Tensor { binaryKernel(self, other, +) }
+    func adding(_ other: Tensor) -> Tensor { binaryKernel(self, other, AddOp.self) }
 
     /// `self += other` in place (same count or broadcastable into self); not recorded.
     public func addInPlace(_ other: Tensor, scale: Float = 1) {
@@ -126,34 +189,38 @@ extension Tensor {
 // MARK: - Binary arithmetic (broadcasting)
 
 public func + (a: Tensor, b: Tensor) -> Tensor {
-    binaryKernel(a, b, +).record("add", [a, b]) { g in [g.sum(to: a.shape), g.sum(to: b.shape)] }
+    binaryKernel(a, b, AddOp.self).record("add", [a, b]) { g in [g.sum(to: a.shape), g.sum(to: b.shape)] }
 }
 
 public func - (a: Tensor, b: Tensor) -> Tensor {
-    binaryKernel(a, b, -).record("sub", [a, b]) { g in
-        [g.sum(to: a.shape), b.requiresGrad ? unaryKernel(g.sum(to: b.shape)) { -$0 } : nil]
+    binaryKernel(a, b, SubOp.self).record("sub", [a, b]) { g in
+        [g.sum(to: a.shape), b.requiresGrad ? affineKernel(g.sum(to: b.shape), scale: -1, shift: 0) : nil]
     }
 }
 
 public func * (a: Tensor, b: Tensor) -> Tensor {
-    binaryKernel(a, b, *).record("mul", [a, b]) { g in
-        [a.requiresGrad ? binaryKernel(g, b, *).sum(to: a.shape) : nil,
-         b.requiresGrad ? binaryKernel(g, a, *).sum(to: b.shape) : nil]
+    binaryKernel(a, b, MulOp.self).record("mul", [a, b]) { g in
+        [a.requiresGrad ? binaryKernel(g, b, MulOp.self).sum(to: a.shape) : nil,
+         b.requiresGrad ? binaryKernel(g, a, MulOp.self).sum(to: b.shape) : nil]
     }
 }
 
 public func / (a: Tensor, b: Tensor) -> Tensor {
-    binaryKernel(a, b, /).record("div", [a, b]) { g in
-        [a.requiresGrad ? binaryKernel(g, b, /).sum(to: a.shape) : nil,
-         b.requiresGrad ? binaryKernel(binaryKernel(g, a, *), b) { ga, y in -ga / (y * y) }.sum(to: b.shape) : nil]
+    binaryKernel(a, b, DivOp.self).record("div", [a, b]) { g in
+        [a.requiresGrad ? binaryKernel(g, b, DivOp.self).sum(to: a.shape) : nil,
+         b.requiresGrad ? binaryKernel(binaryKernel(g, a, MulOp.self), b) { ga, y in -ga / (y * y) }.sum(to: b.shape) : nil]
     }
 }
 
-public func + (a: Tensor, s: Float) -> Tensor { unaryKernel(a) { $0 + s }.record("addScalar", [a]) { g in [g] } }
+public func + (a: Tensor, s: Float) -> Tensor { affineKernel(a, scale: 1, shift: s).record("addScalar", [a]) { g in [g] } }
 public func + (s: Float, a: Tensor) -> Tensor { a + s }
 public func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
-public func - (s: Float, a: Tensor) -> Tensor { unaryKernel(a) { s - $0 }.record("rsubScalar", [a]) { g in [unaryKernel(g) { -$0 }] } }
-public func * (a: Tensor, s: Float) -> Tensor { unaryKernel(a) { $0 * s }.record("mulScalar", [a]) { g in [unaryKernel(g) { $0 * s }] } }
+public func - (s: Float, a: Tensor) -> Tensor {
+    affineKernel(a, scale: -1, shift: s).record("rsubScalar", [a]) { g in [affineKernel(g, scale: -1, shift: 0)] }
+}
+public func * (a: Tensor, s: Float) -> Tensor {
+    affineKernel(a, scale: s, shift: 0).record("mulScalar", [a]) { g in [affineKernel(g, scale: s, shift: 0)] }
+}
 public func * (s: Float, a: Tensor) -> Tensor { a * s }
 public func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
 public prefix func - (a: Tensor) -> Tensor { a * -1 }
@@ -174,34 +241,44 @@ extension Tensor {
         }
     }
 
-    public func exp() -> Tensor { unaryOp("exp", { Foundation.exp($0) }, { _, y in y }) }
+    /// Applies `Op` elementwise (specialized kernels, forward and backward).
+    @inline(__always)
+    func unaryOp<Op: UnaryFloatOp>(_ name: String, _: Op.Type) -> Tensor {
+        let y = Tensor(uninitializedShape: shape)
+        let px = data, py = y.mutableData
+        parallelFor(count, minChunk: elementwiseGrain) { r in for i in r { py[i] = Op.f(px[i]) } }
+        let x = self
+        return y.record(name, [x]) { g in
+            let out = Tensor(uninitializedShape: g.shape)
+            let pg = g.data, px = x.data, py = y.data, po = out.mutableData
+            parallelFor(g.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = pg[i] * Op.df(px[i], py[i]) } }
+            return [out]
+        }
+    }
+
+    public func exp() -> Tensor { unaryOp("exp", ExpOp.self) }
     /// Natural log (−inf at 0, NaN below).
-    public func log() -> Tensor { unaryOp("log", { Foundation.log($0) }, { x, _ in 1 / x }) }
-    public func sqrt() -> Tensor { unaryOp("sqrt", { $0.squareRoot() }, { _, y in 0.5 / y }) }
-    public func squared() -> Tensor { unaryOp("square", { $0 * $0 }, { x, _ in 2 * x }) }
+    public func log() -> Tensor { unaryOp("log", LogOp.self) }
+    public func sqrt() -> Tensor { unaryOp("sqrt", SqrtOp.self) }
+    public func squared() -> Tensor { unaryOp("square", SquareOp.self) }
     /// |x| (subgradient 0 at 0).
-    public func abs() -> Tensor { unaryOp("abs", { Swift.abs($0) }, { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) }
-    public func sin() -> Tensor { unaryOp("sin", { Foundation.sin($0) }, { x, _ in Foundation.cos(x) }) }
-    public func cos() -> Tensor { unaryOp("cos", { Foundation.cos($0) }, { x, _ in -Foundation.sin(x) }) }
+    public func abs() -> Tensor { unaryOp("abs", AbsOp.self) }
+    public func sin() -> Tensor { unaryOp("sin", SinOp.self) }
+    public func cos() -> Tensor { unaryOp("cos", CosOp.self) }
     /// x^p for a constant exponent.
     public func pow(_ p: Float) -> Tensor { unaryOp("pow", { Foundation.pow($0, p) }, { x, _ in p * Foundation.pow(x, p - 1) }) }
 
     /// max(x, 0); gradient 0 at 0 (as PyTorch).
-    public func relu() -> Tensor { unaryOp("relu", { $0 > 0 ? $0 : 0 }, { x, _ in x > 0 ? 1 : 0 }) }
+    public func relu() -> Tensor { unaryOp("relu", ReLUOp.self) }
     /// 1 / (1 + e^−x), computed without overflow.
-    public func sigmoid() -> Tensor { unaryOp("sigmoid", stableSigmoid, { _, y in y * (1 - y) }) }
-    public func tanh() -> Tensor { unaryOp("tanh", { Foundation.tanh($0) }, { _, y in 1 - y * y }) }
+    public func sigmoid() -> Tensor { unaryOp("sigmoid", SigmoidOp.self) }
+    public func tanh() -> Tensor { unaryOp("tanh", TanhOp.self) }
     /// x·σ(x) (a.k.a. swish).
-    public func silu() -> Tensor {
-        unaryOp("silu", { $0 * stableSigmoid($0) }, { x, _ in let s = stableSigmoid(x); return s * (1 + x * (1 - s)) })
-    }
+    public func silu() -> Tensor { unaryOp("silu", SiLUOp.self) }
     /// Exact GELU, x·Φ(x) with the normal CDF via erf (PyTorch's default `approximate='none'`).
-    public func gelu() -> Tensor {
-        unaryOp("gelu", { 0.5 * $0 * (1 + erff($0 * 0.70710678)) },
-                { x, _ in 0.5 * (1 + erff(x * 0.70710678)) + x * 0.39894228 * Foundation.exp(-0.5 * x * x) })
-    }
+    public func gelu() -> Tensor { unaryOp("gelu", GELUOp.self) }
     /// log(1 + e^x), stable for large |x| (PyTorch's threshold 20 form).
-    public func softplus() -> Tensor { unaryOp("softplus", stableSoftplus, { x, _ in stableSigmoid(x) }) }
+    public func softplus() -> Tensor { unaryOp("softplus", SoftplusOp.self) }
     /// Clamps values to [lo, hi]; gradient 1 inside, 0 outside.
     public func clamped(_ lo: Float, _ hi: Float) -> Tensor {
         unaryOp("clamp", { Swift.min(Swift.max($0, lo), hi) }, { x, _ in x >= lo && x <= hi ? 1 : 0 })
@@ -217,3 +294,29 @@ extension Tensor {
 @inline(__always) func stableSoftplus(_ x: Float) -> Float {
     x > 20 ? x : (x < -20 ? Foundation.exp(x) : Foundation.log1p(Foundation.exp(x)))
 }
+
+/// A pointwise function with its derivative `df(x, y)` (at input x with output y), as a type so
+/// kernels specialize on it.
+public protocol UnaryFloatOp {
+    static func f(_ x: Float) -> Float
+    static func df(_ x: Float, _ y: Float) -> Float
+}
+enum ExpOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Foundation.exp(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y } }
+enum LogOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Foundation.log(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 / x } }
+enum SqrtOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { x.squareRoot() }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 0.5 / y } }
+enum SquareOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { x * x }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 2 * x } }
+enum AbsOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Swift.abs(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : (x < 0 ? -1 : 0) } }
+enum SinOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Foundation.sin(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { Foundation.cos(x) } }
+enum CosOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Foundation.cos(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { -Foundation.sin(x) } }
+enum ReLUOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { x > 0 ? x : 0 }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { x > 0 ? 1 : 0 } }
+enum SigmoidOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { stableSigmoid(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { y * (1 - y) } }
+enum TanhOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { Foundation.tanh(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 1 - y * y } }
+enum SiLUOp: UnaryFloatOp {
+    @inline(__always) static func f(_ x: Float) -> Float { x * stableSigmoid(x) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { let s = stableSigmoid(x); return s * (1 + x * (1 - s)) }
+}
+enum GELUOp: UnaryFloatOp {
+    @inline(__always) static func f(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678)) }
+    @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { 0.5 * (1 + erff(x * 0.70710678)) + x * 0.39894228 * Foundation.exp(-0.5 * x * x) }
+}
+enum SoftplusOp: UnaryFloatOp { @inline(__always) static func f(_ x: Float) -> Float { stableSoftplus(x) }; @inline(__always) static func df(_ x: Float, _ y: Float) -> Float { stableSigmoid(x) } }

@@ -3,7 +3,7 @@ import Support
 
 /// A reference-counted block of Float32 values (the class-backed buffer under every `Tensor`).
 /// Several tensors may share one storage (views made by `reshaped` and by slicing the leading
-/// axis); the memory is 64-byte aligned and freed with the last reference.
+/// axis); the memory is 64-byte aligned and returned to `BlockCache` with the last reference.
 public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
@@ -12,8 +12,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitialized count: Int) {
         precondition(count >= 0, "storage size must be ≥ 0")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 4, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
+        pointer = BlockCache.allocate(bytes: max(1, count) * 4).bindMemory(to: Float.self, capacity: max(1, count))
     }
 
     public convenience init(zeros count: Int) {
@@ -21,7 +20,55 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { BlockCache.release(UnsafeMutableRawPointer(pointer), bytes: max(1, count) * 4) }
+}
+
+/// Recycles large blocks (≥ 1 MiB) by exact size. Training repeats the same shapes every step,
+/// and without this every large activation would be a fresh `mmap` whose pages fault in (and are
+/// zeroed by the kernel) again on every step — a fifth of a step's time at NFD's sizes. At most
+/// `limitBytes` are kept; small blocks go straight to `malloc`.
+public enum BlockCache {
+    /// Upper bound on cached (free) bytes.
+    nonisolated(unsafe) public static var limitBytes = 1 << 30
+    static let minBytes = 1 << 20
+    nonisolated(unsafe) private static var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    nonisolated(unsafe) private static var cachedBytes = 0
+    private static let lock = NSLock()
+
+    static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+        if bytes >= minBytes {
+            lock.lock()
+            if var list = free[bytes], let p = list.popLast() {
+                free[bytes] = list
+                cachedBytes -= bytes
+                lock.unlock()
+                return p
+            }
+            lock.unlock()
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    }
+
+    static func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
+        if bytes >= minBytes {
+            lock.lock()
+            if cachedBytes + bytes <= limitBytes {
+                free[bytes, default: []].append(p)
+                cachedBytes += bytes
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+        }
+        p.deallocate()
+    }
+
+    /// Returns every cached block to the system.
+    public static func purge() {
+        lock.lock(); defer { lock.unlock() }
+        for (_, list) in free { for p in list { p.deallocate() } }
+        free = [:]; cachedBytes = 0
+    }
 }
 
 /// An n-dimensional array of Float32 that records the operations made on it for reverse-mode

@@ -84,4 +84,16 @@ struct AutogradTests {
         let y = (x * 2 + 1).sum(axes: [0])
         #expect(y.shape == [3] && y.scalars == [0, 0, 0])
     }
+
+    @Test("large blocks are recycled by size and never shared by live tensors")
+    func blockCache() {
+        let n = (1 << 19) + 4_321   // > 1 MiB, a size no other test allocates
+        var a: Tensor? = Tensor(repeating: 1, shape: [n])
+        let p = a!.data
+        a = nil
+        let b = Tensor(zeros: [n]), c = Tensor(repeating: 2, shape: [n])
+        #expect(b.data == p || c.data == p)
+        #expect(b.data != c.data)
+        #expect(b.scalars.allSatisfy { $0 == 0 } && c.scalars.allSatisfy { $0 == 2 })
+    }
 }
