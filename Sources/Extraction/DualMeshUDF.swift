@@ -8,8 +8,8 @@ import Support
 ///
 /// **Pipeline.**
 /// 1. *Pruned octree.* The cube of side `bounds.longestSide` at `bounds.min` is subdivided to
-///    `depth`; a cell survives iff u(centre) < ½·diagonal + 0.01·h (a 1-Lipschitz distance cannot
-///    reach 0 in a cell otherwise). Survivors are refined; all leaves sit at `depth` (cell size h).
+///    `depth`; a cell survives iff u(centre) < ½·diagonal + max(0.01·h, tolerance) (a 1-Lipschitz
+///    distance cannot reach 0 in a cell otherwise; the tolerance admits fields with a floor). Survivors are refined; all leaves sit at `depth` (cell size h).
 ///    The lattice is shifted by a few hundredths of a cell (fixed, documented offsets below) so that
 ///    planes at round coordinates (z = 0) do not pass exactly through lattice points.
 /// 2. *Samples.* Every kept cell has the 3×3×3 half-cell lattice of samples (shared between cells),
@@ -21,7 +21,8 @@ import Support
 ///    gradient pointing away from the surface on its own side), or clearly different gradients
 ///    (∇u(a)·∇u(b) < 0.9) with one corner behind the other's tangent plane (sharp edges). Four bisection steps on the side test ∇u(p)·(∇u(a) − ∇u(b)) > 0
 ///    bracket the crossing to 1/16 of the edge; x is the zero of +u(lo) … −u(hi) in the bracket. It
-///    is kept iff u(x) ≤ `surfaceTolerance`·h and the gradients at the bracket's ends are opposite. The original instead emits a quad for every edge
+///    is kept iff u(x) ≤ `surfaceTolerance`·h and, for candidates of the plane test, the gradients at
+///    the bracket's ends are opposite (this rejects chords that dip through a smooth surface twice). The original instead emits a quad for every edge
 ///    whose four cells have a vertex, which doubles the sheet wherever the near-surface band is
 ///    more than one cell thick (+35% area on a sphere). Here exactly one quad is dual to each
 ///    crossed edge, as in dual contouring of signed data, and open surfaces end where crossings stop
@@ -109,7 +110,7 @@ public enum DualMeshUDF {
             let centers = level.map { origin + (Vec3(Float($0.x), Float($0.y), Float($0.z)) + 0.5) * size }
             let u = udf.values(at: centers)
             stats.evaluations += centers.count
-            let bound = 0.5 * Float(3).squareRoot() * size + 0.01 * h
+            let bound = 0.5 * Float(3).squareRoot() * size + max(0.01 * h, tol)
             var next: [SIMD3<Int>] = []
             for (c, v) in zip(level, u) where v < bound {
                 if l == D { kept.append(c) } else {
@@ -179,7 +180,9 @@ public enum DualMeshUDF {
             // of a smooth surface (a chord dipping through it twice) have nearly equal ones.
             let gg = dot(ga, gb)
             guard gg < 0 || (gg < 0.9 && (ua + dot(d, ga) < 0 || ub - dot(d, gb) < 0)) else { continue }
-            candidates.append((e, 0))
+            // t < 0 marks candidates found by the gradient test (opposite corner gradients); the
+            // plane-test ones must also show opposite gradients across the final bracket.
+            candidates.append((e, gg < 0 ? -1 : 0))
         }
         // Bracket each crossing by bisection on the side test ∇u(p)·(∇u(a) − ∇u(b)) > 0 (a's side),
         // which stays right at sharp edges where u is far from linear along the edge; then place
@@ -222,7 +225,7 @@ public enum DualMeshUDF {
         for (i, c) in candidates.enumerated() {
             // A true crossing has the surface inside the final bracket: small u, and gradients that
             // point away from each other at its two ends (a grazing edge has neither).
-            guard cu[i] <= tol, dot(glo[i], ghi[i]) < 0 else { stats.rejectedCrossings += 1; continue }
+            guard cu[i] <= tol, c.t < 0 || dot(glo[i], ghi[i]) < 0 else { stats.rejectedCrossings += 1; continue }
             let nrm = normalize(glo[i] - ghi[i])
             crossings.append((c.edge, crossingPoints[i], lengthSquared(nrm) > 0 ? nrm : normalize(ref[i])))
         }

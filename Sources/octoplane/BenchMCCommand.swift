@@ -1,7 +1,27 @@
 import ArgumentParser
+import Pipeline
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane bench mc [GRID.npy…] [--json] [--runs N] [--save-grids DIR] [--no-dual]`.
 struct BenchMCCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mc", abstract: "Marching cubes benchmark (not built yet)")
-    func run() throws { throw ValidationError("'mc' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "mc",
+        abstract: "Marching cubes (union of 20 spheres at 128³/256³, or given SDF grids), sparse 257³ and DualMesh-UDF timings.")
+
+    @Argument(help: "SDF grids (.npy, over [-1, 1]³, inside = lower, level 0); default: the built-in union of spheres.")
+    var grids: [String] = []
+    @Option(help: "Timed runs per grid (the median is reported).")
+    var runs = 5
+    @Option(help: "Write the built-in grids as float32 .npy into this folder (for Scripts/bench-mc.py).")
+    var saveGrids: String?
+    @Flag(help: "Skip the DualMesh-UDF timings.")
+    var noDual = false
+    @Flag(help: "Skip the sparse extraction row.")
+    var noSparse = false
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let r = try benchMC(grids: grids, saveGridsTo: saveGrids, runs: runs, dual: !noDual, sparse: !noSparse)
+        print(json ? r.json : r.text, terminator: json ? "\n" : "")
+    }
 }

@@ -1,7 +1,51 @@
 import ArgumentParser
+import Geometry
+import Pipeline
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane extract FIELD.npy -o OUT.obj [--level L] [--method mc|dual] [--bounds …] [--inside-lower] [--json]`.
 struct ExtractCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "extract", abstract: "Extract a mesh from a grid (not built yet)")
-    func run() throws { throw ValidationError("'extract' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Extract a mesh from a dense grid (.npy, float32/float64, shape (nx, ny, nz), C order).",
+        discussion: """
+        Grid point [i, j, k] sits at bounds.min + (i, j, k)·(bounds.max − bounds.min)/(n − 1).
+        mc: marching cubes at --level, topologically consistent on ambiguous faces, outward normals.
+        dual: DualMesh-UDF on |value − level| (the grid read as an unsigned distance), for UDF grids.
+        All-inside or all-outside grids write an empty mesh.
+        """)
+
+    enum Method: String, ExpressibleByArgument, CaseIterable { case mc, dual }
+
+    @Argument(help: "Input grid (.npy).")
+    var field: String
+    @Option(name: .shortAndLong, help: "Output mesh: .obj or binary .ply, by extension.")
+    var output: String
+    @Option(help: "Iso level (0 for logits and SDFs, 0.5 for occupancy probabilities).")
+    var level: Float = 0
+    @Option(help: "mc or dual.")
+    var method: Method = .mc
+    @Option(parsing: .upToNextOption, help: "World box spanned by the grid: xmin ymin zmin xmax ymax zmax (default -0.5 … 0.5).")
+    var bounds: [Float] = []
+    @Flag(help: "Inside is where value ≤ level (signed distances); default: inside is value ≥ level (occupancy, logits).")
+    var insideLower = false
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if !bounds.isEmpty {
+            guard bounds.count == 6 else { throw ValidationError("--bounds takes 6 numbers: xmin ymin zmin xmax ymax zmax") }
+            guard bounds.allSatisfy(\.isFinite), bounds[0] < bounds[3], bounds[1] < bounds[4], bounds[2] < bounds[5] else {
+                throw ValidationError("--bounds must be finite with min < max on every axis")
+            }
+        }
+        guard level.isFinite else { throw ValidationError("--level must be a finite number") }
+    }
+
+    func run() throws {
+        let box = bounds.isEmpty ? AABB.cube(halfSize: 0.5)
+            : AABB(min: Vec3(bounds[0], bounds[1], bounds[2]), max: Vec3(bounds[3], bounds[4], bounds[5]))
+        let r = try extractMesh(input: field, output: output, level: level, method: method == .mc ? .mc : .dual,
+                                bounds: box, insideLower: insideLower)
+        print(json ? r.json : r.text)
+    }
 }

@@ -1,0 +1,139 @@
+import ArrayIO
+import Extraction
+import Fields
+import Foundation
+import Geometry
+import MeshIO
+
+/// Why `octoplane extract` refused a grid file.
+public enum ExtractJobError: Error, Equatable, CustomStringConvertible {
+    /// The .npy could not be read (its own message).
+    case unreadable(path: String, reason: String)
+    /// The array is not 3-dimensional.
+    case badRank(path: String, shape: [Int])
+    /// The array's dtype is not floating point (f2, f4, f8).
+    case badDType(path: String, descr: String)
+    /// The extractor refused the data (NaN values, too small a grid, a bad option).
+    case extraction(path: String, ExtractionError)
+    /// The mesh could not be written.
+    case unwritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(p, r): return "\(p): cannot read the grid: \(r)"
+        case let .badRank(p, s): return "\(p): expected a 3-D grid of shape (nx, ny, nz), got shape (\(s.map(String.init).joined(separator: ", ")))"
+        case let .badDType(p, d): return "\(p): expected float32 or float64 values, got dtype '\(d)'"
+        case let .extraction(p, e): return "\(p): \(e.description)"
+        case let .unwritable(p, r): return "\(p): \(r)"
+        }
+    }
+}
+
+/// How `extract` turns the grid into a mesh.
+public enum ExtractMethod: String, Sendable, CaseIterable, Codable {
+    /// Marching cubes at `level` (`MarchingCubes`).
+    case mc
+    /// DualMesh-UDF on |value − level| read trilinearly (`DualMeshUDF`), one octree cell per grid cell.
+    case dual
+}
+
+/// What `extract` did.
+public struct ExtractResult: Codable, Sendable {
+    public var input: String
+    public var output: String
+    public var method: ExtractMethod
+    public var shape: [Int]
+    public var level: Float
+    public var insideLower: Bool
+    public var boundsMin: [Float]
+    public var boundsMax: [Float]
+    public var vertices: Int
+    public var faces: Int
+    public var watertight: Bool
+    public var boundaryEdges: Int
+    public var nonManifoldEdges: Int
+    public var eulerCharacteristic: Int
+    public var surfaceArea: Double
+    public var seconds: Double
+
+    public var text: String {
+        """
+        \(input) (\(shape.map(String.init).joined(separator: "×")), \(method.rawValue), level \(level), inside \(insideLower ? "lower" : "higher")) → \(output)
+        \(vertices) vertices, \(faces) triangles, area \(surfaceArea), \(faces == 0 ? "empty" : watertight ? "watertight" : "open: \(boundaryEdges) boundary edges"), \(nonManifoldEdges) non-manifold edges, χ = \(eulerCharacteristic), \(String(format: "%.3f", seconds)) s
+        """
+    }
+    public var json: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try! e.encode(self), as: UTF8.self)
+    }
+}
+
+/// Reads a dense grid from a .npy file: float16/32/64, rank 3, C or Fortran order (numpy shape
+/// (nx, ny, nz) indexed [i, j, k]); values span `bounds` as in `ScalarGrid` (grid point (i, j, k) at
+/// bounds.min + (i, j, k)·(bounds.max − bounds.min)/(n − 1)).
+public func loadGrid(path: String, bounds: AABB) throws -> ScalarGrid {
+    let a: NpyArray
+    do { a = try Npy.read(path) } catch { throw ExtractJobError.unreadable(path: path, reason: String(describing: error)) }
+    guard [.float16, .float32, .float64].contains(a.dtype) else { throw ExtractJobError.badDType(path: path, descr: a.dtype.descr) }
+    guard a.rank == 3 else { throw ExtractJobError.badRank(path: path, shape: a.shape) }
+    let values = try a.floats()
+    return ScalarGrid(resolution: SIMD3(a.shape[0], a.shape[1], a.shape[2]), bounds: bounds, values: values)
+}
+
+/// The job behind `octoplane extract FIELD.npy -o OUT [--level L] [--method mc|dual] [--bounds …]
+/// [--inside-lower]`: loads the grid, extracts, writes OBJ or PLY (by extension) atomically.
+/// All-inside or all-outside grids write an empty mesh (not an error). Default bounds: [-0.5, 0.5]³
+/// (ONet's unit cube); default convention: inside = higher (occupancy logits at level 0 or
+/// probabilities at 0.5); `insideLower` for signed distances.
+public func extractMesh(input: String, output: String, level: Float = 0, method: ExtractMethod = .mc,
+                        bounds: AABB = .cube(halfSize: 0.5), insideLower: Bool = false) throws -> ExtractResult {
+    let grid = try loadGrid(path: input, bounds: bounds)
+    let start = Date()
+    let mesh: TriangleMesh
+    do {
+        switch method {
+        case .mc:
+            mesh = try MarchingCubes.extract(grid, level: level, inside: insideLower ? .lower : .higher)
+        case .dual:
+            mesh = try extractDual(grid, level: level)
+        }
+    } catch let e as ExtractionError { throw ExtractJobError.extraction(path: input, e) }
+    let seconds = Date().timeIntervalSince(start)
+    do { try MeshWriter.write(mesh, to: output) } catch {
+        let m = String(describing: error)
+        throw ExtractJobError.unwritable(path: output, reason: m.hasPrefix(output + ": ") ? String(m.dropFirst(output.count + 2)) : m)
+    }
+    let topo = MeshTopology(mesh)
+    let r = grid.resolution
+    return ExtractResult(input: input, output: output, method: method, shape: [r.x, r.y, r.z], level: level,
+                         insideLower: insideLower, boundsMin: [bounds.min.x, bounds.min.y, bounds.min.z],
+                         boundsMax: [bounds.max.x, bounds.max.y, bounds.max.z], vertices: mesh.vertexCount,
+                         faces: mesh.faceCount, watertight: topo.isWatertight, boundaryEdges: topo.boundaryEdges,
+                         nonManifoldEdges: topo.nonManifoldEdges, eulerCharacteristic: topo.eulerCharacteristic,
+                         surfaceArea: mesh.surfaceArea, seconds: seconds)
+}
+
+/// DualMesh-UDF on a dense grid: u = |value − level|, trilinear, over the grid's bounds, with octree
+/// cells no smaller than the grid's (2^depth ≤ longest axis − 1). The trilinear interpolant of a
+/// sampled UDF does not reach 0 between samples (it stays above the smaller corner value), so
+/// crossings are validated against 0.6 grid spacings instead of the analytic default.
+/// NaN → `ExtractionError.nanInGrid`.
+func extractDual(_ grid: ScalarGrid, level: Float) throws -> TriangleMesh {
+    let r = grid.resolution
+    guard r.x >= 2, r.y >= 2, r.z >= 2 else { throw ExtractionError.gridTooSmall(r) }
+    guard level.isFinite else { throw ExtractionError.nonFiniteLevel(level) }
+    if let f = grid.values.firstIndex(where: { $0.isNaN }) {
+        let n = grid.values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
+        throw ExtractionError.nanInGrid(count: n, at: SIMD3(f / (r.y * r.z), f / r.z % r.y, f % r.z))
+    }
+    let cells = r.max() - 1
+    var depth = 1
+    while (2 << depth) <= cells { depth += 1 }
+    let udf = TrilinearGridField(grid, transform: { abs($0 - level) })
+    let b = grid.bounds
+    let side = b.longestSide
+    let gridStep = grid.spacing.max(), cell = side / Float(1 << depth)
+    return try DualMeshUDF.extract(udf, options: .init(bounds: AABB(min: b.min, max: b.min + side), depth: depth,
+                                                       surfaceTolerance: 0.6 * gridStep / cell)).mesh
+}
