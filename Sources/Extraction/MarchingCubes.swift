@@ -8,20 +8,20 @@ import Support
 /// Lorensen & Cline, "Marching cubes", SIGGRAPH 1987, with the face ambiguities resolved by the
 /// asymptotic decider (Nielson & Hamann, IEEE Visualization 1991) for the trilinear interpolant.
 ///
-/// **What was chosen and why.** Marching Cubes 33 (Chernyaev 1995, Lewiner et al., JGT 2003) needs
-/// ~700 hand-typed table rows. Here the tables are *generated* (`MarchingCubesTables`): on each
-/// cell face the iso-curve of the bilinear interpolant is decided exactly (corner signs plus the
-/// asymptotic decider on ambiguous faces, evaluated identically by both cells sharing the face),
-/// the face segments chain into closed loops, and each loop is triangulated — from a loop vertex
-/// when that cannot duplicate an edge of the neighbouring cell, else from an added centroid vertex.
-/// Consequences: (1) neighbouring cells agree on every shared face → no cracks; (2) every triangle
-/// edge is a face segment (used by exactly the two cells on its face) or private to one cell →
-/// every edge away from the grid border has exactly two faces; (3) the surface agrees with the
-/// trilinear interpolant's topology on every cell face (MC33's face tests). Not done: MC33's
-/// *interior* test — when the trilinear interpolant joins two patches of one cell by a tunnel
-/// through the cell's interior (MC33 cases 4.1.2, 6.1.2, 7.4.2, 10.1.2, 12.1.2, 13.5.2), the
-/// patches are kept separate. That changes the genus locally on such rare cells but never breaks
-/// watertightness or manifoldness.
+/// **What was chosen and why.** Marching Cubes 33 (Chernyaev, "Marching cubes 33: construction of
+/// topologically correct isosurfaces", CERN 1995; Lewiner, Lopes, Vieira & Tavares, JGT 2003) needs
+/// ~700 hand-typed table rows. Here the tables are *generated* (`MarchingCubesTables`): on each cell
+/// face the iso-curve of the bilinear interpolant is decided exactly (corner signs plus the
+/// asymptotic decider on ambiguous faces, evaluated identically by both cells sharing the face), the
+/// face segments chain into closed loops, and each loop is triangulated — from a loop vertex when
+/// that cannot duplicate an edge of the neighbouring cell, else from an added centroid vertex.
+/// MC33's *interior* ambiguity (cases 4.1.2, 6.1.2, 7.4.2, 10.1.2, 12.1.2, 13.5.2: the trilinear
+/// interpolant joins two patches by a tunnel through the cell) is decided exactly by a z-sweep of
+/// the interpolant's slices (`MarchingCubesTables.interiorConnected`); the two loops are then joined
+/// by a tube through a ring of cell-private vertices. Consequences: (1) neighbouring cells agree on
+/// every shared face → no cracks; (2) every triangle edge is a face segment (used by exactly the two
+/// cells on its face) or private to one cell → every edge away from the grid border has exactly two
+/// faces; (3) the surface has the trilinear interpolant's topology in each cell (faces and interior).
 ///
 /// **Conventions.**
 /// - Grid point (i, j, k) is `grid.position(i, j, k)` (see `ScalarGrid`: x-major, z fastest).
@@ -255,6 +255,9 @@ public enum MarchingCubes {
                             var config = cs
                             let a = amb[cs]
                             if a != 0 { config |= faceBits(i, j, k, ambiguous: a) << 8 }
+                            if T.variantStart[config + 1] > T.variantStart[config] {
+                                config = interiorEntry(i, j, k, config: config, tables: T)
+                            }
                             let t0 = Int(tStart[config]), t1 = Int(tStart[config + 1])
                             if t1 == t0 { continue }
                             @inline(__always) func edgeVertex(_ e: Int) -> Int32 {
@@ -297,6 +300,22 @@ public enum MarchingCubes {
             }
             }
             return r
+        }
+
+        /// The table entry of cell (i, j, k) in configuration `config` once MC33's interior test has
+        /// run: a tunnel variant when the trilinear interpolant joins two of its corners through the
+        /// cell (`MarchingCubesTables.interiorConnected`), else `config`.
+        func interiorEntry(_ i: Int, _ j: Int, _ k: Int, config: Int, tables T: MarchingCubesTables) -> Int {
+            let base = (i * ny + j) * nz + k
+            let sx = ny * nz
+            let sv = (0..<8).map { c in s(base + (c & 1) * sx + ((c >> 1) & 1) * nz + (c >> 2)) }
+            for v in Int(T.variantStart[config])..<Int(T.variantStart[config + 1]) {
+                let c = T.variantCorners[v]
+                if MarchingCubesTables.interiorConnected(sv, Int(c.x), Int(c.y), positive: T.variantPositive[v]) {
+                    return Int(T.variantEntry[v])
+                }
+            }
+            return config
         }
 
         /// Asymptotic decider on the ambiguous faces of cell (i, j, k): bit f set when the face's

@@ -69,7 +69,13 @@ func naiveMarchingCubes(_ grid: ScalarGrid, level: Float, inside: InsideConventi
             let p02 = s[q[0]] * s[q[2]], p13 = s[q[1]] * s[q[3]]
             if s[q[0]] >= 0 ? (p02 - p13 >= 0) : (p13 - p02 >= 0) { fb |= 1 << f }
         }
-        let config = cs | fb << 8
+        var config = cs | fb << 8
+        for v in Int(T.variantStart[config])..<Int(T.variantStart[config + 1]) {
+            let c = T.variantCorners[v]
+            if MarchingCubesTables.interiorConnected(s, Int(c.x), Int(c.y), positive: T.variantPositive[v]) {
+                config = Int(T.variantEntry[v]); break
+            }
+        }
         func edgePoint(_ e: Int) -> Vec3 {
             let (a, b) = MarchingCubesTables.edgeCorners[e]
             let axis = e / 4
@@ -178,6 +184,63 @@ struct MarchingCubesTests {
             }
         }
         #expect(seen.count == 254)
+    }
+
+    @Test("the interior test agrees with a flood fill of the trilinear interpolant on a fine lattice")
+    func interiorOracle() {
+        var g = SeededRandom(seed: 11)
+        let n = 24
+        var disagree = 0, connectedCount = 0, trials = 0
+        for _ in 0..<300 {
+            // corners 0 and 7 (opposite) inside, the others outside: MC33 case 4, the classic tunnel.
+            var s = (0..<8).map { _ in -g.uniform(0.05, 1) }
+            s[0] = g.uniform(0.05, 1); s[7] = g.uniform(0.05, 1)
+            if g.nextFloat() < 0.5 { s[6] = g.uniform(0.05, 1) }   // case 6 variant sometimes
+            func f(_ x: Float, _ y: Float, _ z: Float) -> Float {
+                var v: Float = 0
+                for c in 0..<8 {
+                    v += s[c] * (c & 1 == 1 ? x : 1 - x) * (c & 2 == 2 ? y : 1 - y) * (c & 4 == 4 ? z : 1 - z)
+                }
+                return v
+            }
+            var seen = Set<Int>([0]), stack = [0]
+            while let p = stack.popLast() {
+                let i = p / (n * n), j = p / n % n, k = p % n
+                for (di, dj, dk) in [(1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)] {
+                    let a = i + di, b = j + dj, c = k + dk
+                    guard a >= 0, b >= 0, c >= 0, a < n, b < n, c < n else { continue }
+                    let q = (a * n + b) * n + c
+                    if !seen.contains(q) && f(Float(a) / Float(n - 1), Float(b) / Float(n - 1), Float(c) / Float(n - 1)) >= 0 {
+                        seen.insert(q); stack.append(q)
+                    }
+                }
+            }
+            let flood = seen.contains(n * n * n - 1)
+            let exact = MarchingCubesTables.interiorConnected(s, 0, 7, positive: true)
+            trials += 1
+            if flood != exact { disagree += 1 }
+            if exact { connectedCount += 1 }
+        }
+        #expect(disagree <= trials / 50, "\(disagree) of \(trials)")
+        #expect(connectedCount > 20 && connectedCount < trials - 20, "both outcomes must be exercised: \(connectedCount)")
+    }
+
+    @Test("MC33 case 4 with a tunnel: two opposite inside corners joined through the cell give one closed tube, not two spheres")
+    func tunnel() throws {
+        func grid(_ outside: Float) -> ScalarGrid {
+            var v = [Float](repeating: 1, count: 64)   // inside = lower: +1 is outside
+            for c in 0..<8 {
+                let idx = ((1 + (c & 1)) * 4 + 1 + (c >> 1 & 1)) * 4 + 1 + (c >> 2)
+                v[idx] = (c == 0 || c == 7) ? -1 : outside
+            }
+            return ScalarGrid(resolution: SIMD3(4, 4, 4), bounds: .cube(halfSize: 1), values: v)
+        }
+        let joined = try MarchingCubes.extract(grid(0.1))   // centre value (−2 + 0.6)/8 < 0: joined
+        let apart = try MarchingCubes.extract(grid(0.9))    // centre (−2 + 5.4)/8 > 0: separate
+        let tj = MeshTopology(joined), ta = MeshTopology(apart)
+        #expect(tj.isWatertight && tj.inconsistentlyOrientedEdges == 0 && joined.signedVolume > 0)
+        #expect(tj.components == 1 && tj.eulerCharacteristic == 2)
+        #expect(ta.isWatertight && ta.components == 2 && ta.eulerCharacteristic == 4)
     }
 
     @Test("noise grids (every ambiguity, both conventions, several seeds) give closed manifold, consistently oriented surfaces")
