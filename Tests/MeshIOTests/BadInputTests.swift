@@ -33,7 +33,7 @@ struct BadInputTests {
     @Test("a 0-byte file is emptyFile, from disk and from memory")
     func zeroBytes() throws {
         try inScratch(allowed: ["e.ply"]) { dir in
-            FileManager.default.createFile(atPath: "\(dir)/e.ply", contents: Data())
+            _ = FileManager.default.createFile(atPath: "\(dir)/e.ply", contents: Data())
             #expect(throws: MeshIOError.emptyFile(path: "\(dir)/e.ply")) { try MeshLoader.load(path: "\(dir)/e.ply") }
             #expect(throws: MeshIOError.emptyFile(path: "<memory>.ply")) { try MeshLoader.load(data: Data(), hint: "ply") }
         }

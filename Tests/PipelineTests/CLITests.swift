@@ -30,7 +30,7 @@ struct CLITests {
         let dir = NSTemporaryDirectory() + "octoplane-cli-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: "\(dir)/empty.obj", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(dir)/empty.obj", contents: Data())
         for args in [["info", "\(dir)/missing.ply"], ["info", "\(dir)/empty.obj"],
                      ["normalize", "\(dir)/empty.obj", "\(dir)/out.ply", "--convention", "nfd"]] {
             let r = try run(args)

@@ -85,7 +85,7 @@ struct InfoNormalizeTests {
         }
         #expect(throws: MeshIOError.self) { try normalizeMesh(input: "\(dir)/in.ply", output: "\(dir)/o.stl", convention: .nfd) }
         #expect(throws: NormalizeError.badPadding(1.5)) { try normalizeMesh(input: "\(dir)/in.ply", output: "\(dir)/o.obj", convention: .onet(padding: 1.5)) }
-        FileManager.default.createFile(atPath: "\(dir)/garbage.ply", contents: Data([0x70, 0x6c, 0x79, 0x0a, 0xff, 0xfe]))
+        _ = FileManager.default.createFile(atPath: "\(dir)/garbage.ply", contents: Data([0x70, 0x6c, 0x79, 0x0a, 0xff, 0xfe]))
         #expect(throws: MeshIOError.self) { try normalizeMesh(input: "\(dir)/garbage.ply", output: "\(dir)/o.ply", convention: .unitSphere) }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(left == ["garbage.ply", "in.ply"])
