@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry", "Fields"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Fields", "Geometry", "Sampling", "Metrics", "Spatial"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling", "Spatial"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Geometry"]),
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Geometry", "MeshIO", "Metrics"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO"], resources: [.copy("Fixtures")]),

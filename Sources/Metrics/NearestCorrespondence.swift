@@ -20,6 +20,19 @@ public struct NearestCorrespondence: Sendable, Equatable {
         distances = nn.map { $0.distanceSquared.squareRoot() }
     }
 
+    /// Source given as a k-d tree: queries run in the source tree's spatially coherent point
+    /// order (no Morton sort), results land in the source's input order.
+    public init(from source: KDTree, to target: KDTree) {
+        precondition(!target.isEmpty, "NearestCorrespondence: empty target")
+        let nn = target.nearest(source.points, coherent: true)
+        var idx = [Int32](repeating: -1, count: source.count), dist = [Float](repeating: 0, count: source.count)
+        for (k, r) in nn.enumerated() {
+            let i = Int(source.order[k])
+            idx[i] = r.index; dist[i] = r.distanceSquared.squareRoot()
+        }
+        indices = idx; distances = dist
+    }
+
     /// Mean of `distances` (or of their squares), summed in Double in index order (deterministic).
     public func meanDistance(squared: Bool = false) -> Double {
         var s = 0.0
@@ -43,8 +56,11 @@ public struct BidirectionalCorrespondence: Sendable {
     public var referenceToPredicted: NearestCorrespondence
 
     public init(predicted: [Vec3], reference: [Vec3]) {
-        let tp = KDTree(points: predicted), tr = KDTree(points: reference)
-        predictedToReference = NearestCorrespondence(from: predicted, to: tr)
-        referenceToPredicted = NearestCorrespondence(from: reference, to: tp)
+        self.init(predicted: KDTree(points: predicted), reference: KDTree(points: reference))
+    }
+    /// From prebuilt trees (reuse a reference tree across many predictions).
+    public init(predicted tp: KDTree, reference tr: KDTree) {
+        predictedToReference = NearestCorrespondence(from: tp, to: tr)
+        referenceToPredicted = NearestCorrespondence(from: tr, to: tp)
     }
 }

@@ -58,7 +58,7 @@ public func benchChamfer(a: String?, b: String?, points: Int = 100_000, repeats:
         let ta = KDTree(points: pa), tb = KDTree(points: pb)
         builds.append(ms(t0))
         t0 = DispatchTime.now().uptimeNanoseconds
-        _ = NearestCorrespondence(from: pa, to: tb); _ = NearestCorrespondence(from: pb, to: ta)
+        _ = BidirectionalCorrespondence(predicted: ta, reference: tb)
         queries.append(ms(t0))
     }
     func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]) }

@@ -1,5 +1,5 @@
-import Foundation
 import Geometry
+import Spatial
 import Support
 @testable import Metrics
 
@@ -16,23 +16,10 @@ func bruteNearest(_ a: [Vec3], _ b: [Vec3]) -> (d: [Double], idx: [Int]) {
     return (d, idx)
 }
 
-/// Generalized winding number of a closed mesh at q by summing signed solid angles
-/// (Van Oosterom & Strackee, IEEE TBME 1983; Jacobson et al., SIGGRAPH 2013): ≈1 inside, ≈0 outside.
-func bruteWindingNumber(_ m: TriangleMesh, _ q: Vec3) -> Double {
-    var w = 0.0
-    for f in 0..<m.faceCount {
-        let (a0, b0, c0) = m.corners(f)
-        let a = (a0 - q).double, b = (b0 - q).double, c = (c0 - q).double
-        let la = length(a), lb = length(b), lc = length(c)
-        let num = dot(a, cross(b, c))
-        let den = la * lb * lc + dot(a, b) * lc + dot(b, c) * la + dot(c, a) * lb
-        w += 2 * atan2(num, den)
-    }
-    return w / (4 * Double.pi)
-}
-
-func bruteOccupancy(_ m: TriangleMesh, _ pts: [Vec3]) -> [Bool] {
-    parallelMap(pts.count, minChunk: 256, repeating: false) { bruteWindingNumber(m, pts[$0]) > 0.5 }
+/// Inside/outside of every point by the Sampling side's fast winding number (Barill et al. 2018),
+/// itself tested against a brute-force solid-angle sum in SpatialTests.
+func meshOccupancy(_ m: TriangleMesh, _ pts: [Vec3]) -> [Bool] {
+    TriangleBVH(mesh: m).occupancy(pts)
 }
 
 func randomCloud(_ n: Int, seed: UInt64, scale: Float = 0.5) -> [Vec3] {

@@ -16,18 +16,18 @@ struct VolumetricIoUTests {
     @Test("a mesh with itself scores 1")
     func selfIoU() throws {
         let torus = TriangleMesh.torus(major: 0.3, minor: 0.12, majorSegments: 24, minorSegments: 12)
-        #expect(try VolumetricIoU.compute(torus, torus, count: 20_000, seed: 3, occupancy: bruteOccupancy) == 1)
+        #expect(try VolumetricIoU.compute(torus, torus, count: 20_000, seed: 3, occupancy: meshOccupancy) == 1)
     }
 
     @Test("two unit cubes offset by half a side: IoU = 1/3 within 1%")
     func offsetCubes() throws {
         let a = TriangleMesh.box(size: Vec3(1, 1, 1))
         let b = TriangleMesh.box(size: Vec3(1, 1, 1), center: Vec3(0.5, 0, 0))
-        let iou = try VolumetricIoU.compute(a, b, count: 200_000, seed: 5, occupancy: bruteOccupancy)
+        let iou = try VolumetricIoU.compute(a, b, count: 200_000, seed: 5, occupancy: meshOccupancy)
         #expect(abs(iou - 1.0 / 3) < 0.01 / 3)
         // Disjoint cubes: 0.
         let c = TriangleMesh.box(size: Vec3(1, 1, 1), center: Vec3(2, 0, 0))
-        #expect(try VolumetricIoU.compute(a, c, count: 20_000, seed: 5, occupancy: bruteOccupancy) == 0)
+        #expect(try VolumetricIoU.compute(a, c, count: 20_000, seed: 5, occupancy: meshOccupancy) == 0)
     }
 
     @Test("uniform points are seeded, inside the box, and fill it evenly")
@@ -44,7 +44,7 @@ struct VolumetricIoUTests {
     func emptyMesh() {
         let a = TriangleMesh.box(size: Vec3(1, 1, 1))
         #expect(throws: MetricsError.emptyMesh(role: "reference")) {
-            try VolumetricIoU.compute(a, TriangleMesh(), occupancy: bruteOccupancy)
+            try VolumetricIoU.compute(a, TriangleMesh(), occupancy: meshOccupancy)
         }
     }
 }
