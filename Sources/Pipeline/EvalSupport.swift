@@ -25,6 +25,7 @@ public enum EvalError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Metric errors on data read from `path`, re-raised naming the file.
+@discardableResult
 func wrapMetrics<T>(_ path: String, _ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as MetricsError { throw EvalError.badData(path: path, reason: e.description) }
 }

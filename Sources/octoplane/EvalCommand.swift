@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Pipeline
 
 /// `octoplane eval PRED GT [--json] [--points N] [--seed S] [--iou-points N]`.
@@ -19,6 +20,8 @@ struct EvalCommand: ParsableCommand {
     var points = 100_000
     @Option(help: "Uniform points for mesh-vs-mesh IoU.")
     var iouPoints = 100_000
+    @Option(help: "F-score thresholds, comma-separated, absolute (default: 0.5%, 1%, 2% of a unit cube side; double them for a [-1, 1] cube).")
+    var thresholds = "0.005,0.01,0.02"
     @Option(help: "Random seed (same seed, same numbers).")
     var seed: UInt64 = 0
     @Flag(help: "Print JSON instead of a table.")
@@ -26,12 +29,19 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if points < 1 || iouPoints < 1 { throw ValidationError("--points and --iou-points must be ≥ 1") }
+        if parsedThresholds == nil { throw ValidationError("--thresholds must be positive numbers separated by commas") }
     }
 
     func run() throws {
         var o = EvalOptions()
-        o.points = points; o.iouPoints = iouPoints; o.seed = seed
+        o.points = points; o.iouPoints = iouPoints; o.seed = seed; o.thresholds = parsedThresholds!
         let r = try evaluateReconstruction(prediction: prediction, reference: reference, options: o)
         print(json ? r.json : r.text)
+    }
+
+    private var parsedThresholds: [Float]? {
+        let v = thresholds.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !v.isEmpty, v.allSatisfy({ $0 != nil && $0! > 0 && $0!.isFinite }) else { return nil }
+        return v.map { $0! }
     }
 }
