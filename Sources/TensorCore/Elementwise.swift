@@ -32,54 +32,6 @@ func broadcastStrides(_ shape: [Int], into out: [Int]) -> [Int] {
     return s
 }
 
-@inline(__always)
-func binaryKernel(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-    let pa = a.data, pb = b.data
-    if a.shape == b.shape {
-        let out = Tensor(uninitializedShape: a.shape)
-        let po = out.mutableData
-        parallelFor(a.count, minChunk: elementwiseGrain) { r in
-            for i in r { po[i] = f(pa[i], pb[i]) }
-        }
-        return out
-    }
-    let shape = broadcastShapes(a.shape, b.shape)
-    let out = Tensor(uninitializedShape: shape)
-    let po = out.mutableData
-    if b.count == 1 && a.count == out.count {
-        let s = pb[0]
-        parallelFor(a.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = f(pa[i], s) } }
-        return out
-    }
-    if a.count == 1 && b.count == out.count {
-        let s = pa[0]
-        parallelFor(b.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = f(s, pb[i]) } }
-        return out
-    }
-    let r = shape.count
-    let sa = broadcastStrides(a.shape, into: shape), sb = broadcastStrides(b.shape, into: shape)
-    let inner = shape[r - 1]
-    if inner == 0 || out.count == 0 { return out }
-    let rows = out.count / inner
-    let ia = sa[r - 1], ib = sb[r - 1]
-    parallelFor(rows, minChunk: max(1, elementwiseGrain / inner)) { range in
-        for row in range {
-            var rem = row, oa = 0, ob = 0
-            for k in stride(from: r - 2, through: 0, by: -1) {
-                let i = rem % shape[k]; rem /= shape[k]
-                oa += i * sa[k]; ob += i * sb[k]
-            }
-            let o = po + row * inner
-            let xa = pa + oa, xb = pb + ob
-            if ia == 1 && ib == 1 { for j in 0..<inner { o[j] = f(xa[j], xb[j]) } }
-            else if ia == 1 { let s = xb[0]; for j in 0..<inner { o[j] = f(xa[j], s) } }
-            else if ib == 1 { let s = xa[0]; for j in 0..<inner { o[j] = f(s, xb[j]) } }
-            else { let s = f(xa[0], xb[0]); for j in 0..<inner { o[j] = s } }
-        }
-    }
-    return out
-}
-
 /// A binary arithmetic op as a type, so kernels specialize on it (a closure parameter would be an
 /// indirect call per element inside the parallel loop).
 public protocol BinaryFloatOp { static func apply(_ a: Float, _ b: Float) -> Float }
@@ -87,8 +39,11 @@ public enum AddOp: BinaryFloatOp { @inline(__always) public static func apply(_ 
 public enum SubOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
 public enum MulOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
 public enum DivOp: BinaryFloatOp { @inline(__always) public static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+/// −a/b² (the divisor's gradient of a/b, given a = g·numerator).
+enum NegDivSquareOp: BinaryFloatOp { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { -a / (b * b) } }
 
-/// `binaryKernel` specialized on `Op` (same broadcasting rules).
+/// `Op` applied elementwise with NumPy broadcasting (right-aligned shapes, size-1 axes stretch),
+/// specialized on `Op`; parallel over rows of the output's last axis.
 @inline(__always)
 func binaryKernel<Op: BinaryFloatOp>(_ a: Tensor, _ b: Tensor, _: Op.Type) -> Tensor {
     let pa = a.data, pb = b.data
@@ -208,7 +163,7 @@ public func * (a: Tensor, b: Tensor) -> Tensor {
 public func / (a: Tensor, b: Tensor) -> Tensor {
     binaryKernel(a, b, DivOp.self).record("div", [a, b]) { g in
         [a.requiresGrad ? binaryKernel(g, b, DivOp.self).sum(to: a.shape) : nil,
-         b.requiresGrad ? binaryKernel(binaryKernel(g, a, MulOp.self), b) { ga, y in -ga / (y * y) }.sum(to: b.shape) : nil]
+         b.requiresGrad ? binaryKernel(binaryKernel(g, a, MulOp.self), b, NegDivSquareOp.self).sum(to: b.shape) : nil]
     }
 }
 

@@ -124,7 +124,7 @@ public func mseLoss(_ a: Tensor, _ b: Tensor) -> Tensor {
         let ga = Tensor(uninitializedShape: a.shape)
         let p = ga.mutableData
         parallelFor(n, minChunk: elementwiseGrain) { r in for i in r { p[i] = s * (pa[i] - pb[i]) } }
-        return [ga, b.requiresGrad ? unaryKernel(ga) { -$0 }.reshaped(b.shape) : nil]
+        return [ga, b.requiresGrad ? affineKernel(ga, scale: -1, shift: 0).reshaped(b.shape) : nil]
     }
 }
 
@@ -140,7 +140,7 @@ public func l1Loss(_ a: Tensor, _ b: Tensor) -> Tensor {
         parallelFor(n, minChunk: elementwiseGrain) { r in
             for i in r { let d = pa[i] - pb[i]; p[i] = d > 0 ? s : (d < 0 ? -s : 0) }
         }
-        return [ga, b.requiresGrad ? unaryKernel(ga) { -$0 }.reshaped(b.shape) : nil]
+        return [ga, b.requiresGrad ? affineKernel(ga, scale: -1, shift: 0).reshaped(b.shape) : nil]
     }
 }
 

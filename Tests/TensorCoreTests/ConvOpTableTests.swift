@@ -75,12 +75,7 @@ let convOpTable: [OpCase] = [
 struct ConvOpTableTests {
     @Test("every layer op agrees with its oracle on random shapes", arguments: convOpTable)
     func layerOp(_ c: OpCase) {
-        for seed in 0..<6 {
-            var rng = SeededRandom(seed: 4242 &+ UInt64(seed) &* 104_729 &+ UInt64(c.name.count))
-            let inst = c.make(&rng)
-            let r = checkOp(inst, rng: &rng)
-            #expect(r.messages.isEmpty, "\(c.name) seed \(seed) shapes \(inst.inputs.map(\.shape)): \(r.messages.joined(separator: "; "))")
-        }
+        checkTableRow(c, seeds: 6, baseSeed: 4242)
     }
 
     @Test("a fully masked attention row yields zeros and finite gradients")

@@ -235,11 +235,6 @@ let coreOpTable: [OpCase] = [
 struct OpTableTests {
     @Test("every core op agrees with its oracle on random shapes", arguments: coreOpTable)
     func coreOp(_ c: OpCase) {
-        for seed in 0..<5 {
-            var rng = SeededRandom(seed: 1000 &+ UInt64(seed) &* 7919 &+ UInt64(c.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) } & 0xffff))
-            let inst = c.make(&rng)
-            let r = checkOp(inst, rng: &rng)
-            #expect(r.messages.isEmpty, "\(c.name) seed \(seed) shapes \(inst.inputs.map(\.shape)): \(r.messages.joined(separator: "; "))")
-        }
+        checkTableRow(c, seeds: 5, baseSeed: 1000)
     }
 }

@@ -21,12 +21,7 @@ let planeSamplingTable: [OpCase] = [true, false].flatMap { align in [false, true
 struct PlaneSamplingTests {
     @Test("forward matches grid_sample's formula; gradients to planes and points match finite differences", arguments: planeSamplingTable)
     func table(_ c: OpCase) {
-        for seed in 0..<6 {
-            var rng = SeededRandom(seed: 77 &+ UInt64(seed) &* 1_000_003 &+ UInt64(c.name.count))
-            let inst = c.make(&rng)
-            let r = checkOp(inst, rng: &rng, probesPerInput: 40)
-            #expect(r.messages.isEmpty, "\(c.name) seed \(seed) shapes \(inst.inputs.map(\.shape)): \(r.messages.joined(separator: "; "))")
-        }
+        checkTableRow(c, seeds: 6, baseSeed: 77, probesPerInput: 40)
     }
 
     @Test("align_corners puts ±1 on pixel centres; otherwise on pixel edges (zero padding fades out)")

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Testing
 @testable import TensorCore
 
 /// One concrete use of an op: inputs, the op under test and its naive oracle.
@@ -111,4 +112,14 @@ func checkOp(_ inst: OpInstance, rng: inout SeededRandom, probesPerInput: Int = 
     }
     if res.gradientError > inst.gradientTolerance { res.messages.append("gradient error \(res.gradientError)") }
     return res
+}
+
+/// Runs `seeds` random instances of a table row and records an issue for each that disagrees.
+func checkTableRow(_ c: OpCase, seeds: Int, baseSeed: UInt64, probesPerInput: Int = 24) {
+    for seed in 0..<seeds {
+        var rng = SeededRandom(seed: baseSeed &+ UInt64(seed) &* 1_000_003 &+ UInt64(c.name.utf8.reduce(0) { $0 &* 31 &+ Int($1) } & 0xffff))
+        let inst = c.make(&rng)
+        let r = checkOp(inst, rng: &rng, probesPerInput: probesPerInput)
+        #expect(r.messages.isEmpty, "\(c.name) seed \(seed) shapes \(inst.inputs.map(\.shape)): \(r.messages.joined(separator: "; "))")
+    }
 }
