@@ -69,9 +69,9 @@ public enum MarchingCubes {
         let sgn: Float = inside == .higher ? 1 : -1
         let threads = Parallelism.threadCount
 
-        // 1. Inside bits (1 = s ≥ 0), with a NaN census.
-        let bits = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
-        defer { bits.deallocate() }
+        // 1. A NaN census. Inside bits (1 = s ≥ 0) are read from the values on the fly (`InsideBits`):
+        // storing them costs more (a grid-sized allocation, its page faults) than recomputing.
+        let bits = InsideBits(values: values, sgn: sgn, level: level)
         let bitChunks = max(1, min(threads * 4, count / 65536))
         var nanCount = [Int](repeating: 0, count: bitChunks)
         var nanFirst = [Int](repeating: Int.max, count: bitChunks)
@@ -81,9 +81,7 @@ public enum MarchingCubes {
                     let lo = count * c / bitChunks, hi = count * (c + 1) / bitChunks
                     var nans = 0
                     for i in lo..<hi {
-                        let s = sgn * (values[i] - level)
-                        bits[i] = s >= 0 ? 1 : 0
-                        if s.isNaN { nans += 1; if nf[c] == Int.max { nf[c] = i } }
+                        if values[i].isNaN { nans += 1; if nf[c] == Int.max { nf[c] = i } }
                     }
                     nc[c] = nans
                 }
@@ -95,13 +93,34 @@ public enum MarchingCubes {
             throw ExtractionError.nanInGrid(count: nans, at: SIMD3(f / (ny * nz), f / nz % ny, f % nz))
         }
 
-        // 2. Slabs.
+        // 2. Row trims (as in flying edges, Schroeder, Maynard & Geveci, LDAV 2015): for each z-row
+        // (i, j), the first and last crossed z-edge and the end bits. Outside its trim a row is
+        // constant, so cells and edges outside the trims of the rows they touch need no look.
+        let rows = nx * ny
+        let trimLo = UnsafeMutablePointer<Int32>.allocate(capacity: rows), trimHi = UnsafeMutablePointer<Int32>.allocate(capacity: rows)
+        let endL = UnsafeMutablePointer<UInt8>.allocate(capacity: rows), endR = UnsafeMutablePointer<UInt8>.allocate(capacity: rows)
+        defer { trimLo.deallocate(); trimHi.deallocate(); endL.deallocate(); endR.deallocate() }
+        parallelFor(rows, minChunk: 256) { range in
+            for r in range {
+                let b = bits + r * nz
+                var lo = Int32(nz), hi = Int32(-1)
+                var k = 0
+                while k < nz - 1 {
+                    if b[k] != b[k + 1] { if lo > Int32(k) { lo = Int32(k) }; hi = Int32(k) }
+                    k += 1
+                }
+                trimLo[r] = lo; trimHi[r] = hi; endL[r] = b[0]; endR[r] = b[nz - 1]
+            }
+        }
+
+        // 3. Slabs.
         let cellLayers = nx - 1
         let slabs = slabCount.map { max(1, min($0, cellLayers)) }
             ?? max(1, min(cellLayers, threads == 1 ? 1 : threads * 4, max(1, cellLayers / 4)))
         var results = [SlabResult?](repeating: nil, count: slabs)
-        let ctx = Context(values: values, bits: UnsafePointer(bits), nx: nx, ny: ny, nz: nz, sgn: sgn, level: level,
-                          origin: origin, spacing: spacing, normals: normals)
+        let ctx = Context(values: values, bits: bits, nx: nx, ny: ny, nz: nz, sgn: sgn, level: level,
+                          origin: origin, spacing: spacing, normals: normals,
+                          trimLo: UnsafePointer(trimLo), trimHi: UnsafePointer(trimHi), endL: UnsafePointer(endL), endR: UnsafePointer(endR))
         results.withUnsafeMutableBufferPointer { rb in
             let out = rb.baseAddress!
             DispatchQueue.concurrentPerform(iterations: slabs) { s in
@@ -110,6 +129,16 @@ public enum MarchingCubes {
             }
         }
         return merge(results.map { $0! }, normals: normals)
+    }
+
+    /// The inside bit (1 when sgn·(value − level) ≥ 0) of each grid point, computed on read.
+    struct InsideBits {
+        let values: UnsafePointer<Float>
+        let sgn: Float, level: Float
+        @inline(__always) subscript(i: Int) -> UInt8 { sgn * (values[i] - level) >= 0 ? 1 : 0 }
+        @inline(__always) static func + (b: InsideBits, o: Int) -> InsideBits {
+            InsideBits(values: b.values + o, sgn: b.sgn, level: b.level)
+        }
     }
 
     /// One slab's output, with vertex ids local to the slab.
@@ -165,11 +194,32 @@ public enum MarchingCubes {
     /// Read-only state shared by the slabs.
     struct Context: @unchecked Sendable {
         let values: UnsafePointer<Float>
-        let bits: UnsafePointer<UInt8>
+        let bits: InsideBits
         let nx: Int, ny: Int, nz: Int
         let sgn: Float, level: Float
         let origin: Vec3, spacing: Vec3
         let normals: Bool
+        let trimLo: UnsafePointer<Int32>, trimHi: UnsafePointer<Int32>
+        let endL: UnsafePointer<UInt8>, endR: UnsafePointer<UInt8>
+
+        /// Point indices k where rows a and b (row = i·ny + j) can differ or be crossed: the union of
+        /// their trims, widened to an end where their constant end bits differ.
+        @inline(__always) func pointSpan(_ a: Int, _ b: Int) -> Range<Int> {
+            var lo = Int(min(trimLo[a], trimLo[b])), hi = Int(max(trimHi[a], trimHi[b])) + 1
+            if endL[a] != endL[b] { lo = 0 }
+            if endR[a] != endR[b] { hi = nz - 1 }
+            return lo <= hi ? lo..<(hi + 1) : 0..<0
+        }
+        /// Cells k of the cell row between point rows a, b, c, d that can be crossed.
+        @inline(__always) func cellSpan(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Range<Int> {
+            var lo = Int(min(min(trimLo[a], trimLo[b]), min(trimLo[c], trimLo[d])))
+            var hi = Int(max(max(trimHi[a], trimHi[b]), max(trimHi[c], trimHi[d])))
+            let l = endL[a]
+            if endL[b] != l || endL[c] != l || endL[d] != l { lo = 0 }
+            let r = endR[a]
+            if endR[b] != r || endR[c] != r || endR[d] != r { hi = nz - 2 }
+            return lo <= hi ? lo..<(hi + 1) : 0..<0
+        }
 
         @inline(__always) func s(_ idx: Int) -> Float { sgn * (values[idx] - level) }
 
@@ -206,11 +256,17 @@ public enum MarchingCubes {
         /// y- and z-edge vertices of point layer i → ye, ze (indexed j·nz + k).
         func layer(_ i: Int, ye: UnsafeMutablePointer<Int32>, ze: UnsafeMutablePointer<Int32>, into r: inout SlabResult) {
             for j in 0..<ny {
-                let row = (i * ny + j) * nz
-                for k in 0..<nz {
-                    let b = bits[row + k]
-                    if k + 1 < nz && b != bits[row + k + 1] { ze[j * nz + k] = vertex(i, j, k, axis: 2, into: &r) }
-                    if j + 1 < ny && b != bits[row + nz + k] { ye[j * nz + k] = vertex(i, j, k, axis: 1, into: &r) }
+                let rw = i * ny + j
+                let row = rw * nz
+                if trimHi[rw] >= 0 {
+                    for k in Int(trimLo[rw])...Int(trimHi[rw]) where bits[row + k] != bits[row + k + 1] {
+                        ze[j * nz + k] = vertex(i, j, k, axis: 2, into: &r)
+                    }
+                }
+                if j + 1 < ny {
+                    for k in pointSpan(rw, rw + 1) where bits[row + k] != bits[row + nz + k] {
+                        ye[j * nz + k] = vertex(i, j, k, axis: 1, into: &r)
+                    }
                 }
             }
         }
@@ -220,7 +276,7 @@ public enum MarchingCubes {
             let sx = ny * nz
             for j in 0..<ny {
                 let row = (i * ny + j) * nz
-                for k in 0..<nz where bits[row + k] != bits[row + sx + k] {
+                for k in pointSpan(i * ny + j, (i + 1) * ny + j) where bits[row + k] != bits[row + sx + k] {
                     xe[j * nz + k] = vertex(i, j, k, axis: 0, into: &r)
                 }
             }
@@ -245,9 +301,13 @@ public enum MarchingCubes {
                     if i + 1 == cells.upperBound && !last { r.duplicate = before..<Int32(r.positions.count) }
                     gap(i, xe: xe, into: &r)
                     for j in 0..<(ny - 1) {
+                        let rw = i * ny + j
+                        let span = cellSpan(rw, rw + ny, rw + 1, rw + ny + 1)
+                        if span.isEmpty { continue }
                         let r00 = bits + (i * ny + j) * nz, r10 = r00 + sx, r01 = r00 + nz, r11 = r10 + nz
-                        var lo = Int(r00[0] | r10[0] << 1 | r01[0] << 2 | r11[0] << 3)
-                        for k in 0..<(nz - 1) {
+                        let k0 = span.lowerBound
+                        var lo = Int(r00[k0] | r10[k0] << 1 | r01[k0] << 2 | r11[k0] << 3)
+                        for k in span {
                             let hi = Int(r00[k + 1] | r10[k + 1] << 1 | r01[k + 1] << 2 | r11[k + 1] << 3)
                             let cs = lo | hi << 4
                             lo = hi
