@@ -74,22 +74,18 @@ public enum MarchingCubes {
         let bits = InsideBits(values: values, sgn: sgn, level: level)
         let bitChunks = max(1, min(threads * 4, count / 65536))
         var nanCount = [Int](repeating: 0, count: bitChunks)
-        var nanFirst = [Int](repeating: Int.max, count: bitChunks)
         nanCount.withUnsafeMutableBufferPointer { nc in
-            nanFirst.withUnsafeMutableBufferPointer { nf in
-                DispatchQueue.concurrentPerform(iterations: bitChunks) { c in
-                    let lo = count * c / bitChunks, hi = count * (c + 1) / bitChunks
-                    var nans = 0
-                    for i in lo..<hi {
-                        if values[i].isNaN { nans += 1; if nf[c] == Int.max { nf[c] = i } }
-                    }
-                    nc[c] = nans
-                }
+            DispatchQueue.concurrentPerform(iterations: bitChunks) { c in
+                let lo = count * c / bitChunks, hi = count * (c + 1) / bitChunks
+                var nans = 0
+                for i in lo..<hi { nans &+= values[i].isNaN ? 1 : 0 }   // branch-free: vectorizes
+                nc[c] = nans
             }
         }
         let nans = nanCount.reduce(0, +)
         if nans > 0 {
-            let f = nanFirst.min()!
+            var f = 0
+            while !values[f].isNaN { f += 1 }
             throw ExtractionError.nanInGrid(count: nans, at: SIMD3(f / (ny * nz), f / nz % ny, f % nz))
         }
 
@@ -103,13 +99,19 @@ public enum MarchingCubes {
         parallelFor(rows, minChunk: 256) { range in
             for r in range {
                 let b = bits + r * nz
-                var lo = Int32(nz), hi = Int32(-1)
-                var k = 0
-                while k < nz - 1 {
-                    if b[k] != b[k + 1] { if lo > Int32(k) { lo = Int32(k) }; hi = Int32(k) }
-                    k += 1
+                // From the left to the first crossing, from the right to the last: the middle is
+                // read later by `layer` anyway.
+                let first = b[0], lastBit = b[nz - 1]
+                var lo = 0
+                while lo < nz - 1 && b[lo + 1] == first { lo += 1 }
+                if lo == nz - 1 {
+                    trimLo[r] = Int32(nz); trimHi[r] = -1
+                } else {
+                    var hi = nz - 2
+                    while b[hi] == lastBit { hi -= 1 }
+                    trimLo[r] = Int32(lo); trimHi[r] = Int32(hi)
                 }
-                trimLo[r] = lo; trimHi[r] = hi; endL[r] = b[0]; endR[r] = b[nz - 1]
+                endL[r] = first; endR[r] = lastBit
             }
         }
 
@@ -298,6 +300,9 @@ public enum MarchingCubes {
                 for i in cells {
                     let before = Int32(r.positions.count)
                     layer(i + 1, ye: yB, ze: zB, into: &r)
+                    // Immutable copies for the nested edge look-up (captured vars would be boxed and
+                    // checked for exclusive access on every read).
+                    let y0 = yA, y1 = yB, z0 = zA, z1 = zB
                     if i + 1 == cells.upperBound && !last { r.duplicate = before..<Int32(r.positions.count) }
                     gap(i, xe: xe, into: &r)
                     for j in 0..<(ny - 1) {
@@ -323,8 +328,8 @@ public enum MarchingCubes {
                             @inline(__always) func edgeVertex(_ e: Int) -> Int32 {
                                 switch e {
                                 case 0..<4: return xe[(j + (e & 1)) * nz + k + (e >> 1)]
-                                case 4..<8: let q = e - 4; return ((q & 1) == 0 ? yA : yB)[j * nz + k + (q >> 1)]
-                                default: let q = e - 8; return ((q & 1) == 0 ? zA : zB)[(j + (q >> 1)) * nz + k]
+                                case 4..<8: let q = e - 4; return ((q & 1) == 0 ? y0 : y1)[j * nz + k + (q >> 1)]
+                                default: let q = e - 8; return ((q & 1) == 0 ? z0 : z1)[(j + (q >> 1)) * nz + k]
                                 }
                             }
                             var centerBase: Int32 = 0
