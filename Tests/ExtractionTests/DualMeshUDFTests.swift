@@ -2,6 +2,7 @@ import Testing
 import Fields
 import Geometry
 import Support
+import Spatial
 @testable import Extraction
 
 /// Number of closed boundary loops (boundary edges chained through shared vertices).
@@ -81,6 +82,19 @@ struct DualMeshUDFTests {
             #expect(topo.inconsistentlyOrientedEdges == 0, "\(name)")
             #expect(abs(mesh.surfaceArea - Double(area)) / Double(area) < 0.03, "\(name): \(mesh.surfaceArea) vs \(area)")
         }
+    }
+
+    @Test("from a mesh's exact UDF (BVH): a torus mesh comes back watertight, genus 1, with the mesh's area")
+    func meshUDF() throws {
+        let torus = TriangleMesh.torus(major: 0.5, minor: 0.2, majorSegments: 96, minorSegments: 48)
+        let udf = MeshDistanceField(mesh: torus)
+        let (mesh, _) = try DualMeshUDF.extract(udf, options: .init(depth: 6))
+        let topo = MeshTopology(mesh)
+        #expect(topo.isWatertight)
+        #expect(topo.eulerCharacteristic == 0)
+        #expect(topo.inconsistentlyOrientedEdges == 0)
+        #expect(mesh.signedVolume > 0)
+        #expect(abs(mesh.surfaceArea - torus.surfaceArea) / torus.surfaceArea < 0.01, "\(mesh.surfaceArea) vs \(torus.surfaceArea)")
     }
 
     @Test("the least-squares point is exact for planes meeting at a corner, an edge, or one plane")
