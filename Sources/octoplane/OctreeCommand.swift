@@ -8,7 +8,7 @@ struct OctreeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octree",
         abstract: "Octrees of meshes: build, encode to OctGPT / Uni-3DAR tokens, decode to meshes, render, stats.",
-        subcommands: [Build.self, Encode.self, Decode.self, Stats.self]
+        subcommands: [Build.self, Encode.self, Decode.self, Render.self, Stats.self]
     )
 
     /// Prints a job's report as text or JSON.
@@ -85,14 +85,73 @@ struct OctreeCommand: ParsableCommand {
         }
     }
 
-    struct Stats: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Per-depth node counts and token counts of a tree (or token) file.")
-        @Argument(help: "Input tree or token file.") var input: String
-        @Flag(help: "Print as JSON.") var json = false
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Octree → PNG of its surface cells as boxes coloured by depth; or, with --sheet, a mesh's trees at several depths.")
+        @Argument(help: "Input tree or token file (a mesh with --sheet).") var input: String
+        @Option(name: .shortAndLong, help: "Output PNG.") var output: String
+        @Option(help: "Panel size in pixels.") var size = 512
+        @Option(help: "Camera azimuth in degrees.") var azimuth: Float = 35
+        @Option(help: "Camera elevation in degrees.") var elevation: Float = 25
+        @Flag(help: "Draw the box edges.") var wireframe = false
+        @Option(help: "Sheet of the input mesh's trees at these depths, e.g. 3,4,5,6,7,8.") var sheet: String?
+        @Option(help: "Panels per row of the sheet.") var columns = 3
+
+        func validate() throws {
+            guard (16...4096).contains(size) else { throw ValidationError("--size must be within 16…4096") }
+            guard (1...16).contains(columns) else { throw ValidationError("--columns must be within 1…16") }
+            if sheet != nil { _ = try depths() }
+        }
+
+        func depths() throws -> [Int] {
+            let parts = (sheet ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...9).contains($0!) }) else {
+                throw ValidationError("--sheet takes depths 1…9 separated by commas, not '\(sheet ?? "")'")
+            }
+            return parts.map { $0! }
+        }
 
         func run() throws {
-            let s = try OctreeStatsJob.run(input: input)
-            OctreeCommand.emit(s, json: json) { s.text }
+            var v = OctreeRenderJob.View()
+            v.size = size; v.azimuth = azimuth; v.elevation = elevation; v.wireframe = wireframe
+            if sheet != nil {
+                try OctreeRenderJob.sheet(mesh: input, depths: try depths(), columns: columns, view: v, output: output)
+            } else {
+                try OctreeRenderJob.run(input: input, output: output, view: v)
+            }
+            print(output)
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per-depth node and token counts of a tree (or token) file; with --depths, a mesh's reconstruction metrics per depth.")
+        @Argument(help: "Input tree or token file (a mesh with --depths).") var input: String
+        @Option(help: "Evaluate the input mesh's octrees at these depths (1…9), e.g. 5,6,7,8.") var depths: String?
+        @Option(help: "Points sampled per surface / for IoU.") var samples = 100_000
+        @Flag(help: "Print as JSON.") var json = false
+
+        func validate() throws {
+            guard samples >= 1000 else { throw ValidationError("--samples must be at least 1000") }
+            if depths != nil { _ = try depthList() }
+        }
+
+        func depthList() throws -> [Int] {
+            let parts = (depths ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...9).contains($0!) }) else {
+                throw ValidationError("--depths takes depths 1…9 separated by commas, not '\(depths ?? "")'")
+            }
+            return parts.map { $0! }
+        }
+
+        func run() throws {
+            if depths != nil {
+                let r = try OctreeEvalJob.run(input: input, depths: try depthList(), samples: samples)
+                OctreeCommand.emit(r, json: json) { "\(r.input) (\(r.faces) faces)\n" + r.markdown }
+            } else {
+                let s = try OctreeStatsJob.run(input: input)
+                OctreeCommand.emit(s, json: json) { s.text }
+            }
         }
     }
 }
