@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Spatial", "Extraction", "Metrics", "Sampling", "Fields"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO", "Octrees"]),
     ],
     // Swift 5 language mode: the numerical kernels hand raw buffers to worker threads
     // (`parallelFor`), which Swift 6's strict Sendable checking cannot express without noise.

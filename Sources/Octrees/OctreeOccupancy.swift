@@ -8,7 +8,7 @@ import Support
 ///   (x-major, z fastest — `ScalarGrid`'s order) is `.outside`, `.shell` (a surface cell) or
 ///   `.interior`.
 /// - `filled`: false when no cell is interior — an open surface, or a shell with a hole the
-///   flood fill leaked through; then the shell itself is the solid (a thin, double-sided skin).
+///   flood fill leaked through; then the shell itself is the solid (a skin one cell thick).
 public struct OccupancyVolume: Sendable, Equatable {
     public enum Label: UInt8, Sendable { case outside = 0, shell = 1, interior = 2 }
     public let depth: Int
@@ -19,32 +19,27 @@ public struct OccupancyVolume: Sendable, Equatable {
     @inlinable public func index(_ x: Int, _ y: Int, _ z: Int) -> Int { (x * n + y) * n + z }
     public func count(_ l: Label) -> Int { labels.lazy.filter { $0 == l }.count }
 
-    /// The solid's volume in the octree frame, counting shell cells half (the surface runs through them).
+    /// The solid's volume in the octree frame: Σ cell weights (see `cellWeights()`) × cell volume.
     public var volume: Float {
         let cell = Octree.cellSize(depth: depth)
-        return (Float(count(.interior)) + 0.5 * Float(filled ? count(.shell) : 0)) * cell * cell * cell
+        return cellWeights().reduce(0, +) * cell * cell * cell
     }
 
     /// A (n + 1)³ grid over [-1, 1]³ whose `0.5` level set (inside ≥ 0.5) bounds the solid: the
-    /// value at a cell corner is the mean over its 8 incident cells of 0 (outside, or beyond the
-    /// cube), ½ (shell) and 1 (interior), so the surface runs through the middle of the shell.
-    /// Without interior (`filled` false) shell cells weigh 1, so the level set wraps the shell.
+    /// value at a cell corner is the mean of its 8 incident cells' weights (`cellWeights()`; cells
+    /// beyond the cube weigh 0), so the surface runs through the middle of the shell.
     public func cornerGrid() -> ScalarGrid {
         let m = n + 1, n = self.n
-        let shellWeight: Float = filled ? 0.5 : 1
+        let weights = cellWeights()
         var values = [Float](repeating: 0, count: m * m * m)
-        labels.withUnsafeBufferPointer { lb in
+        weights.withUnsafeBufferPointer { wb in
             values.withUnsafeMutableBufferPointer { vb in
-                let l = lb.baseAddress!, v = vb.baseAddress!
+                let w = wb.baseAddress!, v = vb.baseAddress!
                 parallelFor(m, minChunk: 1) { r in
                     for i in r { for j in 0..<m { for k in 0..<m {
                         var s: Float = 0
                         for x in max(i - 1, 0)...min(i, n - 1) { for y in max(j - 1, 0)...min(j, n - 1) { for z in max(k - 1, 0)...min(k, n - 1) {
-                            switch l[(x * n + y) * n + z] {
-                            case .outside: break
-                            case .shell: s += shellWeight
-                            case .interior: s += 1
-                            }
+                            s += w[(x * n + y) * n + z]
                         } } }
                         v[(i * m + j) * m + k] = s / 8
                     } } }
@@ -52,6 +47,56 @@ public struct OccupancyVolume: Sendable, Equatable {
             }
         }
         return ScalarGrid(resolution: SIMD3(m, m, m), bounds: .cube(halfSize: 1), values: values)
+    }
+
+    /// How much of each cell is solid, in `labels` order: 0 outside, 1 interior; across the shell a
+    /// ramp from the outside to the interior, t = d_out / (d_out + d_in), with d_out and d_in the
+    /// 6-connected step counts through shell cells from the nearest shell cell touching the outside /
+    /// the interior (1 for a cell touching it) — ½ for a one-cell shell, ⅓ and ⅔ for a two-cell one —
+    /// so the 0.5 level lies in the middle of the shell whatever its thickness (a shell cut by a
+    /// slanted surface is a staircase two or three cells thick). A shell cell with outside on both
+    /// sides along some axis holds a sheet thinner than a cell (a thin wall, a fin, an open surface)
+    /// and weighs 1, as does a shell cell no interior is reachable from, so thin parts survive as
+    /// slabs one cell thick instead of vanishing.
+    public func cellWeights() -> [Float] {
+        let n = self.n, nn = n * n
+        let l = labels
+        func neighbors(_ i: Int, _ body: (Int) -> Void) {
+            let x = i / nn, y = (i / n) % n, z = i % n
+            if x > 0 { body(i - nn) }; if x < n - 1 { body(i + nn) }
+            if y > 0 { body(i - n) }; if y < n - 1 { body(i + n) }
+            if z > 0 { body(i - 1) }; if z < n - 1 { body(i + 1) }
+        }
+        let shell = l.indices.filter { l[$0] == .shell }
+        /// Steps through shell cells from the shell cells touching `source` (0: not reached).
+        func distances(from source: Label) -> [UInt16] {
+            var d = [UInt16](repeating: 0, count: l.count)
+            var frontier = [Int]()
+            for i in shell {
+                var touches = false
+                neighbors(i) { if l[$0] == source { touches = true } }
+                if touches { d[i] = 1; frontier.append(i) }
+            }
+            var step: UInt16 = 1
+            while !frontier.isEmpty && step < UInt16.max {
+                step += 1
+                var next = [Int]()
+                for i in frontier { neighbors(i) { j in if l[j] == .shell && d[j] == 0 { d[j] = step; next.append(j) } } }
+                frontier = next
+            }
+            return d
+        }
+        let dOut = distances(from: .outside), dIn = distances(from: .interior)
+        var w = l.map { $0 == .interior ? Float(1) : 0 }
+        for i in shell {
+            let x = i / nn, y = (i / n) % n, z = i % n
+            func out(_ j: Int, _ ok: Bool) -> Bool { !ok || l[j] == .outside }   // beyond the cube counts as outside
+            let sheet = (out(i - nn, x > 0) && out(i + nn, x < n - 1)) || (out(i - n, y > 0) && out(i + n, y < n - 1))
+                || (out(i - 1, z > 0) && out(i + 1, z < n - 1))
+            if sheet || dIn[i] == 0 || dOut[i] == 0 { w[i] = 1; continue }
+            w[i] = Float(dOut[i]) / Float(Int(dOut[i]) + Int(dIn[i]))
+        }
+        return w
     }
 }
 

@@ -164,9 +164,27 @@ struct OctreeDecodingTests {
             let h = Octree.cellSize(depth: depth)
             for p in mesh.positions { #expect(Fixtures.sphereDistance(p, r: r) <= h + 0.01) }
         }
+        // Unbiased: the decoded sphere's mean radius error is a small fraction of a cell.
+        let sphere = try tree.reconstructMesh()
+        let mean = sphere.positions.reduce(Float(0)) { $0 + length($1) - r } / Float(sphere.vertexCount)
+        #expect(abs(mean) < 0.1 * Octree.cellSize(depth: depth) + 0.003)   // + the icosphere's inscription
         // The torus keeps its genus.
         let torus = try Octree(mesh: Fixtures.shapes[1].mesh, depth: 6).reconstructMesh()
         #expect(MeshTopology(torus).eulerCharacteristic == 0 && MeshTopology(torus).isWatertight)
+    }
+
+    @Test("sheets thinner than a cell survive decoding as one-cell slabs; open surfaces decode to a closed skin")
+    func thinSheets() throws {
+        let plate = TriangleMesh.box(size: Vec3(1.2, 0.01, 1.0))
+        let tree = try Octree(mesh: plate, depth: 5)
+        let (mesh, filled) = try tree.reconstruct()
+        #expect(!mesh.isEmpty && MeshTopology(mesh).isWatertight)
+        _ = filled
+        let h = Octree.cellSize(depth: 5)
+        #expect(abs(mesh.bounds.extent.x - 1.2) < 1.5 * h && mesh.bounds.extent.y <= 2 * h + 1e-4)
+        let triangle = TriangleMesh(positions: [Vec3(-0.5, -0.5, 0.1), Vec3(0.5, -0.5, 0.1), Vec3(0, 0.5, 0.1)], triangles: [SIMD3(0, 1, 2)])
+        let skin = try Octree(mesh: triangle, depth: 5).reconstruct()
+        #expect(!skin.filled && MeshTopology(skin.mesh).isWatertight && skin.mesh.bounds.extent.z <= 2 * h + 1e-4)
     }
 
     @Test("the decoded mesh returns to the source frame; the empty tree decodes to the empty mesh")
