@@ -54,10 +54,11 @@ public struct OccupancyVolume: Sendable, Equatable {
     /// 6-connected step counts through shell cells from the nearest shell cell touching the outside /
     /// the interior (1 for a cell touching it) — ½ for a one-cell shell, ⅓ and ⅔ for a two-cell one —
     /// so the 0.5 level lies in the middle of the shell whatever its thickness (a shell cut by a
-    /// slanted surface is a staircase two or three cells thick). A shell cell with outside on both
-    /// sides along some axis holds a sheet thinner than a cell (a thin wall, a fin, an open surface)
-    /// and weighs 1, as does a shell cell no interior is reachable from, so thin parts survive as
-    /// slabs one cell thick instead of vanishing.
+    /// slanted surface is a staircase two or three cells thick). A shell cell in a run of at most two
+    /// shell cells bounded by outside on both sides along some axis holds a sheet thinner than
+    /// about two cells (a thin wall, a fin, an open surface) and weighs 1, as does a shell cell more
+    /// than 3 steps from any interior, so thin parts survive as slabs one or two cells thick
+    /// instead of vanishing (they come out up to a cell thicker than they are).
     public func cellWeights() -> [Float] {
         let n = self.n, nn = n * n
         let l = labels
@@ -88,12 +89,28 @@ public struct OccupancyVolume: Sendable, Equatable {
         }
         let dOut = distances(from: .outside), dIn = distances(from: .interior)
         var w = l.map { $0 == .interior ? Float(1) : 0 }
+        let coords = { (i: Int) in SIMD3(i / nn, (i / n) % n, i % n) }
+        let strides = SIMD3(nn, n, 1)
+        /// True when the run of shell cells through `i` along `axis` is at most `maxRun` cells long
+        /// and ends in outside (or the cube's border) on both sides.
+        func thin(_ i: Int, axis: Int, maxRun: Int) -> Bool {
+            let c = coords(i)[axis], st = strides[axis]
+            var run = 1
+            for dir in [-1, 1] {
+                var k = 1
+                while true {
+                    let q = c + dir * k
+                    if q < 0 || q >= n || l[i + dir * k * st] == .outside { break }
+                    if l[i + dir * k * st] == .interior { return false }
+                    run += 1; k += 1
+                    if run > maxRun { return false }
+                }
+            }
+            return true
+        }
         for i in shell {
-            let x = i / nn, y = (i / n) % n, z = i % n
-            func out(_ j: Int, _ ok: Bool) -> Bool { !ok || l[j] == .outside }   // beyond the cube counts as outside
-            let sheet = (out(i - nn, x > 0) && out(i + nn, x < n - 1)) || (out(i - n, y > 0) && out(i + n, y < n - 1))
-                || (out(i - 1, z > 0) && out(i + 1, z < n - 1))
-            if sheet || dIn[i] == 0 || dOut[i] == 0 { w[i] = 1; continue }
+            let sheet = thin(i, axis: 0, maxRun: 2) || thin(i, axis: 1, maxRun: 2) || thin(i, axis: 2, maxRun: 2)
+            if sheet || dIn[i] == 0 || dIn[i] > 3 || dOut[i] == 0 { w[i] = 1; continue }
             w[i] = Float(dOut[i]) / Float(Int(dOut[i]) + Int(dIn[i]))
         }
         return w
