@@ -11,6 +11,15 @@ struct OctreeCommand: ParsableCommand {
         subcommands: [Build.self, Encode.self, Decode.self, Render.self, Stats.self]
     )
 
+    /// Parses "3,4,5": depths 1…9 (decodable densely) separated by commas.
+    static func depthList(_ text: String, option: String) throws -> [Int] {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...9).contains($0!) }) else {
+            throw ValidationError("\(option) takes depths 1…9 separated by commas, not '\(text)'")
+        }
+        return parts.map { $0! }
+    }
+
     /// Prints a job's report as text or JSON.
     static func emit<R: Encodable>(_ report: R, json: Bool, text: () -> String) {
         if json {
@@ -103,13 +112,7 @@ struct OctreeCommand: ParsableCommand {
             if sheet != nil { _ = try depths() }
         }
 
-        func depths() throws -> [Int] {
-            let parts = (sheet ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...9).contains($0!) }) else {
-                throw ValidationError("--sheet takes depths 1…9 separated by commas, not '\(sheet ?? "")'")
-            }
-            return parts.map { $0! }
-        }
+        func depths() throws -> [Int] { try OctreeCommand.depthList(sheet ?? "", option: "--sheet") }
 
         func run() throws {
             var v = OctreeRenderJob.View()
@@ -136,13 +139,7 @@ struct OctreeCommand: ParsableCommand {
             if depths != nil { _ = try depthList() }
         }
 
-        func depthList() throws -> [Int] {
-            let parts = (depths ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && (1...9).contains($0!) }) else {
-                throw ValidationError("--depths takes depths 1…9 separated by commas, not '\(depths ?? "")'")
-            }
-            return parts.map { $0! }
-        }
+        func depthList() throws -> [Int] { try OctreeCommand.depthList(depths ?? "", option: "--depths") }
 
         func run() throws {
             if depths != nil {
