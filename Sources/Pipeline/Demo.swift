@@ -1,0 +1,298 @@
+import Dataset
+import Extraction
+import Fields
+import Foundation
+import Geometry
+import MeshIO
+import Metrics
+import Octrees
+import Rendering
+import Spatial
+import Support
+
+/// `octoplane demo`: the end-to-end run on the embedded default data (the README's first command).
+///
+/// 1. Renders the bundled meshes of `Assets/meshes` into one sheet (`assets.png`).
+/// 2. Synthesizes a small ShapeNetCore-v2-style collection (`perCategory` shapes of each of the
+///    six categories) into `<out>/demo/shapenet`, or walks an existing ShapeNet tree (`dataRoot`),
+///    and renders it (`collection.png`).
+/// 3. For every model, loaded back through the assimp ingestion and normalized the ONet way
+///    (bounding-box centre, longest edge 1): three reconstructions from the mesh's fields —
+///    - `sdf-mc`: signed distance (sign from the fast winding number, robust on the
+///      non-watertight, interpenetrating parts) → sparse coarse-to-fine marching cubes at
+///      `resolution`³ over [-0.55, 0.55]³;
+///    - `udf-dual`: the exact unsigned distance + gradient → the dual UDF extractor at `dualDepth`;
+///    - `octree`: the surface octree at `octreeDepth` (exact triangle–cell overlap) → its
+///      split-flag and child-mask token sequences → decoded back (the round trip is checked) →
+///      flood-filled occupancy → marching cubes;
+///    each scored against the input by the ONet protocol (Chamfer-L1, normal consistency, F-score at
+///    1% on `metricPoints` surface points per side, IoU on uniform points by winding number).
+/// 4. Writes the meshes (`demo/meshes/*.obj`), one sheet per category (input | three results |
+///    octree cells coloured by depth), `demo/report.md` (the tables) and `demo/metrics.json`.
+///
+/// Every step is seeded: the same options give the same numbers (timings aside).
+public enum Demo {
+    public struct Options: Sendable {
+        /// Output root; everything goes under `<output>/demo` except the assets sheet.
+        public var output = "Renders"
+        /// Folder of bundled meshes rendered in step 1 (skipped when missing).
+        public var assets = "Assets/meshes"
+        /// An existing ShapeNet v1/v2 tree to use instead of the synthesized collection.
+        public var dataRoot: String? = nil
+        /// Categories (names or synset ids); nil = all six.
+        public var categories: [String]? = nil
+        public var perCategory = 2
+        public var seed: UInt64 = 2026
+        /// Marching-cubes lattice points per axis (2^k + 1 so the sparse extraction can refine).
+        public var resolution = 129
+        public var dualDepth = 7
+        public var octreeDepth = 7
+        public var metricPoints = 100_000
+        /// Side of one rendered tile, pixels.
+        public var tileSize = 256
+        public init() {}
+    }
+
+    /// One reconstruction of one model, scored against the input mesh.
+    public struct MethodResult: Codable, Sendable {
+        public var method: String
+        public var faces: Int
+        public var watertight: Bool
+        public var nonManifoldEdges: Int
+        public var seconds: Double
+        /// Field queries the extraction made (nil where not meaningful).
+        public var fieldEvaluations: Int?
+        public var chamferL1: Double
+        public var normalConsistency: Double?
+        public var fScore1: Double
+        public var iou: Double
+        /// Extra facts (token counts for the octree).
+        public var notes: [String: Int] = [:]
+    }
+
+    public struct ModelResult: Codable, Sendable {
+        public var category: String
+        public var modelId: String
+        public var inputFaces: Int
+        public var inputWatertight: Bool
+        public var results: [MethodResult]
+    }
+
+    public struct Summary: Codable, Sendable {
+        public var models: [ModelResult]
+        public var skipped: [String]
+        public var seconds: Double
+        public var files: [String]
+    }
+
+    /// Runs the demo; `log` receives one line per step.
+    public static func run(_ o: Options, log: (String) -> Void = { print($0) }) throws -> Summary {
+        let start = Date()
+        let demoDir = (o.output as NSString).appendingPathComponent("demo")
+        let meshDir = (demoDir as NSString).appendingPathComponent("meshes")
+        try FileManager.default.createDirectory(atPath: meshDir, withIntermediateDirectories: true)
+        var files: [String] = []
+
+        // 1. The bundled meshes.
+        if let sheet = try renderAssets(o, log: log) {
+            let path = (o.output as NSString).appendingPathComponent("assets.png")
+            try sheet.writePNG(to: path); files.append(path)
+            log("assets: \(path)")
+        }
+
+        // 2. The collection.
+        let root = try o.dataRoot ?? synthesize(o, into: (demoDir as NSString).appendingPathComponent("shapenet"), log: log)
+        let tree = try ShapeNetTree(root: root)
+        var listing = try tree.enumerate(categories: o.categories)
+        if o.dataRoot != nil { listing.models = firstModels(listing.models, perCategory: o.perCategory) }
+        let skipped = listing.skipped.map(\.description)
+        for s in skipped { log("skipped: \(s)") }
+        guard !listing.models.isEmpty else { throw DemoError.emptyCollection("no models under \(root)") }
+
+        var loaded: [(ShapeNetModel, TriangleMesh)] = []
+        var loadFailures: [String] = []
+        for m in listing.models {
+            do { loaded.append((m, try MeshLoader.load(path: m.meshPath).mesh)) } catch {
+                loadFailures.append("\(m.meshPath): \(error)"); log("skipped: \(m.meshPath): \(error)")
+            }
+        }
+        let collection = ContactSheet.compose(
+            images: try loaded.map { try Renderer.render(mesh: $0.1, azimuth: 35, elevation: 20, options: tile(o)) },
+            columns: max(1, min(6, o.perCategory * 2)),
+            labels: loaded.map { "\($0.0.category) \($0.0.modelId.prefix(6))" })
+        let collectionPath = (demoDir as NSString).appendingPathComponent("collection.png")
+        try collection.writePNG(to: collectionPath); files.append(collectionPath)
+        log("collection: \(loaded.count) models → \(collectionPath)")
+
+        // 3. Reconstructions and metrics.
+        var results: [ModelResult] = []
+        var rowsByCategory: [String: [(images: [RGBImage], labels: [String])]] = [:]
+        for (k, (model, raw)) in loaded.enumerated() {
+            let (mesh, _) = raw.normalized(.onet)
+            let name = "\(model.category)-\(model.modelId.prefix(8))"
+            log("[\(k + 1)/\(loaded.count)] \(name): \(mesh.triangles.count) faces")
+            let r = try reconstruct(mesh, name: name, options: o, meshDir: meshDir, log: log)
+            results.append(ModelResult(category: model.category, modelId: model.modelId,
+                                       inputFaces: mesh.triangles.count,
+                                       inputWatertight: MeshTopology(mesh).isWatertight, results: r.results))
+            rowsByCategory[model.category, default: []].append((r.images, r.labels))
+        }
+
+        // 4. Sheets and reports.
+        for (category, rows) in rowsByCategory.sorted(by: { $0.key < $1.key }) {
+            let sheet = ContactSheet.compose(images: rows.flatMap(\.images), columns: rows[0].images.count,
+                                             labels: rows.flatMap(\.labels))
+            let path = (demoDir as NSString).appendingPathComponent("\(category).png")
+            try sheet.writePNG(to: path); files.append(path)
+        }
+        let summary = Summary(models: results, skipped: skipped + loadFailures,
+                              seconds: Date().timeIntervalSince(start), files: files)
+        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let jsonPath = (demoDir as NSString).appendingPathComponent("metrics.json")
+        try AtomicFile.write(try enc.encode(summary), to: URL(fileURLWithPath: jsonPath))
+        let report = markdownReport(summary, options: o)
+        let reportPath = (demoDir as NSString).appendingPathComponent("report.md")
+        try AtomicFile.write(Data(report.utf8), to: URL(fileURLWithPath: reportPath))
+        log(report)
+        log("wrote \(files.count + 2) files under \(o.output) in \(String(format: "%.1f", summary.seconds)) s")
+        return summary
+    }
+
+    // MARK: - Steps
+
+    static func tile(_ o: Options) -> RenderOptions { RenderOptions(width: o.tileSize, height: o.tileSize) }
+
+    static func renderAssets(_ o: Options, log: (String) -> Void) throws -> RGBImage? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: o.assets) else { return nil }
+        var images: [RGBImage] = [], labels: [String] = []
+        for n in names.sorted() where MeshFileFormat(path: n) != nil || n.hasSuffix(".glb") || n.hasSuffix(".stl") {
+            let path = (o.assets as NSString).appendingPathComponent(n)
+            do {
+                let mesh = try MeshLoader.load(path: path).mesh
+                images.append(try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: tile(o)))
+                labels.append(n)
+            } catch { log("assets: skipped \(path): \(error)") }
+        }
+        return images.isEmpty ? nil : ContactSheet.compose(images: images, columns: min(4, images.count), labels: labels)
+    }
+
+    /// The first `perCategory` models of each synset, in the walker's order.
+    static func firstModels(_ models: [ShapeNetModel], perCategory n: Int) -> [ShapeNetModel] {
+        var seen: [String: Int] = [:]
+        return models.filter { m in
+            seen[m.synsetId, default: 0] += 1
+            return seen[m.synsetId]! <= n
+        }
+    }
+
+    struct Reconstruction {
+        var results: [MethodResult]
+        var images: [RGBImage]
+        var labels: [String]
+    }
+
+    static func reconstruct(_ mesh: TriangleMesh, name: String, options o: Options, meshDir: String,
+                            log: (String) -> Void) throws -> Reconstruction {
+        let bounds = AABB.cube(halfSize: 0.55)
+        let bvh = TriangleBVH(mesh: mesh)
+        let reference = try OrientedPointCloud(sampling: mesh, count: o.metricPoints, seed: 1, role: "reference")
+        let inside: (TriangleMesh, [Vec3]) -> [Bool] = { m, pts in
+            (m.triangles.count == mesh.triangles.count && m.positions == mesh.positions ? bvh : TriangleBVH(mesh: m)).occupancy(pts)
+        }
+        var results: [MethodResult] = []
+        var images = [try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: tile(o))]
+        var labels = ["input \(mesh.triangles.count)f"]
+
+        func score(_ method: String, _ out: TriangleMesh, seconds: Double, evaluations: Int?, notes: [String: Int] = [:]) throws {
+            let topo = MeshTopology(out)
+            var r = MethodResult(method: method, faces: out.triangles.count, watertight: topo.isWatertight,
+                                 nonManifoldEdges: topo.nonManifoldEdges, seconds: seconds, fieldEvaluations: evaluations,
+                                 chamferL1: .nan, normalConsistency: nil, fScore1: 0, iou: 0, notes: notes)
+            if !out.isEmpty {
+                let pred = try OrientedPointCloud(sampling: out, count: o.metricPoints, seed: 2, role: "prediction")
+                let m = try SurfaceMetrics.evaluate(predicted: pred, reference: reference, thresholds: [0.01])
+                r.chamferL1 = m.chamferL1; r.normalConsistency = m.normalConsistency; r.fScore1 = m.fScores[0].value
+                r.iou = try VolumetricIoU.compute(out, mesh, count: o.metricPoints, seed: 3, occupancy: inside)
+            }
+            results.append(r)
+            let path = (meshDir as NSString).appendingPathComponent("\(name)-\(method).obj")
+            if !out.isEmpty { try MeshWriter.write(out, to: path) }
+            images.append(try Renderer.render(mesh: out, azimuth: 35, elevation: 20, options: tile(o)))
+            labels.append(String(format: "%@ CD %.4f F %.2f", method, r.chamferL1, r.fScore1))
+            log(String(format: "  %-9@ %7d faces  %@  CD-L1 %.4f  NC %.3f  F@1%% %.3f  IoU %.3f  %.2f s",
+                       method, r.faces, r.watertight ? "watertight" : "open      ", r.chamferL1,
+                       r.normalConsistency ?? .nan, r.fScore1, r.iou, seconds))
+        }
+
+        // SDF (winding-number sign × UDF) → sparse marching cubes.
+        var t = Date()
+        let sdf = MeshSignedDistanceField(bvh)
+        let mc = try SparseMarchingCubes.extract(sdf, bounds: bounds, resolution: o.resolution, level: 0, inside: .lower)
+        try score("sdf-mc", mc.mesh, seconds: Date().timeIntervalSince(t), evaluations: mc.evaluations)
+
+        // Exact UDF + gradient → dual mesh.
+        t = Date()
+        let dual = try DualMeshUDF.extract(MeshDistanceField(bvh), options: .init(bounds: bounds, depth: o.dualDepth))
+        try score("udf-dual", dual.mesh, seconds: Date().timeIntervalSince(t), evaluations: dual.stats.evaluations)
+
+        // Octree → tokens → octree → mesh.
+        t = Date()
+        let frame = Octree.normalizingFrame(for: mesh.bounds)
+        let tree = try Octree(mesh: mesh.transformed(by: frame), depth: o.octreeDepth, fullDepth: 3, frame: frame)
+        let split = tree.tokens(.splitFlags), masks = tree.tokens(.childMasks)
+        var decoded = try Octree(tokens: masks)
+        guard try Octree(tokens: split) == decoded, decoded.levels == tree.levels else {
+            throw DemoError.inconsistent("octree token round trip changed the tree of \(name)")
+        }
+        decoded.frame = frame
+        let octMesh = try decoded.reconstructMesh()
+        try score("octree", octMesh, seconds: Date().timeIntervalSince(t), evaluations: nil,
+                  notes: ["splitTokens": split.count, "childMaskTokens": masks.count, "leaves": tree.leafCount])
+        let voxels = OctreeVoxelMesh(tree, inSourceFrame: true)
+        images.append(try Renderer.render(mesh: voxels.mesh, azimuth: 35, elevation: 20, options: tile(o),
+                                      colors: .perFace(voxels.faceColors)))
+        labels.append("octree d\(o.octreeDepth) \(masks.count) tokens")
+        return Reconstruction(results: results, images: images, labels: labels)
+    }
+
+    static func markdownReport(_ s: Summary, options o: Options) -> String {
+        var lines = [
+            "# Octoplane demo report", "",
+            "Collection: \(s.models.count) models; reconstruction at \(o.resolution)³ (sdf-mc), depth \(o.dualDepth) (udf-dual), depth \(o.octreeDepth) (octree);",
+            "metrics on \(o.metricPoints) surface points per side, ONet normalization (unit cube), F-score at τ = 0.01. Total \(String(format: "%.1f", s.seconds)) s.", "",
+            "| model | input faces | method | faces | watertight | CD-L1 | NC | F@1% | IoU | s |",
+            "|---|---:|---|---:|:-:|---:|---:|---:|---:|---:|",
+        ]
+        for m in s.models {
+            for r in m.results {
+                lines.append(String(format: "| %@ %@ | %d | %@ | %d | %@ | %.4f | %.3f | %.3f | %.3f | %.2f |",
+                                    m.category, String(m.modelId.prefix(8)), m.inputFaces, r.method, r.faces,
+                                    r.watertight ? "yes" : "no", r.chamferL1, r.normalConsistency ?? .nan, r.fScore1, r.iou, r.seconds))
+            }
+        }
+        lines += ["", "| method | mean CD-L1 | mean NC | mean F@1% | mean IoU | watertight |", "|---|---:|---:|---:|---:|---:|"]
+        let methods = s.models.first?.results.map(\.method) ?? []
+        for method in methods {
+            let rs = s.models.compactMap { $0.results.first { $0.method == method } }
+            let n = Double(rs.count)
+            lines.append(String(format: "| %@ | %.4f | %.3f | %.3f | %.3f | %d/%d |", method,
+                                rs.map(\.chamferL1).reduce(0, +) / n, rs.compactMap(\.normalConsistency).reduce(0, +) / n,
+                                rs.map(\.fScore1).reduce(0, +) / n, rs.map(\.iou).reduce(0, +) / n,
+                                rs.filter(\.watertight).count, rs.count))
+        }
+        if !s.skipped.isEmpty { lines += ["", "Skipped:"] + s.skipped.map { "- \($0)" } }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Why the demo stopped.
+public enum DemoError: Error, CustomStringConvertible, Equatable {
+    case emptyCollection(String)
+    case inconsistent(String)
+    public var description: String {
+        switch self {
+        case let .emptyCollection(m): return "demo: \(m)"
+        case let .inconsistent(m): return "demo: internal check failed: \(m)"
+        }
+    }
+}
