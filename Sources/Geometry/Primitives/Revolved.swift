@@ -31,4 +31,23 @@ extension TriangleMesh {
         let rings = pts.map { p in circle.map { c in Vec3(p.x * c.0, p.y, -p.x * c.1) + center } }
         return RingMesh.build(rings: rings, start: start, end: end)
     }
+
+    /// A ring-shaped solid of revolution about the +Y axis: a closed polygon in the (r, y)
+    /// half-plane, not touching the axis, revolved into a genus-1 solid (lamp shades, open sleeves,
+    /// rims, washers). A circle profile gives a torus.
+    ///
+    /// - Parameters:
+    ///   - loop: P ≥ 3 points (r, y), r > 0, a simple polygon (either winding; the last point joins
+    ///     the first). Consecutive points must differ.
+    ///   - segments: points per ring (≥ 3), at angles 2πk/S from +X towards −Z.
+    ///   - center: added to every vertex.
+    /// - Returns: closed, outward-oriented, χ = 0.
+    public static func revolved(loop: [SIMD2<Float>], segments: Int = 48, center: Vec3 = .zero) -> TriangleMesh {
+        precondition(loop.count >= 3, "a revolved loop needs at least three points")
+        precondition(segments >= 3, "segments must be ≥ 3")
+        precondition(loop.allSatisfy { $0.x > 0 && $0.x.isFinite && $0.y.isFinite }, "loop radii must be > 0 and finite")
+        let circle = RingMesh.circle(segments)
+        let rings = loop.map { p in circle.map { c in Vec3(p.x * c.0, p.y, -p.x * c.1) + center } }
+        return RingMesh.build(rings: rings, start: nil, end: nil, loop: true)
+    }
 }
