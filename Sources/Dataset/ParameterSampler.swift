@@ -26,11 +26,15 @@ public struct ParameterSampler {
     let index: Int
     let stratumOffset: Int
 
-    public init(seed: UInt64, index: Int) {
+    /// - Parameters:
+    ///   - seed: the shape's own stream.
+    ///   - index: the shape's position in its category.
+    ///   - stratumOffset: where the stratified cycle starts (the same for every shape of a
+    ///     category and collection seed).
+    public init(seed: UInt64, index: Int, stratumOffset: Int) {
         rng = SeededRandom(seed: seed)
         self.index = index
-        var g = SeededRandom(seed: seed ^ 0x5851_F42D_4C95_7F2D)
-        stratumOffset = Int(g.next() % 997)
+        self.stratumOffset = stratumOffset
     }
 
     /// Uniform in [lo, hi], recorded as `name`.

@@ -52,9 +52,13 @@ struct PartAssembly {
     }
 
     /// A cylinder or frustum from `a` to `b`.
+    /// A segment shorter than the floor is lengthened about its midpoint.
     mutating func cylinder(_ name: String, from a: Vec3, to b: Vec3, radius: Float, topRadius: Float? = nil, segments: Int = 24) {
         let r0 = r(radius), r1 = r(topRadius ?? radius)
-        add(name, .cylinder(from: a, to: b, radius: r0, topRadius: r1, segments: segments), thickness: min(2 * min(r0, r1), length(b - a)))
+        var a = a, b = b
+        let len = length(b - a)
+        if len < floor { let m = (a + b) / 2, d = (b - a) / len * (floor / 2); a = m - d; b = m + d }
+        add(name, .cylinder(from: a, to: b, radius: r0, topRadius: r1, segments: segments), thickness: min(2 * min(r0, r1), max(len, floor)))
     }
 
     /// A vertical elliptic cylinder (disc, oval table top) centred at `center`.

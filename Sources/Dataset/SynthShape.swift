@@ -32,7 +32,8 @@ public enum ShapeSynthesizer {
     /// The shape number `index` of `category` for the collection seed `seed`.
     public static func make(_ category: SynthCategory, seed: UInt64, index: Int) -> SynthShape {
         precondition(index >= 0, "shape index must be ≥ 0")
-        var p = ParameterSampler(seed: ModelID.shapeSeed(category: category, seed: seed, index: index), index: index)
+        let offset = Int(ModelID.hash128("strata:\(category.rawValue)/\(seed)").0 % 997)
+        var p = ParameterSampler(seed: ModelID.shapeSeed(category: category, seed: seed, index: index), index: index, stratumOffset: offset)
         let parts: [SynthPart]
         switch category {
         case .chair: parts = ChairModel.build(&p)

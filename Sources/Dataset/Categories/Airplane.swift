@@ -60,7 +60,7 @@ enum AirplaneModel {
             func section(_ le: Vec3, _ c: Float) -> [Vec3] {
                 Shapes2D.airfoil(tc: tc, minHalf: minHalfAbs / c).map { q in le + Vec3(0, 0, q.x * c) + thicknessAxis * (q.y * c) }
             }
-            a.loft(name, sections: [section(root, cr), section(tip, ct)], thickness: min(2 * minHalfAbs, tc * ct))
+            a.loft(name, sections: [section(root, cr), section(tip, ct)], thickness: 2 * minHalfAbs)
         }
 
         let yMount: Float = mount == "low" ? -0.55 * fr : (mount == "high" ? 0.6 * fr : 0)
