@@ -186,4 +186,29 @@ struct PrimitivesTests {
         #expect(abs(mirrored.signedVolume - 2 * part.signedVolume) < 1e-5)
         #expect(MeshTopology(mirrored).inconsistentlyOrientedEdges == 0)
     }
+
+    @Test("a loft between two parallel squares is a frustum of volume h/3·(A₀ + √(A₀A₁) + A₁), either order")
+    func loft() {
+        func square(_ a: Float, _ z: Float) -> [Vec3] { [[a, a, z], [-a, a, z], [-a, -a, z], [a, -a, z]] }
+        // Square frustum: side 2 at z = 0, side 1 at z = 3 → V = 3/3·(4 + 2 + 1) = 7.
+        let lateral = 4 * (2 + 1) / 2 * Double((9 + 0.25 as Float).squareRoot())
+        expectSolid(.loft(sections: [square(1, 0), square(0.5, 3)]), volume: 7, area: 4 + 1 + lateral, tol: 1e-5)
+        expectSolid(.loft(sections: [square(0.5, 3), square(1, 0)]), volume: 7, area: 4 + 1 + lateral, tol: 1e-5)
+        // Three sections: a box of 2 × 2 × 4 split in the middle.
+        expectSolid(.loft(sections: [square(1, 0), square(1, 2), square(1, 4)]), volume: 16, area: 8 + 32, tol: 1e-5)
+    }
+
+    @Test("a revolved loop is a closed genus-1 ring; a square loop gives the S-gonal washer's volume")
+    func revolvedLoop() {
+        // Square (r, y) loop [1, 2] × [0, 1]: washer volume = areaFactor·(R² − r²)·h.
+        let s = 64
+        let loop: [SIMD2<Float>] = [[1, 0], [2, 0], [2, 1], [1, 1]]
+        let areaFactor = Double(s) / 2 * sin(2 * .pi / Double(s))
+        let perimeter = 2 * Double(s) * sin(.pi / Double(s))
+        let volume = areaFactor * (4 - 1)
+        let area = 2 * areaFactor * (4 - 1) + perimeter * (2 + 1)
+        expectSolid(.revolved(loop: loop, segments: s), chi: 0, volume: volume, area: area, tol: 1e-5)
+        expectSolid(.revolved(loop: loop.reversed(), segments: s), chi: 0, volume: volume, area: area, tol: 1e-5)
+    }
 }
+
