@@ -52,14 +52,42 @@ public struct Camera: Sendable, Equatable {
         return Camera(eye: eye, target: target, up: camUp, fovY: fovY)
     }
 
-    /// An orbit camera that frames `mesh` whole from any direction: it looks at the bounding-box
-    /// centre from the distance at which the bounding sphere about that centre (radius = farthest
-    /// vertex) fits the narrower field of view, times `margin`. An empty mesh frames the unit sphere.
+    /// An orbit camera looking at the bounding-box centre of `mesh` from the given direction, at
+    /// the distance that frames it.
+    ///
+    /// - `.tight` (default): the smallest distance at which every vertex projects inside the
+    ///   image shrunk by `margin` (exact, O(V)): a vertex at view offset (x, y) and depth offset
+    ///   z₀ from the centre needs d ≥ |x|·m/tan(fovX/2) − z₀ and d ≥ |y|·m/tan(fovY/2) − z₀.
+    ///   The scale differs between directions.
+    /// - `.sphere`: the bounding sphere about the centre (radius = farthest vertex) fits the
+    ///   narrower field of view, × margin: the same distance from every direction (turntables).
+    /// An empty mesh frames the unit sphere.
     public static func fitting(_ mesh: TriangleMesh, azimuth: Float, elevation: Float, fovY: Float = 35,
-                               aspect: Float = 1, margin: Float = 1.05, upAxis: UpAxis = .y) -> Camera {
+                               aspect: Float = 1, margin: Float = 1.05, upAxis: UpAxis = .y,
+                               framing: Framing = .tight) -> Camera {
         let (c, radius) = boundingSphere(of: mesh)
-        return orbit(target: c, distance: fitDistance(radius: radius, fovY: fovY, aspect: aspect, margin: margin),
-                     azimuth: azimuth, elevation: elevation, fovY: fovY, upAxis: upAxis)
+        let far = fitDistance(radius: radius, fovY: fovY, aspect: aspect, margin: margin)
+        let probe = orbit(target: c, distance: far, azimuth: azimuth, elevation: elevation, fovY: fovY, upAxis: upAxis)
+        guard framing == .tight, !mesh.positions.isEmpty else { return probe }
+        let (r, u, f) = probe.frame
+        let tanY = Foundation.tan(fovY * .pi / 360), tanX = tanY * aspect
+        var d: Float = 0
+        for p in mesh.positions {
+            let q = p - c
+            let z0 = dot(q, f)
+            d = max(d, abs(dot(q, r)) * margin / tanX - z0, abs(dot(q, u)) * margin / tanY - z0)
+        }
+        // Keep the eye outside the bounding sphere (the near plane must not cut the mesh).
+        d = max(d, radius * 1.02)
+        return orbit(target: c, distance: d, azimuth: azimuth, elevation: elevation, fovY: fovY, upAxis: upAxis)
+    }
+
+    /// How `fitting` picks the camera distance.
+    public enum Framing: String, Sendable, CaseIterable {
+        /// Per view, as close as possible with every vertex inside the image.
+        case tight
+        /// The same distance from every direction (bounding sphere).
+        case sphere
     }
 
     /// Centre (bounding-box centre) and radius (farthest vertex from it, ≥ a tiny positive floor).

@@ -37,10 +37,10 @@ public enum Renderer {
     /// Renders `mesh` from an orbit camera auto-framed on it (`Camera.fitting`): `azimuth` and
     /// `elevation` in degrees, see `Camera.orbit` for the conventions.
     public static func render(mesh: TriangleMesh, azimuth: Float, elevation: Float, fovY: Float = 35,
-                              upAxis: UpAxis = .y, options: RenderOptions = RenderOptions(),
-                              colors: SurfaceColors = .uniform) throws -> RGBImage {
+                              upAxis: UpAxis = .y, framing: Camera.Framing = .tight,
+                              options: RenderOptions = RenderOptions(), colors: SurfaceColors = .uniform) throws -> RGBImage {
         let camera = Camera.fitting(mesh, azimuth: azimuth, elevation: elevation, fovY: fovY,
-                                    aspect: Float(options.width) / Float(options.height), upAxis: upAxis)
+                                    aspect: Float(options.width) / Float(options.height), upAxis: upAxis, framing: framing)
         return try render(mesh: mesh, camera: camera, options: options, colors: colors)
     }
 

@@ -1,7 +1,82 @@
 import ArgumentParser
+import Pipeline
+import Rendering
 
-// Placeholder until its issue lands: registered so the command tree compiles.
+/// `octoplane render MESH… -o OUT.png [--size 512] [--views 4] [--azimuth A --elevation E]
+/// [--flat] [--wireframe] [--turntable N] [--ssaa 2] [--up y|z] [--transparent]`.
+///
+/// MESH is optional at the parser level so that other sources of meshes (the `--dataset DIR
+/// --category C` variant) can be added here as options; `validate()` asks for at least one
+/// source.
 struct RenderCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", abstract: "Render a mesh to PNG (not built yet)")
-    func run() throws { throw ValidationError("'render' is not built yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Render meshes to PNG: one view, a labelled multi-view sheet, a gallery of several meshes, or a turntable.",
+        discussion: """
+        Headless CPU rasterizer: z-buffer, perspective camera auto-framed on the mesh, Lambert + Blinn-Phong \
+        (key + fill light), back faces in orange so open surfaces stay readable, 2×2 supersampling by default.
+        Several MESH files make one sheet labelled with their names.
+        """)
+
+    enum Up: String, ExpressibleByArgument, CaseIterable { case y, z }
+
+    @Argument(help: "Mesh file(s), any format assimp reads. Several make one labelled sheet.")
+    var meshes: [String] = []
+
+    @Option(name: .shortAndLong, help: "Output PNG (or, with --turntable and no .png extension, a folder of frames).")
+    var output: String
+
+    @Option(help: "Image size in pixels (square) per view.")
+    var size = 512
+
+    @Option(help: "Number of views around the mesh (360°/N apart) in one sheet.")
+    var views = 1
+
+    @Option(help: "Camera azimuth in degrees (0 = front, −Z for +Y up; 90 = from +X). With --views: the first view.")
+    var azimuth: Float = 30
+
+    @Option(help: "Camera elevation in degrees above the horizontal plane, −90…90.")
+    var elevation: Float = 20
+
+    @Flag(help: "Flat shading (one normal per face) instead of smooth.")
+    var flat = false
+
+    @Flag(help: "Overlay the triangle edges.")
+    var wireframe = false
+
+    @Option(help: "Render N frames all around: one sheet if OUT ends in .png, else frame_0000.png… in folder OUT.")
+    var turntable: Int?
+
+    @Option(help: "Supersampling per axis (1 = none, 2 = 2×2, … 4).")
+    var ssaa = 2
+
+    @Option(help: "Up axis of the mesh: y (most formats) or z (CAD/STL).")
+    var up: Up = .y
+
+    @Flag(help: "Transparent background (RGBA PNG) for single views and turntable frames.")
+    var transparent = false
+
+    // Other mesh sources (e.g. --dataset DIR --category C) go here.
+
+    func validate() throws {
+        if meshes.isEmpty { throw ValidationError("give at least one MESH file") }
+        if size < 1 || size > 8192 { throw ValidationError("--size must be 1…8192") }
+        if views < 1 || views > 64 { throw ValidationError("--views must be 1…64") }
+        if let t = turntable, t < 1 || t > 720 { throw ValidationError("--turntable must be 1…720") }
+        if !(1...4).contains(ssaa) { throw ValidationError("--ssaa must be 1…4") }
+        if !(elevation >= -90 && elevation <= 90) { throw ValidationError("--elevation must lie in [-90, 90]") }
+    }
+
+    var settings: RenderSettings {
+        var s = RenderSettings()
+        s.size = size; s.views = views; s.azimuth = azimuth; s.elevation = elevation
+        s.turntable = turntable; s.shading = flat ? .flat : .smooth; s.wireframe = wireframe
+        s.supersampling = ssaa; s.upAxis = up == .y ? .y : .z; s.transparent = transparent
+        return s
+    }
+
+    func run() throws {
+        let result = try renderMeshFiles(meshes, output: output, settings: settings)
+        print(result.text)
+    }
 }

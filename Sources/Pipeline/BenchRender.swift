@@ -1,0 +1,71 @@
+import Foundation
+import Geometry
+import Rendering
+import Support
+
+/// One row of `octoplane bench render`.
+public struct RenderBenchRow: Codable, Sendable {
+    public var scene: String
+    public var faces: Int
+    public var width: Int
+    public var height: Int
+    public var supersampling: Int
+    public var shading: String
+    public var threads: Int
+    /// Median wall time of one frame (render to an `RGBImage`, PNG encoding excluded).
+    public var msPerFrame: Double
+    /// Fastest frame.
+    public var msBest: Double
+    /// Input triangles per second at the median time, in millions.
+    public var mTrianglesPerSecond: Double
+    public var frames: Int
+}
+
+/// The renderer benchmark: auto-framed 3/4 views (azimuth 30°, elevation 20°) of procedural
+/// meshes, so that it needs no file: an icosphere of 81,920 faces (subdivision 6), one of 327,680
+/// (subdivision 7) and a torus of 1,048,576 faces (1024 × 512 segments), at 512² with and
+/// without 2×2 supersampling. Each case renders one warm-up frame, then `frames` timed ones.
+public func benchRender(frames: Int = 7, size: Int = 512, threads: Int = Parallelism.threadCount) throws -> [RenderBenchRow] {
+    let saved = Parallelism.threadCount
+    Parallelism.threadCount = threads
+    defer { Parallelism.threadCount = saved }
+    var sphere = TriangleMesh.icosphere(subdivisions: 6)
+    sphere.recomputeNormals()
+    var sphere7 = TriangleMesh.icosphere(subdivisions: 7)
+    sphere7.recomputeNormals()
+    var torus = TriangleMesh.torus(major: 1, minor: 0.35, majorSegments: 1024, minorSegments: 512)
+    torus.recomputeNormals()
+    let cases: [(String, TriangleMesh, Int, Shading)] = [
+        ("icosphere-6", sphere, 1, .smooth), ("icosphere-6", sphere, 2, .smooth), ("icosphere-6", sphere, 2, .flat),
+        ("icosphere-7", sphere7, 2, .smooth),
+        ("torus-1M", torus, 1, .smooth), ("torus-1M", torus, 2, .smooth),
+    ]
+    var rows: [RenderBenchRow] = []
+    for (name, mesh, ss, shading) in cases {
+        let o = RenderOptions(width: size, height: size, supersampling: ss, shading: shading)
+        _ = try Renderer.render(mesh: mesh, azimuth: 30, elevation: 20, options: o)
+        var times: [Double] = []
+        for _ in 0..<frames {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = try Renderer.render(mesh: mesh, azimuth: 30, elevation: 20, options: o)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        times.sort()
+        let median = times[times.count / 2]
+        rows.append(RenderBenchRow(scene: name, faces: mesh.faceCount, width: size, height: size, supersampling: ss,
+                                   shading: shading.rawValue, threads: threads, msPerFrame: median, msBest: times[0],
+                                   mTrianglesPerSecond: Double(mesh.faceCount) / median / 1e3, frames: frames))
+    }
+    return rows
+}
+
+/// Text table of the rows.
+public func renderBenchTable(_ rows: [RenderBenchRow]) -> String {
+    var s = String(format: "%-12@ %9@ %9@ %5@ %7@ %3@ %10@ %8@ %9@\n", "scene" as NSString, "faces" as NSString, "size" as NSString,
+                   "ssaa" as NSString, "shading" as NSString, "thr" as NSString, "ms/frame" as NSString, "best" as NSString, "Mtri/s" as NSString)
+    for r in rows {
+        s += String(format: "%-12@ %9d %9@ %5@ %7@ %3d %10.1f %8.1f %9.1f\n", r.scene as NSString, r.faces, "\(r.width)x\(r.height)" as NSString,
+                    "\(r.supersampling)x\(r.supersampling)" as NSString, r.shading as NSString, r.threads, r.msPerFrame, r.msBest, r.mTrianglesPerSecond)
+    }
+    return s
+}
