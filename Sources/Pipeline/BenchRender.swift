@@ -61,11 +61,16 @@ public func benchRender(frames: Int = 7, size: Int = 512, threads: Int = Paralle
 
 /// Text table of the rows.
 public func renderBenchTable(_ rows: [RenderBenchRow]) -> String {
-    var s = String(format: "%-12@ %9@ %9@ %5@ %7@ %3@ %10@ %8@ %9@\n", "scene" as NSString, "faces" as NSString, "size" as NSString,
-                   "ssaa" as NSString, "shading" as NSString, "thr" as NSString, "ms/frame" as NSString, "best" as NSString, "Mtri/s" as NSString)
-    for r in rows {
-        s += String(format: "%-12@ %9d %9@ %5@ %7@ %3d %10.1f %8.1f %9.1f\n", r.scene as NSString, r.faces, "\(r.width)x\(r.height)" as NSString,
-                    "\(r.supersampling)x\(r.supersampling)" as NSString, r.shading as NSString, r.threads, r.msPerFrame, r.msBest, r.mTrianglesPerSecond)
+    func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+        s.count >= n ? s : left ? s + String(repeating: " ", count: n - s.count) : String(repeating: " ", count: n - s.count) + s
     }
-    return s
+    var out = pad("scene", 12, left: true) + pad("faces", 9) + pad("size", 9) + pad("ssaa", 6) + pad("shading", 8)
+        + pad("thr", 4) + pad("ms/frame", 10) + pad("best", 8) + pad("Mtri/s", 8) + "\n"
+    for r in rows {
+        out += pad(r.scene, 12, left: true) + pad("\(r.faces)", 9) + pad("\(r.width)x\(r.height)", 9)
+            + pad("\(r.supersampling)x\(r.supersampling)", 6) + pad(r.shading, 8) + pad("\(r.threads)", 4)
+            + pad(String(format: "%.1f", r.msPerFrame), 10) + pad(String(format: "%.1f", r.msBest), 8)
+            + pad(String(format: "%.2f", r.mTrianglesPerSecond), 8) + "\n"
+    }
+    return out
 }

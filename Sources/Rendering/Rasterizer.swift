@@ -84,8 +84,9 @@ enum Rasterizer {
         let s = Int64(Projection.subpixel), half = s / 2
         // Edge i runs from vertex i+1 to vertex i+2 (opposite vertex i):
         // E_i(p) = (bx − ax)(py − ay) − (by − ay)(px − ax), ≥ 0 inside (area2 > 0 orientation).
-        let ax = SIMD3<Int64>(t.x.y, t.x.z, t.x.x), ay = SIMD3<Int64>(t.y.y, t.y.z, t.y.x)
-        let bx = SIMD3<Int64>(t.x.z, t.x.x, t.x.y), by = SIMD3<Int64>(t.y.z, t.y.x, t.y.y)
+        let tx = SIMD3<Int64>(truncatingIfNeeded: t.x), ty = SIMD3<Int64>(truncatingIfNeeded: t.y)
+        let ax = SIMD3<Int64>(tx.y, tx.z, tx.x), ay = SIMD3<Int64>(ty.y, ty.z, ty.x)
+        let bx = SIMD3<Int64>(tx.z, tx.x, tx.y), by = SIMD3<Int64>(ty.z, ty.x, ty.y)
         let dx = bx &- ax, dy = by &- ay
         // Top-left rule: with y down and the interior on the left of a→b… on the side where
         // E > 0, an edge is "left" when dy < 0 and "top" when dy == 0 && dx > 0. Other edges

@@ -57,6 +57,8 @@ public enum Renderer {
 /// Passes 1–3 of a frame: view transform, setup, rasterization.
 struct Frame {
     let triangles: [ScreenTriangle]
+    /// Barycentrics in their face of the vertices of clipped pieces (`ScreenTriangle.clip`).
+    let clipBary: [SIMD3<Float>]
     var buffer: VisibilityBuffer
 
     init(mesh: TriangleMesh, camera: Camera, width: Int, height: Int) {
@@ -68,38 +70,41 @@ struct Frame {
             let d = mesh.positions[i] - eye
             return Vec3(dot(d, right), dot(d, up), dot(d, forward))
         }
-        // 2. Setup: one slot per face; faces needing clipping are done serially afterwards.
-        let faces = mesh.faceCount
-        var slots = [ScreenTriangle?](repeating: nil, count: faces)
-        var needsClip = [Bool](repeating: false, count: faces)
-        let identity: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>) = ([1, 0, 0], [0, 1, 0], [0, 0, 1])
+        // 2. Setup, in parallel chunks of faces; each chunk keeps its triangles in face order and
+        //    the chunks are joined in order. Faces leaving the guard band are clipped afterwards.
+        let lock = NSLock()
+        var pieces: [(Int, [ScreenTriangle], [Int])] = []
         view.withUnsafeBufferPointer { v in
         mesh.triangles.withUnsafeBufferPointer { f in
-        slots.withUnsafeMutableBufferPointer { sp in
-        needsClip.withUnsafeMutableBufferPointer { cp in
-            parallelFor(faces, minChunk: 2048) { r in
+            parallelFor(mesh.faceCount, minChunk: 8192) { r in
+                var local = [ScreenTriangle](), toClip = [Int]()
+                local.reserveCapacity(r.count)
                 for i in r {
                     let t = f[i]
                     let a = v[Int(t.x)], b = v[Int(t.y)], c = v[Int(t.z)]
                     if proj.trivallyOutside(a, b, c) { continue }
                     if proj.insideGuard(a) && proj.insideGuard(b) && proj.insideGuard(c) {
-                        sp[i] = proj.screenTriangle((a, b, c), bary: identity, face: Int32(i))
+                        if let s = proj.screenTriangle((a, b, c), face: Int32(i)) { local.append(s) }
                     } else {
-                        cp[i] = true
+                        toClip.append(i)
                     }
                 }
+                lock.lock(); pieces.append((r.lowerBound, local, toClip)); lock.unlock()
             }
-        }}}}
+        }}
+        pieces.sort { $0.0 < $1.0 }
         var tris = [ScreenTriangle]()
-        tris.reserveCapacity(faces)
-        for i in 0..<faces {
-            if let t = slots[i] { tris.append(t) }
-            else if needsClip[i] {
+        tris.reserveCapacity(pieces.reduce(0) { $0 + $1.1.count })
+        for p in pieces { tris += p.1 }
+        var bary: [SIMD3<Float>] = []
+        for p in pieces {
+            for i in p.2 {
                 let t = mesh.triangles[i]
-                proj.clipped((view[Int(t.x)], view[Int(t.y)], view[Int(t.z)]), face: Int32(i), into: &tris)
+                proj.clipped((view[Int(t.x)], view[Int(t.y)], view[Int(t.z)]), face: Int32(i), into: &tris, bary: &bary)
             }
         }
         triangles = tris
+        clipBary = bary
         // 3. Rasterization.
         buffer = VisibilityBuffer(width: width, height: height)
         Rasterizer.rasterize(tris, into: &buffer)

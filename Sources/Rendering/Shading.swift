@@ -22,6 +22,8 @@ struct Shader {
     /// Linear colours per face or vertex (empty when uniform).
     let linearColors: [SIMD3<Float>]
     let lights: [(dir: SIMD3<Float>, half: SIMD3<Float>, intensity: Float)]
+    /// Smallest n·H worth a `pow` (1 when there is no specular term).
+    let hMin: Float
 
     init(mesh: TriangleMesh, frame: Frame, camera: Camera, options: RenderOptions, colors: SurfaceColors) {
         self.mesh = mesh; self.frame = frame; self.options = options; self.colors = colors
@@ -38,6 +40,7 @@ struct Shader {
         case .uniform: linearColors = []
         case let .perFace(c), let .perVertex(c): linearColors = c.map { SRGB.decode($0.clamped(lowerBound: .zero, upperBound: .one)) }
         }
+        hMin = options.specular > 0 ? Foundation.exp2(-12 / max(options.shininess, 1e-3)) : 1
         lights = options.lights.map { l in
             let d = normalize(l.direction)
             return (d, normalize(d + SIMD3<Float>(0, 0, 1)), l.intensity)
@@ -57,7 +60,12 @@ struct Shader {
         // Perspective-correct barycentrics in the screen triangle, then in the original face.
         var p = SIMD3<Float>(l0, l1, l2) * t.invZ
         p /= p.sum()
-        let b = t.b0 * p.x + t.b1 * p.y + t.b2 * p.z
+        let b: SIMD3<Float>
+        if t.clip < 0 { b = t.swapped ? SIMD3(p.x, p.z, p.y) : p }
+        else {
+            let k = 3 * Int(t.clip)
+            b = frame.clipBary[k] * p.x + frame.clipBary[k + 1] * p.y + frame.clipBary[k + 2] * p.z
+        }
         let face = Int(t.face)
         let corners = mesh.triangles[face]
         var n: Vec3
@@ -80,8 +88,9 @@ struct Shader {
         var spec: Float = 0
         for l in lights {
             diffuse += l.intensity * max(0, dot(n, l.dir))
-            let h = max(0, dot(n, l.half))
-            if h > 0 && options.specular > 0 { spec += l.intensity * Foundation.pow(h, options.shininess) }
+            // h^shininess < 2⁻¹² (invisible in 8 bits) below hMin: skip the pow.
+            let h = dot(n, l.half)
+            if h > hMin { spec += l.intensity * Foundation.pow(h, options.shininess) }
         }
         return base * diffuse + SIMD3(repeating: options.specular * spec)
     }

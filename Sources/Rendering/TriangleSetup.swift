@@ -5,24 +5,25 @@ import Support
 /// clipping), in the sample grid of the supersampled image.
 ///
 /// - `x`, `y`: vertex positions in 24.8 fixed point (1/256 sample), y down, ordered so that
-///   `area2 = (x1−x0)(y2−y0) − (y1−y0)(x2−x0) > 0`.
+///   `area2 = (x1−x0)(y2−y0) − (y1−y0)(x2−x0) > 0` (|coordinates| < 2²⁶ by the guard band).
 /// - `invZ`: 1/z of each vertex (z = view depth along the camera's forward axis, > 0).
-/// - `bary`: each vertex's barycentric coordinates in the original face (identity rows, maybe
-///   permuted, for an unclipped face).
 /// - `edgeScale[i]`: 2·area / |edge opposite vertex i| in samples, so that λᵢ·edgeScale[i] is
 ///   the distance to that edge; +∞ for edges made by clipping (never drawn as wire).
+/// - `face`: the mesh face; `front`: seen from its front side.
+/// - vertex k's barycentrics in the face: for `clip < 0` the unit vector e_k, with vertices 1
+///   and 2 exchanged when `swapped`; otherwise rows `3·clip + k` of the frame's clip table.
 /// - `minX…maxY`: the inclusive range of samples whose centre can lie inside.
 struct ScreenTriangle {
-    var x: SIMD3<Int64>
-    var y: SIMD3<Int64>
+    var x: SIMD3<Int32>
+    var y: SIMD3<Int32>
     var invZ: SIMD3<Float>
-    var area2: Int64
-    var invArea2: Float
     var edgeScale: SIMD3<Float>
-    var b0: SIMD3<Float>, b1: SIMD3<Float>, b2: SIMD3<Float>
+    var invArea2: Float
     var face: Int32
+    var clip: Int32
+    var minX: UInt16, maxX: UInt16, minY: UInt16, maxY: UInt16
     var front: Bool
-    var minX: Int32, maxX: Int32, minY: Int32, maxY: Int32
+    var swapped: Bool
 }
 
 /// Projection of view-space points to the sample grid, and the clip volume.
@@ -79,49 +80,49 @@ struct Projection {
         return p.0 >= 0 && p.1 >= 0 && p.2 >= 0 && p.3 >= 0 && p.4 >= 0
     }
 
-    /// Builds the screen triangle of view-space corners `v` whose original-face barycentrics are
-    /// `b`; nil when it is degenerate on screen or covers no sample centre.
-    func screenTriangle(_ v: (Vec3, Vec3, Vec3), bary b: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>),
-                        face: Int32) -> ScreenTriangle? {
+    /// Builds the screen triangle of view-space corners `v` (inside the guard band); nil when it
+    /// is degenerate on screen or covers no sample centre. Bit i of `original` tells whether the
+    /// edge opposite vertex i lies on an edge of the mesh face (clear for edges made by clipping).
+    @inline(__always)
+    func screenTriangle(_ v: (Vec3, Vec3, Vec3), face: Int32, clip: Int32 = -1,
+                        original: UInt8 = 0b111) -> ScreenTriangle? {
         var (x0, y0) = project(v.0), (x1, y1) = project(v.1), (x2, y2) = project(v.2)
         var iz = SIMD3<Float>(1 / v.0.z, 1 / v.1.z, 1 / v.2.z)
-        var b1 = b.1, b2 = b.2
         var area2 = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0)
         if area2 == 0 { return nil }
         // With y down, a face wound counter-clockwise as the viewer sees it has area2 < 0.
         let front = area2 < 0
-        if area2 < 0 {
-            swap(&x1, &x2); swap(&y1, &y2); swap(&b1, &b2)
+        var orig = original
+        if front {
+            swap(&x1, &x2); swap(&y1, &y2)
             iz = SIMD3(iz.x, iz.z, iz.y)
+            orig = (orig & 1) | (orig & 2) << 1 | (orig & 4) >> 1
             area2 = -area2
         }
         let s = Int64(Projection.subpixel), half = s / 2
         // Sample (i, j) has its centre at (i·s + s/2, j·s + s/2) in fixed point.
-        func lo(_ m: Int64) -> Int64 { (m - half + s - 1).floorDiv(s) }
-        func hi(_ m: Int64) -> Int64 { (m - half).floorDiv(s) }
-        let minX = max(0, lo(min(x0, x1, x2))), maxX = min(Int64(width - 1), hi(max(x0, x1, x2)))
-        let minY = max(0, lo(min(y0, y1, y2))), maxY = min(Int64(height - 1), hi(max(y0, y1, y2)))
-        if minX > maxX || minY > maxY { return nil }
-        // Wire distances: edge i is opposite vertex i; only edges lying on an original edge
-        // (both end points share a zero barycentric) are drawn.
-        let area = Float(area2) / (Projection.subpixel * Projection.subpixel)
-        func edgeScale(_ ax: Int64, _ ay: Int64, _ bx: Int64, _ by: Int64, _ ba: SIMD3<Float>, _ bb: SIMD3<Float>) -> Float {
-            let original = (ba.x == 0 && bb.x == 0) || (ba.y == 0 && bb.y == 0) || (ba.z == 0 && bb.z == 0)
-            guard original else { return .infinity }
-            let dx = Float(bx - ax) / Projection.subpixel, dy = Float(by - ay) / Projection.subpixel
-            return area / max((dx * dx + dy * dy).squareRoot(), 1e-12)
+        let minX = max(0, (min(x0, x1, x2) - half + s - 1).floorDiv(s)), maxX = min(Int64(width - 1), (max(x0, x1, x2) - half).floorDiv(s))
+        if minX > maxX { return nil }
+        let minY = max(0, (min(y0, y1, y2) - half + s - 1).floorDiv(s)), maxY = min(Int64(height - 1), (max(y0, y1, y2) - half).floorDiv(s))
+        if minY > maxY { return nil }
+        // Wire distances: λᵢ · 2A / |eᵢ| (in samples) is the distance to the edge opposite i.
+        let area = Float(area2) * (1 / (Projection.subpixel * Projection.subpixel))
+        let ex = SIMD3<Float>(Float(x2 - x1), Float(x0 - x2), Float(x1 - x0)) * (1 / Projection.subpixel)
+        let ey = SIMD3<Float>(Float(y2 - y1), Float(y0 - y2), Float(y1 - y0)) * (1 / Projection.subpixel)
+        var es = SIMD3<Float>(repeating: area) / (ex * ex + ey * ey).squareRoot()
+        if orig != 0b111 {
+            for i in 0..<3 where orig & (1 << i) == 0 { es[i] = .infinity }
         }
-        let es = SIMD3<Float>(edgeScale(x1, y1, x2, y2, b1, b2), edgeScale(x2, y2, x0, y0, b2, b.0),
-                              edgeScale(x0, y0, x1, y1, b.0, b1))
-        return ScreenTriangle(x: SIMD3(x0, x1, x2), y: SIMD3(y0, y1, y2), invZ: iz, area2: area2,
-                              invArea2: 1 / Float(area2), edgeScale: es, b0: b.0, b1: b1, b2: b2,
-                              face: face, front: front,
-                              minX: Int32(minX), maxX: Int32(maxX), minY: Int32(minY), maxY: Int32(maxY))
+        return ScreenTriangle(x: SIMD3(Int32(x0), Int32(x1), Int32(x2)), y: SIMD3(Int32(y0), Int32(y1), Int32(y2)),
+                              invZ: iz, edgeScale: es, invArea2: 1 / Float(area2), face: face, clip: clip,
+                              minX: UInt16(minX), maxX: UInt16(maxX), minY: UInt16(minY), maxY: UInt16(maxY),
+                              front: front, swapped: front && clip < 0)
     }
 
     /// Clips the view-space triangle against the guard-banded frustum and near plane, and
-    /// appends the screen triangles of the fan over the clipped polygon.
-    func clipped(_ v: (Vec3, Vec3, Vec3), face: Int32, into out: inout [ScreenTriangle]) {
+    /// appends the screen triangles of the fan over the clipped polygon to `out`, their vertices'
+    /// barycentrics in the face (3 rows per piece, in the pieces' final vertex order) to `bary`.
+    func clipped(_ v: (Vec3, Vec3, Vec3), face: Int32, into out: inout [ScreenTriangle], bary: inout [SIMD3<Float>]) {
         var poly: [(Vec3, SIMD3<Float>)] = [(v.0, [1, 0, 0]), (v.1, [0, 1, 0]), (v.2, [0, 0, 1])]
         for plane in 0..<5 {
             if poly.isEmpty { return }
@@ -136,16 +137,22 @@ struct Projection {
                 if da >= 0 { next.append(a) }
                 if (da >= 0) != (db >= 0) {
                     let t = da / (da - db)
-                    // Interpolating barycentrics keeps the component that is 0 on both ends 0.
+                    // Interpolating barycentrics keeps a component that is 0 at both ends 0.
                     next.append((a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t))
                 }
             }
             poly = next
         }
         guard poly.count >= 3 else { return }
+        // An edge lies on an edge of the face when its end points share a zero barycentric.
+        func onFaceEdge(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Bool { any((a .== 0) .& (b .== 0)) }
         for i in 1..<(poly.count - 1) {
-            if let t = screenTriangle((poly[0].0, poly[i].0, poly[i + 1].0), bary: (poly[0].1, poly[i].1, poly[i + 1].1), face: face) {
+            let p = (poly[0], poly[i], poly[i + 1])
+            let original = (onFaceEdge(p.1.1, p.2.1) ? 1 : 0) | (onFaceEdge(p.2.1, p.0.1) ? 2 : 0) | (onFaceEdge(p.0.1, p.1.1) ? 4 : 0) as UInt8
+            let index = Int32(bary.count / 3)
+            if let t = screenTriangle((p.0.0, p.1.0, p.2.0), face: face, clip: index, original: original) {
                 out.append(t)
+                bary += t.front ? [p.0.1, p.2.1, p.1.1] : [p.0.1, p.1.1, p.2.1]
             }
         }
     }

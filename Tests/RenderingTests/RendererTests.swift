@@ -84,7 +84,7 @@ struct RendererTests {
         let colors = [SIMD3<Float>](repeating: [0.5, 0.5, 0.5], count: bar.faceCount)
             + [SIMD3<Float>](repeating: [1, 0, 0], count: cap.faceCount)
         func redColumns(_ az: Float) throws -> (mean: Double, width: Int, silhouetteWidth: Int) {
-            let img = try Renderer.render(mesh: mesh, azimuth: az, elevation: 0, options: unlit(96), colors: .perFace(colors))
+            let img = try Renderer.render(mesh: mesh, azimuth: az, elevation: 0, framing: .sphere, options: unlit(96), colors: .perFace(colors))
             var xs: [Int] = [], cols = Set<Int>(), silhouette = Set<Int>()
             for y in 0..<96 { for x in 0..<96 {
                 if img[x, y] == RGB8(255, 0, 0) { xs.append(x); cols.insert(x) }
