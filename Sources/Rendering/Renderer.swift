@@ -65,16 +65,19 @@ struct Frame {
         let proj = Projection(width: width, height: height, camera: camera)
         let (right, up, forward) = camera.frame
         let eye = camera.eye
-        // 1. View space.
+        // 1. View space, and each vertex projected once.
         let view = parallelMap(mesh.vertexCount, minChunk: 4096, repeating: Vec3.zero) { i in
             let d = mesh.positions[i] - eye
             return Vec3(dot(d, right), dot(d, up), dot(d, forward))
+        }
+        let projected = parallelMap(mesh.vertexCount, minChunk: 4096, repeating: Projection.Vertex(x: 0, y: 0, invZ: 0, outcode: 0)) {
+            proj.vertex(view[$0])
         }
         // 2. Setup, in parallel chunks of faces; each chunk keeps its triangles in face order and
         //    the chunks are joined in order. Faces leaving the guard band are clipped afterwards.
         let lock = NSLock()
         var pieces: [(Int, [ScreenTriangle], [Int])] = []
-        view.withUnsafeBufferPointer { v in
+        projected.withUnsafeBufferPointer { v in
         mesh.triangles.withUnsafeBufferPointer { f in
             parallelFor(mesh.faceCount, minChunk: 8192) { r in
                 var local = [ScreenTriangle](), toClip = [Int]()
@@ -82,9 +85,10 @@ struct Frame {
                 for i in r {
                     let t = f[i]
                     let a = v[Int(t.x)], b = v[Int(t.y)], c = v[Int(t.z)]
-                    if proj.trivallyOutside(a, b, c) { continue }
-                    if proj.insideGuard(a) && proj.insideGuard(b) && proj.insideGuard(c) {
-                        if let s = proj.screenTriangle((a, b, c), face: Int32(i)) { local.append(s) }
+                    if a.outcode & b.outcode & c.outcode & 31 != 0 { continue }
+                    if (a.outcode | b.outcode | c.outcode) & 32 == 0 {
+                        if let s = proj.screenTriangle(x: (a.x, b.x, c.x), y: (a.y, b.y, c.y),
+                                                       invZ: SIMD3(a.invZ, b.invZ, c.invZ), face: Int32(i)) { local.append(s) }
                     } else {
                         toClip.append(i)
                     }

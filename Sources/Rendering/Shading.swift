@@ -106,6 +106,7 @@ struct Shader {
         let wire = SRGB.decode(options.wireColor)
         let wireHalf = options.wireWidth * Float(ss) / 2
         let n = Float(ss * ss)
+        let bgCode = SRGB.encode8(bg)
         var bytes = [UInt8](repeating: 0, count: 3 * w * h)
         var alpha = [UInt8](repeating: 255, count: transparent ? w * h : 0)
         frame.triangles.withUnsafeBufferPointer { tris in
@@ -130,6 +131,12 @@ struct Shader {
                                              tris: tris, tri: t, l1: l1[i], l2: l2[i])
                             }
                         }
+                        let o = 3 * (y * w + x)
+                        if hits == 0 {
+                            out[o] = bgCode.x; out[o + 1] = bgCode.y; out[o + 2] = bgCode.z
+                            if transparent { aOut[y * w + x] = 0 }
+                            continue
+                        }
                         let c: SIMD3<Float>
                         if transparent {
                             c = hits > 0 ? sum / Float(hits) : bg
@@ -138,7 +145,6 @@ struct Shader {
                             c = (sum + bg * Float(ss * ss - hits)) / n
                         }
                         let e = SRGB.encode8(c)
-                        let o = 3 * (y * w + x)
                         out[o] = e.x; out[o + 1] = e.y; out[o + 2] = e.z
                     }
                 }

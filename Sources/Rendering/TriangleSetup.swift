@@ -64,30 +64,53 @@ struct Projection {
         (v.z - near, v.x + gx * v.z, gx * v.z - v.x, v.y + gy * v.z, gy * v.z - v.y)
     }
 
-    /// True when the three points lie outside one plane of the (unguarded) frustum or behind the
-    /// near plane: the triangle cannot cover a sample.
-    @inline(__always) func trivallyOutside(_ a: Vec3, _ b: Vec3, _ c: Vec3) -> Bool {
-        if a.z < near && b.z < near && c.z < near { return true }
-        if a.x < -fx * a.z && b.x < -fx * b.z && c.x < -fx * c.z { return true }
-        if a.x > fx * a.z && b.x > fx * b.z && c.x > fx * c.z { return true }
-        if a.y < -fy * a.z && b.y < -fy * b.z && c.y < -fy * c.z { return true }
-        if a.y > fy * a.z && b.y > fy * b.z && c.y > fy * c.z { return true }
-        return false
-    }
-
-    @inline(__always) func insideGuard(_ v: Vec3) -> Bool {
+    /// Outcode bits of a view-space point: 1 behind the near plane, 2/4/8/16 outside the left,
+    /// right, bottom, top plane of the true (unguarded) frustum, 32 outside the guard band or
+    /// the near plane (the point must be clipped). Three corners with a common bit among 1…16
+    /// cannot cover a sample.
+    @inline(__always) func outcode(_ v: Vec3) -> UInt8 {
+        var c: UInt8 = 0
+        if v.z < near { c |= 1 }
+        if v.x < -fx * v.z { c |= 2 }
+        if v.x > fx * v.z { c |= 4 }
+        if v.y < -fy * v.z { c |= 8 }
+        if v.y > fy * v.z { c |= 16 }
         let p = planes(v)
-        return p.0 >= 0 && p.1 >= 0 && p.2 >= 0 && p.3 >= 0 && p.4 >= 0
+        if !(p.0 >= 0 && p.1 >= 0 && p.2 >= 0 && p.3 >= 0 && p.4 >= 0) { c |= 32 }
+        return c
     }
 
-    /// Builds the screen triangle of view-space corners `v` (inside the guard band); nil when it
-    /// is degenerate on screen or covers no sample centre. Bit i of `original` tells whether the
-    /// edge opposite vertex i lies on an edge of the mesh face (clear for edges made by clipping).
+    /// A vertex projected once for all its faces.
+    struct Vertex {
+        var x: Int64, y: Int64
+        var invZ: Float
+        var outcode: UInt8
+    }
+
+    @inline(__always) func vertex(_ v: Vec3) -> Vertex {
+        let c = outcode(v)
+        guard c & 32 == 0 else { return Vertex(x: 0, y: 0, invZ: 0, outcode: c) }
+        let (x, y) = project(v)
+        return Vertex(x: x, y: y, invZ: 1 / v.z, outcode: c)
+    }
+
+    /// Builds the screen triangle of view-space corners `v` (inside the guard band).
     @inline(__always)
-    func screenTriangle(_ v: (Vec3, Vec3, Vec3), face: Int32, clip: Int32 = -1,
-                        original: UInt8 = 0b111) -> ScreenTriangle? {
-        var (x0, y0) = project(v.0), (x1, y1) = project(v.1), (x2, y2) = project(v.2)
-        var iz = SIMD3<Float>(1 / v.0.z, 1 / v.1.z, 1 / v.2.z)
+    func screenTriangle(_ v: (Vec3, Vec3, Vec3), face: Int32, clip: Int32, original: UInt8) -> ScreenTriangle? {
+        let (x0, y0) = project(v.0), (x1, y1) = project(v.1), (x2, y2) = project(v.2)
+        return screenTriangle(x: (x0, x1, x2), y: (y0, y1, y2), invZ: SIMD3(1 / v.0.z, 1 / v.1.z, 1 / v.2.z),
+                              face: face, clip: clip, original: original)
+    }
+
+    /// Builds the screen triangle of projected corners (fixed point, inside the guard band);
+    /// nil when it is degenerate on screen or covers no sample centre. Bit i of `original` tells
+    /// whether the edge opposite vertex i lies on an edge of the mesh face (clear for edges made
+    /// by clipping).
+    @inline(__always)
+    func screenTriangle(x: (Int64, Int64, Int64), y: (Int64, Int64, Int64), invZ: SIMD3<Float>, face: Int32,
+                        clip: Int32 = -1, original: UInt8 = 0b111) -> ScreenTriangle? {
+        var (x0, x1, x2) = x, (y0, y1, y2) = y
+        var iz = invZ
         var area2 = (x1 - x0) * (y2 - y0) - (y1 - y0) * (x2 - x0)
         if area2 == 0 { return nil }
         // With y down, a face wound counter-clockwise as the viewer sees it has area2 < 0.
