@@ -48,14 +48,18 @@ public enum SparseMarchingCubes {
     }
 
     /// Extracts the `level` iso-surface of `field` on the N³ lattice (`resolution` = N) over `bounds`.
+    /// `lipschitz`: when the field is L-Lipschitz (a true distance field: L = 1), a block is also
+    /// refined when no corner lies farther than L × its diagonal from `level`; then no crossing is
+    /// missed, thin features included, and the output equals dense extraction. nil: sign changes only.
     /// Throws `ExtractionError.incompatibleLevels` when N − 1 is not a multiple of 2^`levels`,
     /// and whatever `MarchingCubes.extract` throws (NaN values from the field).
     public static func extract(_ field: some ScalarField, bounds: AABB, resolution n: Int, levels: Int? = nil,
                                level: Float = 0, inside: InsideConvention = .lower,
-                               normals: Bool = true) throws -> Result {
+                               normals: Bool = true, lipschitz: Float? = nil) throws -> Result {
         guard n >= 2 else { throw ExtractionError.gridTooSmall(SIMD3(n, n, n)) }
         guard level.isFinite else { throw ExtractionError.nonFiniteLevel(level) }
         let L = levels ?? defaultLevels(resolution: n)
+        precondition(lipschitz.map { $0 > 0 && $0.isFinite } ?? true, "lipschitz must be positive and finite")
         guard L >= 0, (n - 1) % (1 << L) == 0 else { throw ExtractionError.incompatibleLevels(resolution: n, levels: L) }
         let cells = n - 1
         let total = n * n * n
@@ -67,6 +71,7 @@ public enum SparseMarchingCubes {
         var perLevel: [Int] = []
         @inline(__always) func idx(_ i: Int, _ j: Int, _ k: Int) -> Int { (i * n + j) * n + k }
         @inline(__always) func isIn(_ x: Int) -> Bool { sgn * (vals[x] - level) >= 0 }
+        func diagonal(_ st: Int) -> Float { length(step * Float(st)) }
 
         /// Evaluates the field at the listed (not yet known) lattice indices.
         func evaluate(_ list: [Int]) {
@@ -97,6 +102,15 @@ public enum SparseMarchingCubes {
                 var crossed = false
                 for c in 1..<8 where isIn(idx(o.x + (c & 1) * st, o.y + (c >> 1 & 1) * st, o.z + (c >> 2) * st)) != first {
                     crossed = true; break
+                }
+                if !crossed, let lip = lipschitz {
+                    // An L-Lipschitz field moves by at most L·diagonal inside the block: if every
+                    // corner is within that of the level, the surface may pass between the corners.
+                    var far = false
+                    for c in 0..<8 where abs(vals[idx(o.x + (c & 1) * st, o.y + (c >> 1 & 1) * st, o.z + (c >> 2) * st)] - level) > lip * diagonal(st) {
+                        far = true; break
+                    }
+                    crossed = !far
                 }
                 if !crossed { continue }
                 for dx in -1...1 { for dy in -1...1 { for dz in -1...1 {

@@ -26,7 +26,7 @@ import Support
 ///      split-flag and child-mask token sequences → decoded back (the round trip is checked) →
 ///      flood-filled occupancy → marching cubes;
 ///    each scored against the input by the ONet protocol (Chamfer-L1, normal consistency, F-score at
-///    1% on `metricPoints` surface points per side, IoU on uniform points by winding number).
+///    1% on `metricPoints` surface points per side, IoU on uniform points by |winding number| > ½).
 /// 4. Writes the meshes (`demo/meshes/*.obj`), one sheet per category (input | three results |
 ///    octree cells coloured by depth), `demo/report.md` (the tables) and `demo/metrics.json`.
 ///
@@ -149,10 +149,10 @@ public enum Demo {
                               seconds: Date().timeIntervalSince(start), files: files)
         let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let jsonPath = (demoDir as NSString).appendingPathComponent("metrics.json")
-        try AtomicFile.write(try enc.encode(summary), to: URL(fileURLWithPath: jsonPath))
+        try AtomicFile.write(try enc.encode(summary), to: jsonPath)
         let report = markdownReport(summary, options: o)
         let reportPath = (demoDir as NSString).appendingPathComponent("report.md")
-        try AtomicFile.write(Data(report.utf8), to: URL(fileURLWithPath: reportPath))
+        try AtomicFile.write(Data(report.utf8), to: reportPath)
         log(report)
         log("wrote \(files.count + 2) files under \(o.output) in \(String(format: "%.1f", summary.seconds)) s")
         return summary
@@ -196,8 +196,11 @@ public enum Demo {
         let bounds = AABB.cube(halfSize: 0.55)
         let bvh = TriangleBVH(mesh: mesh)
         let reference = try OrientedPointCloud(sampling: mesh, count: o.metricPoints, seed: 1, role: "reference")
+        // Inside = |winding number| > ½: a global orientation flip (UDF meshes have no inside) does
+        // not turn a shape inside out.
         let inside: (TriangleMesh, [Vec3]) -> [Bool] = { m, pts in
-            (m.triangles.count == mesh.triangles.count && m.positions == mesh.positions ? bvh : TriangleBVH(mesh: m)).occupancy(pts)
+            let tree = m.triangles.count == mesh.triangles.count && m.positions == mesh.positions ? bvh : TriangleBVH(mesh: m)
+            return tree.windingNumbers(at: pts).map { abs($0) > 0.5 }
         }
         var results: [MethodResult] = []
         var images = [try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: tile(o))]
@@ -227,7 +230,7 @@ public enum Demo {
         // SDF (winding-number sign × UDF) → sparse marching cubes.
         var t = Date()
         let sdf = MeshSignedDistanceField(bvh)
-        let mc = try SparseMarchingCubes.extract(sdf, bounds: bounds, resolution: o.resolution, level: 0, inside: .lower)
+        let mc = try SparseMarchingCubes.extract(sdf, bounds: bounds, resolution: o.resolution, level: 0, inside: .lower, lipschitz: 1)
         try score("sdf-mc", mc.mesh, seconds: Date().timeIntervalSince(t), evaluations: mc.evaluations)
 
         // Exact UDF + gradient → dual mesh.
@@ -239,7 +242,7 @@ public enum Demo {
         t = Date()
         let frame = Octree.normalizingFrame(for: mesh.bounds)
         let tree = try Octree(mesh: mesh.transformed(by: frame), depth: o.octreeDepth, fullDepth: 3, frame: frame)
-        let split = tree.tokens(.splitFlags), masks = tree.tokens(.childMasks)
+        let split = tree.tokens(.splitFlags), masks = tree.tokens(.childMask)
         var decoded = try Octree(tokens: masks)
         guard try Octree(tokens: split) == decoded, decoded.levels == tree.levels else {
             throw DemoError.inconsistent("octree token round trip changed the tree of \(name)")
@@ -294,5 +297,21 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
         case let .emptyCollection(m): return "demo: \(m)"
         case let .inconsistent(m): return "demo: internal check failed: \(m)"
         }
+    }
+}
+
+extension Demo {
+    /// Writes the synthesized collection (TEMPORARY until the dataset writer lands).
+    static func synthesize(_ o: Options, into root: String, log: (String) -> Void) throws -> String {
+        let cats = try o.categories.map { try SynthCategory.parseList($0.joined(separator: ",")) } ?? SynthCategory.allCases
+        for c in cats {
+            for i in 0..<o.perCategory {
+                let s = ShapeSynthesizer.make(c, seed: o.seed, index: i)
+                let dir = "\(root)/\(c.synsetId)/\(s.modelId)/models"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                try MeshWriter.write(s.mesh, to: "\(dir)/model_normalized.obj")
+            }
+        }
+        return root
     }
 }
