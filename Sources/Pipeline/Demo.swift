@@ -301,17 +301,11 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Demo {
-    /// Writes the synthesized collection (TEMPORARY until the dataset writer lands).
+    /// Writes the collection with `SynthCollection` (resumes: complete models are kept).
     static func synthesize(_ o: Options, into root: String, log: (String) -> Void) throws -> String {
-        let cats = try o.categories.map { try SynthCategory.parseList($0.joined(separator: ",")) } ?? SynthCategory.allCases
-        for c in cats {
-            for i in 0..<o.perCategory {
-                let s = ShapeSynthesizer.make(c, seed: o.seed, index: i)
-                let dir = "\(root)/\(c.synsetId)/\(s.modelId)/models"
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                try MeshWriter.write(s.mesh, to: "\(dir)/model_normalized.obj")
-            }
-        }
+        let r = try synthesizeCollection(out: root, categories: o.categories?.joined(separator: ","),
+                                         perCategory: o.perCategory, seed: o.seed, showProgress: false)
+        log("synth: \(r.written) models written, \(r.skipped) already complete → \(root)")
         return root
     }
 }

@@ -56,10 +56,21 @@ struct RenderCommand: ParsableCommand {
     @Flag(help: "Transparent background (RGBA PNG) for single views and turntable frames.")
     var transparent = false
 
-    // Other mesh sources (e.g. --dataset DIR --category C) go here.
+    @Option(help: "A ShapeNet v1/v2 tree (e.g. from `octoplane synth`): render one sheet of --category's models.")
+    var dataset: String?
+
+    @Option(help: "With --dataset: the category (name or synset id).")
+    var category: String?
+
+    @Option(help: "With --dataset: at most this many models (walker order).")
+    var limit = 12
 
     func validate() throws {
-        if meshes.isEmpty { throw ValidationError("give at least one MESH file") }
+        if dataset != nil {
+            if !meshes.isEmpty { throw ValidationError("give either MESH files or --dataset, not both") }
+            if category == nil { throw ValidationError("--dataset needs --category") }
+            if limit < 1 { throw ValidationError("--limit must be ≥ 1") }
+        } else if meshes.isEmpty { throw ValidationError("give at least one MESH file (or --dataset DIR --category C)") }
         if size < 1 || size > 8192 { throw ValidationError("--size must be 1…8192") }
         if views < 1 || views > 64 { throw ValidationError("--views must be 1…64") }
         if let t = turntable, t < 1 || t > 720 { throw ValidationError("--turntable must be 1…720") }
@@ -76,7 +87,8 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try renderMeshFiles(meshes, output: output, settings: settings)
+        let result = try dataset.map { try renderDatasetSheet(root: $0, category: category!, limit: limit, output: output, settings: settings) }
+            ?? renderMeshFiles(meshes, output: output, settings: settings)
         print(result.text)
     }
 }
