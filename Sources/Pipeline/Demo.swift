@@ -28,7 +28,8 @@ import Support
 ///    each scored against the input by the ONet protocol (Chamfer-L1, normal consistency, F-score at
 ///    1% on `metricPoints` surface points per side, IoU on uniform points by |winding number| > ½).
 /// 4. Writes the meshes (`demo/meshes/*.obj`), one sheet per category (input | three results |
-///    octree cells coloured by depth), `demo/report.md` (the tables) and `demo/metrics.json`.
+///    octree cells coloured by depth; UDF meshes, which have no inside, drawn two-sided),
+///    `demo/report.md` (the tables) and `demo/metrics.json`.
 ///
 /// Every step is seeded: the same options give the same numbers (timings aside).
 public enum Demo {
@@ -220,8 +221,11 @@ public enum Demo {
             results.append(r)
             let path = (meshDir as NSString).appendingPathComponent("\(name)-\(method).obj")
             if !out.isEmpty { try MeshWriter.write(out, to: path) }
-            images.append(try Renderer.render(mesh: out, azimuth: 35, elevation: 20, options: tile(o)))
-            labels.append(String(format: "%@ CD %.4f F %.2f", method, r.chamferL1, r.fScore1))
+            // A UDF carries no inside: its mesh's orientation is arbitrary, so it is shown two-sided.
+            var look = tile(o)
+            if method == "udf-dual" { look.backColor = look.frontColor }
+            images.append(try Renderer.render(mesh: out, azimuth: 35, elevation: 20, options: look))
+            labels.append(String(format: "%@ CD %.4f", method, r.chamferL1))
             log(String(format: "  %-9@ %7d faces  %@  CD-L1 %.4f  NC %.3f  F@1%% %.3f  IoU %.3f  %.2f s",
                        method, r.faces, r.watertight ? "watertight" : "open      ", r.chamferL1,
                        r.normalConsistency ?? .nan, r.fScore1, r.iou, seconds))
