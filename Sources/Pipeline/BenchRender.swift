@@ -16,6 +16,8 @@ public struct RenderBenchRow: Codable, Sendable {
     public var msPerFrame: Double
     /// Fastest frame.
     public var msBest: Double
+    /// Median process CPU time of one frame, all threads together (robust to a busy machine).
+    public var cpuMsPerFrame: Double
     /// Input triangles per second at the median time, in millions.
     public var mTrianglesPerSecond: Double
     public var frames: Int
@@ -44,19 +46,29 @@ public func benchRender(frames: Int = 7, size: Int = 512, threads: Int = Paralle
     for (name, mesh, ss, shading) in cases {
         let o = RenderOptions(width: size, height: size, supersampling: ss, shading: shading)
         _ = try Renderer.render(mesh: mesh, azimuth: 30, elevation: 20, options: o)
-        var times: [Double] = []
+        var times: [Double] = [], cpu: [Double] = []
         for _ in 0..<frames {
+            let c0 = processCPUms()
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = try Renderer.render(mesh: mesh, azimuth: 30, elevation: 20, options: o)
             times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            cpu.append(processCPUms() - c0)
         }
-        times.sort()
+        times.sort(); cpu.sort()
         let median = times[times.count / 2]
         rows.append(RenderBenchRow(scene: name, faces: mesh.faceCount, width: size, height: size, supersampling: ss,
                                    shading: shading.rawValue, threads: threads, msPerFrame: median, msBest: times[0],
+                                   cpuMsPerFrame: cpu[cpu.count / 2],
                                    mTrianglesPerSecond: Double(mesh.faceCount) / median / 1e3, frames: frames))
     }
     return rows
+}
+
+/// CPU time of the whole process so far, in ms.
+func processCPUms() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
 }
 
 /// Text table of the rows.
@@ -65,11 +77,12 @@ public func renderBenchTable(_ rows: [RenderBenchRow]) -> String {
         s.count >= n ? s : left ? s + String(repeating: " ", count: n - s.count) : String(repeating: " ", count: n - s.count) + s
     }
     var out = pad("scene", 12, left: true) + pad("faces", 9) + pad("size", 9) + pad("ssaa", 6) + pad("shading", 8)
-        + pad("thr", 4) + pad("ms/frame", 10) + pad("best", 8) + pad("Mtri/s", 8) + "\n"
+        + pad("thr", 4) + pad("ms/frame", 10) + pad("best", 8) + pad("cpu-ms", 8) + pad("Mtri/s", 8) + "\n"
     for r in rows {
         out += pad(r.scene, 12, left: true) + pad("\(r.faces)", 9) + pad("\(r.width)x\(r.height)", 9)
             + pad("\(r.supersampling)x\(r.supersampling)", 6) + pad(r.shading, 8) + pad("\(r.threads)", 4)
             + pad(String(format: "%.1f", r.msPerFrame), 10) + pad(String(format: "%.1f", r.msBest), 8)
+            + pad(String(format: "%.1f", r.cpuMsPerFrame), 8)
             + pad(String(format: "%.2f", r.mTrianglesPerSecond), 8) + "\n"
     }
     return out
