@@ -79,6 +79,8 @@ def main():
                              postProcessing=post, msPerFrame=wall[len(wall) // 2], msBest=wall[0], cpuMsPerFrame=cpu[len(cpu) // 2],
                              frames=frames, open3d=o3d.__version__))
             if len(sys.argv) > 2: o3d.io.write_image(sys.argv[2] + f"/{name}-{'post' if post else 'raw'}.png", img)
+    sys.stdout.flush()
+    print("OCTOPLANE-JSON")  # Filament logs on stdout before this line
     print(json.dumps(rows, indent=1))
 
 if __name__ == "__main__":
