@@ -51,7 +51,7 @@ public struct TriangleBVH: Sendable {
             guard Int(t.x) < mesh.vertexCount, Int(t.y) < mesh.vertexCount, Int(t.z) < mesh.vertexCount else { continue }
             let (a, b, c) = mesh.corners(f)
             guard a.isFinite && b.isFinite && c.isFinite else { continue }
-            boxes[f] = AABB(min: pointwiseMin(a, pointwiseMin(b, c)), max: pointwiseMax(a, pointwiseMax(b, c)))
+            boxes[f] = AABB(min: vmin(a, vmin(b, c)), max: vmax(a, vmax(b, c)))
         }
         let bvh = BVH(boxes: boxes, maxLeafSize: maxLeafSize)
         var corners = [Vec3]()
@@ -78,24 +78,21 @@ public struct TriangleBVH: Sendable {
         withStack { closest(p, $0, $1) }
     }
 
-    /// `closestPoint(to:)` for every point, in order, over all cores.
+    /// `closestPoint(to:)` for every point, in order, over all cores (visited in Morton order).
     public func closestPoints(to points: [Vec3]) -> [ClosestPoint] {
         guard !points.isEmpty else { return [] }
         var out = [ClosestPoint](repeating: .none, count: points.count)
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
-            points.withUnsafeBufferPointer { pb in
-                parallelFor(points.count, minChunk: 512) { r in
-                    withStack { sn, sd in for i in r { o[i] = closest(pb[i], sn, sd) } }
-                }
-            }
+            forEachQuery(points) { i, p, sn, sd in o[i] = closest(p, sn, sd) }
         }
         return out
     }
 
-    /// Unsigned distances and unit gradient directions (p − closest)/d for every point.
-    /// On the surface (d ≤ 1e-6 × max(1, longest box side)) the gradient is the face's unit normal; NaN queries give NaN
-    /// distance and a zero gradient; an empty mesh gives +inf and a zero gradient.
+    /// Unsigned distances and unit gradient directions (p − closest)/d for every point, over all
+    /// cores. On the surface (d ≤ 1e-6 × max(1, longest box side)) the gradient is the face's
+    /// unit normal; NaN queries give NaN distance and a zero gradient; an empty mesh gives +inf
+    /// and a zero gradient. `gradients: false` skips them (the second array is then empty).
     public func unsignedDistances(to points: [Vec3], gradients: Bool = true) -> (distances: [Float], gradients: [Vec3]) {
         guard !points.isEmpty else { return ([], []) }
         var dist = [Float](repeating: 0, count: points.count)
@@ -104,16 +101,10 @@ public struct TriangleBVH: Sendable {
             grad.withUnsafeMutableBufferPointer { gb in
                 // (An empty array's buffer may still have a base address: test the flag, not the pointer.)
                 let dp = db.baseAddress!, gp = gradients ? gb.baseAddress : nil
-                points.withUnsafeBufferPointer { pb in
-                    parallelFor(points.count, minChunk: 512) { r in
-                        withStack { sn, sd in
-                            for i in r {
-                                let c = closest(pb[i], sn, sd)
-                                dp[i] = c.distance
-                                if let gp { gp[i] = gradient(pb[i], c) }
-                            }
-                        }
-                    }
+                forEachQuery(points) { i, p, sn, sd in
+                    let c = closest(p, sn, sd)
+                    dp[i] = c.distance
+                    if let gp { gp[i] = gradient(p, c) }
                 }
             }
         }
@@ -198,7 +189,7 @@ public struct TriangleBVH: Sendable {
     }
 
     @inline(__always) func boxDist2(_ n: BVH.Node, _ p: Vec3) -> Float {
-        let d = pointwiseMax(pointwiseMax(n.lo - p, p - n.hi), .zero)
+        let d = vmax(vmax(n.lo - p, p - n.hi), .zero)
         return dot(d, d)
     }
 
@@ -207,7 +198,7 @@ public struct TriangleBVH: Sendable {
     /// Slab test: the ray's parameter interval inside the box, intersected with [0, tMax].
     @inline(__always) static func rayBox(_ n: BVH.Node, _ o: Vec3, _ inv: Vec3, _ tMax: Float) -> Bool {
         let t0 = (n.lo - o) * inv, t1 = (n.hi - o) * inv
-        let tn = pointwiseMin(t0, t1).max(), tf = pointwiseMax(t0, t1).min()
+        let tn = hmax(vmin(t0, t1)), tf = hmin(vmax(t0, t1))
         return tn <= tf && tf >= 0 && tn <= tMax
     }
 
@@ -317,11 +308,7 @@ public struct TriangleBVH: Sendable {
         guard !bvh.nodes.isEmpty, !points.isEmpty else { return out }
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
-            points.withUnsafeBufferPointer { pb in
-                parallelFor(points.count, minChunk: 512) { r in
-                    withStack { sn, _ in for i in r { o[i] = parityVote(pb[i], rays, sn) } }
-                }
-            }
+            forEachQuery(points) { i, p, sn, _ in o[i] = parityVote(p, rays, sn) }
         }
         return out
     }

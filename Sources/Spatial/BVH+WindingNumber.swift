@@ -17,6 +17,9 @@ import Support
     @usableFromInline var traceM: Float
     @usableFromInline var radiusSquared: Float
     @usableFromInline var area: Float
+    /// The BVH node's `index` and `count`, copied so the traversal reads one array only.
+    @usableFromInline var child: Int32 = 0
+    @usableFromInline var count: Int32 = 0
 
     static func build(bvh: BVH, corners: [Vec3]) -> [WindingNode] {
         let zero = WindingNode(center: .zero, areaVector: .zero, m0: .zero, m1: .zero, m2: .zero, traceM: 0, radiusSquared: 0, area: 0)
@@ -58,6 +61,7 @@ import Support
                 w.m2 = l.m2 + r.m2 + dl.z * l.areaVector + dr.z * r.areaVector
             }
             w.traceM = w.m0.x + w.m1.y + w.m2.z
+            w.child = node.index; w.count = node.count
             if node.isLeaf {
                 slotLo[ni] = node.index; slotHi[ni] = node.index + node.count
             } else {
@@ -100,20 +104,15 @@ extension TriangleBVH {
         }
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
-            points.withUnsafeBufferPointer { pb in
-                parallelFor(points.count, minChunk: 512) { r in
-                    withStack { sn, _ in for i in r { o[i] = pb[i].isFinite ? winding(pb[i], beta * beta, sn) : .nan } }
-                }
-            }
+            forEachQuery(points) { i, p, sn, _ in o[i] = p.isFinite ? winding(p, beta * beta, sn) : .nan }
         }
         return out
     }
 
     @inline(__always) func winding(_ q: Vec3, _ beta2: Float, _ sn: UnsafeMutablePointer<Int32>) -> Float {
-        bvh.nodes.withUnsafeBufferPointer { nb in
             winding.withUnsafeBufferPointer { wb in
                 corners.withUnsafeBufferPointer { cb in
-                    let nodes = nb.baseAddress!, wn = wb.baseAddress!, tri = cb.baseAddress!
+                    let wn = wb.baseAddress!, tri = cb.baseAddress!
                     var total: Float = 0
                     var top = 1
                     sn[0] = 0
@@ -131,19 +130,14 @@ extension TriangleBVH {
                             total += (dot(r, w.areaVector) + w.traceM) * inv3 - 3 * dot(r, mr) * inv3 / r2
                             continue
                         }
-                        let node = nodes[ni]
-                        if node.count > 0 {
-                            let s0 = Int(node.index)
-                            for s in s0..<(s0 + Int(node.count)) {
-                                total += TrianglePrimitives.solidAngle(q, tri[3 * s], tri[3 * s + 1], tri[3 * s + 2])
-                            }
+                        if w.count > 0 {
+                            total += TrianglePrimitives.solidAngleSum(q, tri, Int(w.child), Int(w.count))
                         } else {
-                            sn[top] = node.index + 1; sn[top + 1] = node.index; top += 2
+                            sn[top] = w.child + 1; sn[top + 1] = w.child; top += 2
                         }
                     }
                     return total / (4 * Float.pi)
                 }
             }
-        }
     }
 }

@@ -158,7 +158,7 @@ public struct BVH: Sendable {
     }
 
     @inline(__always) func boxDistanceSquared(_ n: Node, _ p: Vec3) -> Float {
-        let d = pointwiseMax(pointwiseMax(n.lo - p, p - n.hi), .zero)
+        let d = vmax(vmax(n.lo - p, p - n.hi), .zero)
         return dot(d, d)
     }
 }

@@ -173,6 +173,36 @@ struct BVHQueryTests {
 
 @Suite("Fast winding number")
 struct WindingNumberTests {
+    @Test("the SIMD atan2 is within 3e-7 rad of Foundation's on every octant, 0/0 and infinities")
+    func simdAtan2() {
+        var rng = SeededRandom(seed: 40)
+        var worst: Float = 0
+        for _ in 0..<20_000 {
+            let y = SIMD4<Float>(rng.uniform(-3, 3), rng.uniform(-1e-3, 1e-3), rng.uniform(-1e4, 1e4), 0)
+            let x = SIMD4<Float>(rng.uniform(-3, 3), rng.uniform(-1e4, 1e4), rng.uniform(-1e-3, 1e-3), rng.uniform(-1, 1))
+            let got = TrianglePrimitives.atan2(y, x)
+            for k in 0..<4 { worst = max(worst, abs(got[k] - Float(Foundation.atan2(Double(y[k]), Double(x[k]))))) }
+        }
+        #expect(worst < 3e-7, "worst \(worst)")
+        #expect(TrianglePrimitives.atan2(.zero, .zero) == .zero)
+        #expect(TrianglePrimitives.atan2(SIMD4(repeating: 1), SIMD4(repeating: 0)) == SIMD4(repeating: Float.pi / 2))
+    }
+
+    @Test("the SIMD leaf sum equals the scalar solid angles, padding lanes contributing nothing")
+    func simdLeafSum() {
+        let soup = randomSoup(40, seed: 41)
+        var corners = [Vec3]()
+        for f in 0..<soup.faceCount { let (a, b, c) = soup.corners(f); corners += [a, b, c] }
+        for q in randomPoints(200, seed: 42) {
+            for (s0, n) in [(0, 1), (3, 3), (7, 4), (11, 9)] {
+                var ref: Float = 0
+                for s in s0..<(s0 + n) { ref += TrianglePrimitives.solidAngle(q, corners[3 * s], corners[3 * s + 1], corners[3 * s + 2]) }
+                let got = corners.withUnsafeBufferPointer { TrianglePrimitives.solidAngleSum(q, $0.baseAddress!, s0, n) }
+                #expect(abs(got - ref) < 1e-5 * Float(n))
+            }
+        }
+    }
+
     @Test("equals the exact solid-angle sum within 1e-3 away from the surface (β = 10), within 0.1 at the default β = 2")
     func matchesExactSum() {
         for mesh in [bumpySphere(subdivisions: 3), randomSoup(500, seed: 3), TriangleMesh.torus(major: 0.7, minor: 0.25)] {

@@ -1,0 +1,68 @@
+import Geometry
+import Support
+
+/// Query ordering for cache-friendly batched traversals: points sorted along a Z-order (Morton)
+/// curve visit nearly the same BVH nodes one after another, so a batch of random points runs
+/// from cache instead of memory (Morton, "A computer oriented geodetic data base…", IBM 1966;
+/// the standard trick of batched BVH queries).
+enum MortonOrder {
+    /// Spreads the low 10 bits of v so that bit i lands at bit 3i.
+    @inline(__always) static func spread(_ v: UInt32) -> UInt32 {
+        var x = v & 0x3FF
+        x = (x | (x << 16)) & 0x0300_00FF
+        x = (x | (x << 8)) & 0x0300_F00F
+        x = (x | (x << 4)) & 0x030C_30C3
+        x = (x | (x << 2)) & 0x0924_9249
+        return x
+    }
+
+    /// (N,) indices of `points` sorted by their 30-bit Morton code in `box` (points outside the
+    /// box are clamped to it, non-finite ones sort first). Ties keep input order.
+    static func permutation(_ points: [Vec3], in box: AABB) -> [Int32] {
+        let n = points.count
+        let ext = box.max - box.min
+        let scale = Vec3(repeating: 1023.999) / vmax(ext, Vec3(repeating: .leastNormalMagnitude))
+        var keys = [UInt64](repeating: 0, count: n)
+        keys.withUnsafeMutableBufferPointer { kb in
+            let k = kb.baseAddress!
+            points.withUnsafeBufferPointer { pb in
+                parallelFor(n, minChunk: 16_384) { r in
+                    for i in r {
+                        let p = pb[i]
+                        var code: UInt32 = 0
+                        if p.isFinite {
+                            let q = vmin(vmax((p - box.min) * scale, .zero), Vec3(repeating: 1023))
+                            code = spread(UInt32(q.x)) | (spread(UInt32(q.y)) << 1) | (spread(UInt32(q.z)) << 2)
+                        }
+                        k[i] = UInt64(code) << 32 | UInt64(i)
+                    }
+                }
+            }
+        }
+        keys.sort()
+        return keys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+    }
+}
+
+extension TriangleBVH {
+    /// Runs `body(i, points[i])` for every point, over all cores, visiting points in Morton
+    /// order (small batches run in input order). `body` must be safe to call concurrently for
+    /// different i and gets a per-thread traversal stack.
+    @inline(__always)
+    func forEachQuery(_ points: [Vec3], _ body: (Int, Vec3, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>) -> Void) {
+        let n = points.count
+        guard n > 0 else { return }
+        points.withUnsafeBufferPointer { pb in
+            if n < 4096 {
+                parallelFor(n, minChunk: 512) { r in withStack { sn, sd in for i in r { body(i, pb[i], sn, sd) } } }
+                return
+            }
+            let order = MortonOrder.permutation(points, in: bvh.bounds)
+            order.withUnsafeBufferPointer { ob in
+                parallelFor(n, minChunk: 512) { r in
+                    withStack { sn, sd in for k in r { let i = Int(ob[k]); body(i, pb[i], sn, sd) } }
+                }
+            }
+        }
+    }
+}
