@@ -8,8 +8,11 @@ import Support
 /// One mesh's figures from `octoplane bench queries` (points per second, median of `repeats`).
 public struct QueryBenchRow: Codable, Sendable {
     public var mesh: String
-    /// The file the figures refer to (peers load the same one).
+    /// The source file.
     public var path: String
+    /// The triangles actually queried (after loading), written as binary PLY for the peers, or
+    /// "" when no export folder was given.
+    public var exported: String
     public var faces: Int
     public var points: Int
     public var threads: Int
@@ -49,13 +52,22 @@ public func defaultQueryBenchMeshes(meshDirectory: String) throws -> [String] {
 
 /// Times occupancy (winding number, 1- and 3-ray parity) and UDF queries on `points` uniform
 /// points in `queryBenchBox` of each mesh (seeded), each the median of `repeats` runs.
-public func benchQueries(meshPaths: [String], points: Int, repeats: Int, progress: ((String) -> Void)? = nil) throws -> [QueryBenchRow] {
+/// With `exportDirectory`, each loaded mesh is also written there as `<name>.ply` so that peers
+/// query exactly the same triangles.
+public func benchQueries(meshPaths: [String], points: Int, repeats: Int, exportDirectory: String? = nil,
+                         progress: ((String) -> Void)? = nil) throws -> [QueryBenchRow] {
     precondition(points > 0 && repeats > 0)
     var rows = [QueryBenchRow]()
     for path in meshPaths {
         let mesh = try MeshLoader.load(path: path).mesh
         let name = URL(fileURLWithPath: path).lastPathComponent
         progress?("\(name): \(mesh.faceCount) faces")
+        var exported = ""
+        if let dir = exportDirectory {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            exported = dir + "/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".ply"
+            try MeshWriter.write(mesh, to: exported)
+        }
         let q = PointSampler.uniform(in: queryBenchBox(mesh), count: points, seed: 42)
         func median(_ body: () -> Void) -> Double {
             var t = [Double]()
@@ -72,7 +84,7 @@ public func benchQueries(meshPaths: [String], points: Int, repeats: Int, progres
         let inside = Double(wn.lazy.filter { $0 }.count) / Double(points)
         let disagree = Double(zip(wn, par3).lazy.filter { $0 != $1 }.count) / Double(points)
         let n = Double(points)
-        rows.append(QueryBenchRow(mesh: name, path: path, faces: mesh.faceCount, points: points, threads: Parallelism.threadCount,
+        rows.append(QueryBenchRow(mesh: name, path: path, exported: exported, faces: mesh.faceCount, points: points, threads: Parallelism.threadCount,
                                   buildSeconds: build, windingPointsPerSecond: n / tW, parity1PointsPerSecond: n / t1,
                                   parity3PointsPerSecond: n / t3, udfPointsPerSecond: n / tU,
                                   insideFraction: inside, parityDisagreement: disagree))

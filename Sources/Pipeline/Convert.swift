@@ -107,6 +107,11 @@ public struct ConvertSummary: Codable, Sendable, Equatable {
     public var secondsPerModel: Double
     public var manifest: String
     public var failures: String
+    public var json: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! e.encode(self), as: UTF8.self)
+    }
     public var text: String {
         String(format: "%d models: %d converted, %d already done, %d failed, %d folders skipped; %.1f s (%.2f s/model)\nmanifest: %@\nfailures: %@",
                models, converted, alreadyDone, failed, skippedFolders, seconds, secondsPerModel, manifest, failures)

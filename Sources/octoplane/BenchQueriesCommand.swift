@@ -15,7 +15,7 @@ struct BenchQueriesCommand: ParsableCommand {
     var points: Int = 1_000_000
     @Option(help: "Runs per figure (the median is reported).")
     var repeats: Int = 3
-    @Option(help: "Folder for the generated icosphere mesh.")
+    @Option(help: "Folder for the generated icosphere and the queried meshes as PLY (for the peers).")
     var meshDir: String = FileManager.default.temporaryDirectory.path + "/octoplane-bench-meshes"
     @Flag(help: "Print JSON (one object per mesh, in an array).")
     var json = false
@@ -27,7 +27,7 @@ struct BenchQueriesCommand: ParsableCommand {
 
     func run() throws {
         let paths = meshes.isEmpty ? try defaultQueryBenchMeshes(meshDirectory: meshDir) : meshes
-        let rows = try benchQueries(meshPaths: paths, points: points, repeats: repeats) { line in
+        let rows = try benchQueries(meshPaths: paths, points: points, repeats: repeats, exportDirectory: meshDir + "/queried") { line in
             FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
         }
         if json {

@@ -91,3 +91,31 @@ struct ConvertTests {
         }
     }
 }
+
+@Suite("ShapeNet source")
+struct ShapeNetSourceTests {
+    @Test("walks v1 and v2 layouts in a stable order, shards by position, reports folders without a mesh")
+    func walk() throws {
+        let dir = tempDir("shapenet")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        let tri = TriangleMesh(positions: [[0, 0, 0], [1, 0, 0], [0, 1, 0]], triangles: [[0, 1, 2]])
+        for (folder, file) in [("02691156/b", "model.obj"), ("02691156/a", "models/model_normalized.obj"), ("03001627/c", "model.obj")] {
+            let path = dir + "/" + folder + "/" + file
+            try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try MeshWriter.write(tri, to: path)
+        }
+        try fm.createDirectory(atPath: dir + "/03001627/empty", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/notasynset/x", withIntermediateDirectories: true)
+        let all = try ShapeNetSource(root: dir).items(shard: (0, 1))
+        #expect(all.items.map(\.key) == ["02691156/a", "02691156/b", "03001627/c"])
+        #expect(all.items[0].meshPath.hasSuffix("models/model_normalized.obj"))
+        #expect(all.skipped.count == 1 && all.skipped[0].folder.hasSuffix("03001627/empty"))
+        let s0 = try ShapeNetSource(root: dir).items(shard: (0, 2)), s1 = try ShapeNetSource(root: dir).items(shard: (1, 2))
+        #expect(Set(s0.items.map(\.key)).union(s1.items.map(\.key)) == Set(all.items.map(\.key)))
+        #expect(Set(s0.items.map(\.key)).isDisjoint(with: s1.items.map(\.key)))
+        #expect(try ShapeNetSource(root: dir, categories: ["03001627"]).items(shard: (0, 1)).items.map(\.key) == ["03001627/c"])
+        #expect(throws: ShapeNetSourceError.self) { try ShapeNetSource(root: dir, categories: ["99999999"]).items(shard: (0, 1)) }
+        #expect(throws: ShapeNetSourceError.noSuchFolder(dir + "/nope")) { try ShapeNetSource(root: dir + "/nope").items(shard: (0, 1)) }
+    }
+}
