@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry"]),
         .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO"]),
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry", "Fields"]),
-        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support", "Dataset"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Fields", "Geometry", "Sampling", "Metrics", "Spatial"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling", "Spatial"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Geometry"]),

@@ -20,7 +20,7 @@ struct ConvertCommand: ParsableCommand {
     var root: String
     @Option(help: "Output folder.")
     var out: String
-    @Option(parsing: .upToNextOption, help: "Synset ids to convert (default: all).")
+    @Option(parsing: .upToNextOption, help: "Categories to convert: names (chair, table, …; the tree's taxonomy.json or ShapeNet's) or synset ids (default: all).")
     var categories: [String] = []
     @Option(help: "onet, nfd or udf.")
     var preset: SamplePreset = .nfd

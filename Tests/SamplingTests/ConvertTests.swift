@@ -1,4 +1,5 @@
 import Foundation
+import Dataset
 import Testing
 import Geometry
 import MeshIO
@@ -115,7 +116,8 @@ struct ShapeNetSourceTests {
         #expect(Set(s0.items.map(\.key)).union(s1.items.map(\.key)) == Set(all.items.map(\.key)))
         #expect(Set(s0.items.map(\.key)).isDisjoint(with: s1.items.map(\.key)))
         #expect(try ShapeNetSource(root: dir, categories: ["03001627"]).items(shard: (0, 1)).items.map(\.key) == ["03001627/c"])
-        #expect(throws: ShapeNetSourceError.self) { try ShapeNetSource(root: dir, categories: ["99999999"]).items(shard: (0, 1)) }
-        #expect(throws: ShapeNetSourceError.noSuchFolder(dir + "/nope")) { try ShapeNetSource(root: dir + "/nope").items(shard: (0, 1)) }
+        #expect(try ShapeNetSource(root: dir, categories: ["chair"]).items(shard: (0, 1)).items.map(\.key) == ["03001627/c"])
+        #expect(throws: DatasetError.self) { try ShapeNetSource(root: dir, categories: ["99999999"]).items(shard: (0, 1)) }
+        #expect(throws: DatasetError.noSuchDirectory(dir + "/nope")) { try ShapeNetSource(root: dir + "/nope").items(shard: (0, 1)) }
     }
 }
