@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Octoplane needs, only those missing. Usage:
-#   Scripts/install-deps.sh          # build + run: libassimp-dev libopenblas-dev libpng-dev pkg-config
+#   Scripts/install-deps.sh          # build + run: libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config
 #   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load)
 set -euo pipefail
-pkgs=(libassimp-dev libopenblas-dev libpng-dev pkg-config)
+pkgs=(libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config)
 [[ "${1:-}" == "--test" ]] && pkgs+=(assimp-testmodels)
 missing=()
 for p in "${pkgs[@]}"; do
