@@ -228,8 +228,7 @@ extension Tensor {
     /// 1 / (1 + e^−x), computed without overflow.
     public func sigmoid() -> Tensor { unaryOp("sigmoid", SigmoidOp.self) }
     public func tanh() -> Tensor { unaryOp("tanh", TanhOp.self) }
-    /// x·σ(x) (a.k.a. swish).
-    public func silu() -> Tensor { unaryOp("silu", SiLUOp.self) }
+    // silu() (x·σ(x)): vectorized, in FastSiLU.swift.
     /// Exact GELU, x·Φ(x) with the normal CDF via erf (PyTorch's default `approximate='none'`).
     public func gelu() -> Tensor { unaryOp("gelu", GELUOp.self) }
     /// log(1 + e^x), stable for large |x| (PyTorch's threshold 20 form).
