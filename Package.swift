@@ -65,11 +65,12 @@ let package = Package(
         ]),
 
         // MARK: Tests (Swift Testing)
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
         .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry"]),
-        .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO"]),
+        .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO", "TestSupport"]),
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry", "Fields"]),
-        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support", "Dataset"]),
+        .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support", "Dataset", "TestSupport"]),
         .testTarget(name: "ExtractionTests", dependencies: ["Extraction", "Fields", "Geometry", "Sampling", "Metrics", "Spatial"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Geometry", "Sampling", "Spatial"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "Geometry"]),

@@ -1,22 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ArrayIO
-
-/// Runs `python3 -c script args…`; returns (exit status, stdout+stderr).
-func runPython(_ script: String, _ args: [String] = []) -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + args
-    let pipe = Pipe()
-    p.standardOutput = pipe; p.standardError = pipe
-    do { try p.run() } catch { return (-1, "\(error)") }
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-}
-
-/// True when `python3 -c "import numpy"` succeeds (the interop tests skip otherwise).
-let numpyAvailable: Bool = runPython("import numpy").0 == 0
 
 @Suite("numpy interoperability", .enabled(if: numpyAvailable, "python3 with numpy is not installed"))
 struct NumpyInteropTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Geometry
 import ArrayIO
 import Support
@@ -11,19 +12,6 @@ func tempDir(_ tag: String) -> String {
     return d
 }
 
-/// Runs `python3 -c script args…`; (exit status, stdout + stderr).
-func python(_ script: String, _ args: [String] = []) -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script] + args
-    let pipe = Pipe()
-    p.standardOutput = pipe; p.standardError = pipe
-    do { try p.run() } catch { return (-1, "\(error)") }
-    let out = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-}
-let hasNumpy: Bool = python("import numpy").0 == 0
 
 @Suite("Sample files")
 struct SampleFileTests {
@@ -50,7 +38,7 @@ struct SampleFileTests {
         #expect(throws: (any Error).self) { try OnetPoints.read(path: dir + "/missing.npz") }
     }
 
-    @Test("numpy reads every format with the documented dtypes and shapes", .enabled(if: hasNumpy, "python3 with numpy is not installed"))
+    @Test("numpy reads every format with the documented dtypes and shapes", .enabled(if: numpyAvailable, "python3 with numpy is not installed"))
     func numpyReads() throws {
         let dir = tempDir("samplefiles-np")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -83,7 +71,7 @@ struct SampleFileTests {
         assert np.all(u['udf'] >= 0)
         print('ok')
         """
-        let (status, output) = python(script, [dir, String(inside)])
+        let (status, output) = runPython(script, [dir, String(inside)])
         #expect(status == 0, "\(output)")
     }
 }

@@ -1,0 +1,19 @@
+import Foundation
+
+/// Runs `python3 -c script args…` (found on PATH); returns (exit status, stdout + stderr).
+/// Status −1 when python3 cannot be started. Shared by the test targets that check numpy and
+/// safetensors interoperability.
+public func runPython(_ script: String, _ args: [String] = []) -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + args
+    let pipe = Pipe()
+    p.standardOutput = pipe; p.standardError = pipe
+    do { try p.run() } catch { return (-1, "\(error)") }
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+}
+
+/// True when `python3 -c "import numpy"` succeeds (interop tests skip cleanly otherwise).
+public let numpyAvailable: Bool = runPython("import numpy").0 == 0
