@@ -42,6 +42,9 @@ public struct TriangleBVH: Sendable {
     public let faceCount: Int
     /// (faceCount,) leaf slot of each original face, -1 for faces left out.
     @usableFromInline let slotOfFace: [Int32]
+    /// The parallel-ray grids of the parity test, one per direction of `parityDirections`,
+    /// built on first use (shared by copies of this value).
+    let parityGrids = ParityGridCache()
 
     public init(mesh: TriangleMesh, maxLeafSize: Int = 4) {
         faceCount = mesh.faceCount
@@ -285,18 +288,27 @@ public struct TriangleBVH: Sendable {
 
     /// Inside/outside by ray parity: a ray is "inside" when it crosses an odd number of faces; the
     /// answer is the majority over `rays` directions (odd counts avoid ties). NaN: outside.
+    /// The crossings come from a `ParallelRayGrid` per direction (built on the first parity
+    /// query, O(faces)), not from tracing each ray through the BVH.
     public func isInsideByParity(_ p: Vec3, rays: Int = 3) -> Bool {
         guard p.isFinite, !bvh.nodes.isEmpty else { return false }
-        return withStack { sn, _ in parityVote(p, rays, sn) }
+        let grids = (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
+        return TriangleBVH.parityVote(p, grids)
     }
 
-    @inline(__always) func parityVote(_ p: Vec3, _ rays: Int, _ sn: UnsafeMutablePointer<Int32>) -> Bool {
+    static func parityRayCount(_ rays: Int) -> Int { max(1, min(rays, parityDirections.count)) }
+
+    /// The grid of parity direction k (built once, then cached).
+    func parityGrid(_ k: Int) -> ParallelRayGrid {
+        parityGrids.grid(k) { ParallelRayGrid(corners: corners, direction: TriangleBVH.parityDirections[k]) }
+    }
+
+    @inline(__always) static func parityVote(_ p: Vec3, _ grids: [ParallelRayGrid]) -> Bool {
         guard p.isFinite else { return false }
-        let dirs = TriangleBVH.parityDirections
-        let n = max(1, min(rays, dirs.count))
+        let n = grids.count
         var votes = 0
         for k in 0..<n {
-            if crossings(p, dirs[k], TriangleBVH.safeInverse(dirs[k]), sn) & 1 == 1 { votes += 1 }
+            if grids[k].crossingCount(p) & 1 == 1 { votes += 1 }
             if 2 * votes > n || 2 * (votes + n - 1 - k) < n { break } // decided
         }
         return 2 * votes > n
@@ -308,8 +320,28 @@ public struct TriangleBVH: Sendable {
         guard !bvh.nodes.isEmpty, !points.isEmpty else { return out }
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
-            forEachQuery(points) { i, p, sn, _ in o[i] = parityVote(p, rays, sn) }
+            let grids = (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
+            // Input order: the grids are small enough that sorting queries costs more than it saves.
+            points.withUnsafeBufferPointer { pb in
+                parallelFor(points.count, minChunk: 4096) { r in
+                    for i in r { o[i] = TriangleBVH.parityVote(pb[i], grids) }
+                }
+            }
         }
         return out
+    }
+}
+
+/// Lazily built `ParallelRayGrid`s, one per parity direction, safe to share across threads.
+final class ParityGridCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var grids = [ParallelRayGrid?](repeating: nil, count: TriangleBVH.parityDirections.count)
+
+    func grid(_ k: Int, build: () -> ParallelRayGrid) -> ParallelRayGrid {
+        lock.lock(); defer { lock.unlock() }
+        if let g = grids[k] { return g }
+        let g = build()
+        grids[k] = g
+        return g
     }
 }
