@@ -154,37 +154,6 @@ extension KDTree {
     /// A permutation of `0..<points.count` along a 30-bit Morton (Z-order) curve over the points'
     /// bounding box (LSD radix sort, 3 passes of 10 bits): a cache- and bound-friendly visit order.
     public static func mortonOrder(_ pts: [Vec3]) -> [Int32] {
-        let n = pts.count
-        if n == 0 { return [] }
-        let box = AABB(points: pts)
-        let ext = pointwiseMax(box.extent, Vec3(repeating: 1e-30))
-        let scale = Vec3(repeating: 1023.999) / ext
-        var keys = [UInt64](repeating: 0, count: n)
-        @inline(__always) func spread(_ v: UInt32) -> UInt64 {
-            var x = UInt64(v & 1023)
-            x = (x | (x << 16)) & 0x0300_00FF
-            x = (x | (x << 8)) & 0x0300_F00F
-            x = (x | (x << 4)) & 0x030C_30C3
-            x = (x | (x << 2)) & 0x0924_9249
-            return x
-        }
-        for i in 0..<n {
-            let c = pointwiseMin(pointwiseMax((pts[i] - box.min) * scale, .zero), Vec3(repeating: 1023))
-            let code = spread(UInt32(c.x)) | (spread(UInt32(c.y)) << 1) | (spread(UInt32(c.z)) << 2)
-            keys[i] = (code << 32) | UInt64(i)
-        }
-        var tmp = [UInt64](repeating: 0, count: n)
-        for pass in 0..<3 {
-            let shift = UInt64(32 + 10 * pass)
-            var hist = [Int](repeating: 0, count: 1025)
-            for k in keys { hist[Int((k >> shift) & 1023) + 1] += 1 }
-            for b in 0..<1024 { hist[b + 1] += hist[b] }
-            for k in keys {
-                let b = Int((k >> shift) & 1023)
-                tmp[hist[b]] = k; hist[b] += 1
-            }
-            swap(&keys, &tmp)
-        }
-        return keys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        pts.isEmpty ? [] : MortonOrder.permutation(pts, in: AABB(points: pts))
     }
 }

@@ -22,8 +22,8 @@ enum MortonOrder {
         let n = points.count
         let ext = box.max - box.min
         let scale = Vec3(repeating: 1023.999) / vmax(ext, Vec3(repeating: .leastNormalMagnitude))
-        var keys = [UInt64](repeating: 0, count: n)
-        keys.withUnsafeMutableBufferPointer { kb in
+        var codes = [UInt32](repeating: 0, count: n)
+        codes.withUnsafeMutableBufferPointer { kb in
             let k = kb.baseAddress!
             points.withUnsafeBufferPointer { pb in
                 parallelFor(n, minChunk: 16_384) { r in
@@ -34,13 +34,45 @@ enum MortonOrder {
                             let q = vmin(vmax((p - box.min) * scale, .zero), Vec3(repeating: 1023))
                             code = spread(UInt32(q.x)) | (spread(UInt32(q.y)) << 1) | (spread(UInt32(q.z)) << 2)
                         }
-                        k[i] = UInt64(code) << 32 | UInt64(i)
+                        k[i] = code
                     }
                 }
             }
         }
-        keys.sort()
-        return keys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        return radixOrder(codes)
+    }
+
+    /// Stable sort of 30-bit keys: three passes of a least-significant-digit radix sort on
+    /// 10-bit digits. Returns (N,) the input indices in key order (O(N), unlike a comparison
+    /// sort's O(N log N), which dominated small-mesh batches).
+    static func radixOrder(_ keys: [UInt32]) -> [Int32] {
+        let n = keys.count
+        var order = [Int32](unsafeUninitializedCapacity: n) { b, c in
+            for i in 0..<n { b[i] = Int32(i) }
+            c = n
+        }
+        var buffer = [Int32](repeating: 0, count: n)
+        var count = [Int](repeating: 0, count: 1024)
+        keys.withUnsafeBufferPointer { kb in
+            for shift in stride(from: 0, to: 30, by: 10) {
+                for d in 0..<1024 { count[d] = 0 }
+                for i in 0..<n { count[Int((kb[i] >> UInt32(shift)) & 1023)] += 1 }
+                var sum = 0
+                for d in 0..<1024 { let c = count[d]; count[d] = sum; sum += c }
+                order.withUnsafeBufferPointer { ob in
+                    buffer.withUnsafeMutableBufferPointer { bb in
+                        for i in 0..<n {
+                            let idx = ob[i]
+                            let d = Int((kb[Int(idx)] >> UInt32(shift)) & 1023)
+                            bb[count[d]] = idx
+                            count[d] += 1
+                        }
+                    }
+                }
+                swap(&order, &buffer)
+            }
+        }
+        return order
     }
 }
 

@@ -107,4 +107,14 @@ struct KDTreeTests {
         }
         #expect(walk < randomWalk / 5)
     }
+
+    @Test("the radix order equals a stable comparison sort of the keys, duplicates in input order")
+    func radixOrder() {
+        var rng = SeededRandom(seed: 8)
+        for n in [0, 1, 7, 5000] {
+            let keys = (0..<n).map { _ in UInt32(rng.uniform(0, 1) * 1e4) * (1 << 16) % (1 << 30) }
+            let ref = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }.map(Int32.init)
+            #expect(MortonOrder.radixOrder(keys) == ref)
+        }
+    }
 }
