@@ -18,6 +18,8 @@ public struct QueryBenchRow: Codable, Sendable {
     public var threads: Int
     /// BVH + winding-node build time (s).
     public var buildSeconds: Double
+    /// Seconds to build one direction's parity grid (not in the parity rates, like the BVH).
+    public var parityGridSeconds: Double
     /// Occupancy by the fast winding number (β = 2), points/s.
     public var windingPointsPerSecond: Double
     /// Occupancy by ray parity, one ray (Open3D's default), points/s.
@@ -78,6 +80,8 @@ public func benchQueries(meshPaths: [String], points: Int, repeats: Int, exportD
         let build = median { bvh = TriangleBVH(mesh: mesh) }
         var wn = [Bool](), par3 = [Bool]()
         let tW = median { wn = bvh.occupancy(q, test: .windingNumber()) }
+        let tGrid = median { _ = bvh.makeParityGrid(0) }
+        bvh.prepareParity(rays: 3)
         let t1 = median { _ = bvh.occupancy(q, test: .rayParity(rays: 1)) }
         let t3 = median { par3 = bvh.occupancy(q, test: .rayParity(rays: 3)) }
         let tU = median { _ = bvh.unsignedDistances(to: q, gradients: true) }
@@ -85,7 +89,7 @@ public func benchQueries(meshPaths: [String], points: Int, repeats: Int, exportD
         let disagree = Double(zip(wn, par3).lazy.filter { $0 != $1 }.count) / Double(points)
         let n = Double(points)
         rows.append(QueryBenchRow(mesh: name, path: path, exported: exported, faces: mesh.faceCount, points: points, threads: Parallelism.threadCount,
-                                  buildSeconds: build, windingPointsPerSecond: n / tW, parity1PointsPerSecond: n / t1,
+                                  buildSeconds: build, parityGridSeconds: tGrid, windingPointsPerSecond: n / tW, parity1PointsPerSecond: n / t1,
                                   parity3PointsPerSecond: n / t3, udfPointsPerSecond: n / tU,
                                   insideFraction: inside, parityDisagreement: disagree))
     }

@@ -296,11 +296,23 @@ public struct TriangleBVH: Sendable {
         return TriangleBVH.parityVote(p, grids)
     }
 
+    /// Builds the parity grids of the first `rays` directions now (otherwise the first parity
+    /// query builds them); returns them for inspection.
+    @discardableResult
+    public func prepareParity(rays: Int = 3) -> [ParallelRayGrid] {
+        (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
+    }
+
     static func parityRayCount(_ rays: Int) -> Int { max(1, min(rays, parityDirections.count)) }
 
     /// The grid of parity direction k (built once, then cached).
     func parityGrid(_ k: Int) -> ParallelRayGrid {
-        parityGrids.grid(k) { ParallelRayGrid(corners: corners, direction: TriangleBVH.parityDirections[k]) }
+        parityGrids.grid(k) { makeParityGrid(k) }
+    }
+
+    /// A new (uncached) grid of the kept faces for `parityDirections[k]`.
+    public func makeParityGrid(_ k: Int) -> ParallelRayGrid {
+        ParallelRayGrid(corners: corners, direction: TriangleBVH.parityDirections[k])
     }
 
     @inline(__always) static func parityVote(_ p: Vec3, _ grids: [ParallelRayGrid]) -> Bool {

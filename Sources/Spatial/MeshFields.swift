@@ -10,7 +10,8 @@ public enum InsideTest: Sendable, Equatable, CustomStringConvertible {
     case windingNumber(beta: Float = 2)
     /// Ray parity (ONet's test): inside when an odd number of faces is crossed, majority vote over
     /// `rays` fixed generic directions (odd; at most 5). Exact on watertight meshes, wrong on
-    /// open or self-overlapping ones.
+    /// open or self-overlapping ones. Counted with one `ParallelRayGrid` per direction (built on
+    /// first use and kept with the BVH), so a ray through an edge shared by two faces counts once.
     case rayParity(rays: Int = 3)
 
     public static let `default` = InsideTest.windingNumber()

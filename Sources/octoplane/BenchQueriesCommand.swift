@@ -36,9 +36,9 @@ struct BenchQueriesCommand: ParsableCommand {
             print(String(decoding: try e.encode(rows), as: UTF8.self))
             return
         }
-        print("mesh | faces | points | build s | winding M/s | parity×1 M/s | parity×3 M/s | UDF M/s | inside | parity≠winding")
+        print("mesh | faces | points | BVH build s | parity grid s | winding M/s | parity×1 M/s | parity×3 M/s | UDF M/s | inside | parity≠winding")
         for r in rows {
-            print(String(format: "%@ | %d | %d | %.3f | %.2f | %.2f | %.2f | %.3f | %.1f%% | %.2f%%", r.mesh, r.faces, r.points, r.buildSeconds,
+            print(String(format: "%@ | %d | %d | %.3f | %.3f | %.2f | %.2f | %.2f | %.3f | %.1f%% | %.2f%%", r.mesh, r.faces, r.points, r.buildSeconds, r.parityGridSeconds,
                          r.windingPointsPerSecond / 1e6, r.parity1PointsPerSecond / 1e6, r.parity3PointsPerSecond / 1e6,
                          r.udfPointsPerSecond / 1e6, 100 * r.insideFraction, 100 * r.parityDisagreement))
         }
