@@ -19,10 +19,11 @@ struct ConvGeometry {
 }
 
 /// col[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside).
-/// `x` is one image [C, H, W]; `col` is [C·kh·kw, Ho·Wo]. Parallel over rows.
-func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+/// `x` is one image [C, H, W]; `col` is [C·kh·kw, Ho·Wo]. Parallel over rows unless `parallel`
+/// is false (callers that are themselves one worker of a parallel loop).
+func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, parallel: Bool = true) {
     let ho = g.ho, wo = g.wo, hw = ho * wo
-    parallelFor(g.k, minChunk: max(1, 16_384 / max(1, hw))) { rows in
+    parallelFor(g.k, minChunk: parallel ? max(1, 16_384 / max(1, hw)) : g.k) { rows in
         for r in rows {
             let c = r / (g.kh * g.kw), i = (r / g.kw) % g.kh, j = r % g.kw
             let src = x + c * g.h * g.w
@@ -48,10 +49,10 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePo
 }
 
 /// The adjoint of `im2col`: x[c, iy, ix] += col[…] (x is overwritten, not accumulated into).
-/// Parallel over channels (each channel's rows write only that channel).
-func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ x: UnsafeMutablePointer<Float>) {
+/// Parallel over channels (each channel's rows write only that channel) unless `parallel` is false.
+func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ x: UnsafeMutablePointer<Float>, parallel: Bool = true) {
     let ho = g.ho, wo = g.wo, hw = ho * wo, kk = g.kh * g.kw
-    parallelFor(g.c, minChunk: max(1, 16_384 / max(1, hw * kk))) { chans in
+    parallelFor(g.c, minChunk: parallel ? max(1, 16_384 / max(1, hw * kk)) : g.c) { chans in
         for c in chans {
             let dstC = x + c * g.h * g.w
             dstC.update(repeating: 0, count: g.h * g.w)
@@ -77,13 +78,6 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, _ x: UnsafeMutablePo
     }
 }
 
-/// Scratch space for one column matrix (reused across the images of a batch).
-final class ColumnBuffer {
-    let storage: TensorStorage
-    init(_ count: Int) { storage = TensorStorage(uninitialized: count) }
-    var pointer: UnsafeMutablePointer<Float> { storage.pointer }
-}
-
 /// Σ over batch and space of g [N, C, HW] → [C].
 func channelSums(_ g: Tensor, n: Int, c: Int, hw: Int) -> Tensor {
     let out = Tensor(zeros: [c])
@@ -98,12 +92,38 @@ func channelSums(_ g: Tensor, n: Int, c: Int, hw: Int) -> Tensor {
     return out
 }
 
+/// Runs `body(image, worker)` for every image of a batch of `n`, each image on one of `workers`
+/// threads (taken in turn from a shared counter, so a core slowed by other load takes fewer);
+/// `worker` ∈ 0..<workers names per-worker scratch, used by one image at a time.
+func forEachImage(_ n: Int, workers: Int, _ body: (_ image: Int, _ worker: Int) -> Void) {
+    let lock = NSLock()
+    var next = 0
+    parallelFor(workers, minChunk: 1) { ws in
+        for w in ws {
+            while true {
+                lock.lock(); let b = next; next += 1; lock.unlock()
+                if b >= n { break }
+                body(b, w)
+            }
+        }
+    }
+}
+
 /// 2-D convolution: `x` [N, Cin, H, W], `weight` [Cout, Cin, kh, kw], `bias` [Cout] →
 /// [N, Cout, Ho, Wo] with Ho = ⌊(H + 2·padding − kh)/stride⌋ + 1 (likewise Wo). Zero padding.
 ///
 /// Per image: one im2col (skipped for 1×1 stride-1 kernels) and one sgemm W[Cout, K]·col[K, HoWo].
-/// Backward per image: dW += dY·colᵀ, dcol = Wᵀ·dY then col2im; the columns are recomputed rather
-/// than kept (memory stays at one column matrix whatever the batch).
+/// Backward per image: dW += dY·colᵀ (the columns are recomputed rather than kept: memory stays
+/// at one column matrix per thread whatever the batch), and dX as the convolution of dY with the
+/// flipped, transposed kernel (stride 1, square kernels, padding ≤ k − 1: one im2col of dY and one
+/// sgemm writing dX, instead of a [Cin·k², HW] product, zeroed by BLAS first, folded back by col2im
+/// — three times the traffic when Cin is three times Cout, as in the U-Net's up path). Other
+/// strides: dcol = Wᵀ·dY then col2im.
+///
+/// With at least as many images as threads, whole images go to the threads (serial im2col and
+/// single-threaded sgemm per image, one column matrix and one partial dW per thread, summed at
+/// the end): no synchronization inside an image, and each image's columns stay in its core's
+/// cache. Smaller batches run image by image with parallel im2col and a split sgemm.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) with weight \(weight.shape)")
@@ -115,39 +135,115 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
     let out = Tensor(uninitializedShape: [n, cout, g.ho, g.wo])
     let po = out.mutableData, px = x.data, pw = weight.data
-    let col = g.isIdentity ? nil : ColumnBuffer(k * hw)
-    for b in 0..<n {
+    BLASThreads.sync()
+    let threads = Parallelism.threadCount
+    let perImage = threads > 1 && n >= threads
+    let workers = perImage ? threads : 1
+    // One column matrix per worker (none for the 1×1 fast path).
+    let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * hw) }
+
+    /// out[b] = W·col(x[b]) + bias, on one thread or with parallel kernels.
+    func forward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, serial: Bool) {
         let ob = po + b * cout * hw
         if let bias {
             let pb = bias.data
-            parallelFor(cout, minChunk: max(1, 16_384 / max(1, hw))) { r in for ch in r { (ob + ch * hw).update(repeating: pb[ch], count: hw) } }
+            parallelFor(cout, minChunk: serial ? cout : max(1, 16_384 / max(1, hw))) { r in
+                for ch in r { (ob + ch * hw).update(repeating: pb[ch], count: hw) }
+            }
         }
         let cp: UnsafePointer<Float>
-        if let col { im2col(px + b * inSize, g, col.pointer); cp = UnsafePointer(col.pointer) } else { cp = px + b * inSize }
-        sgemm(false, false, m: cout, n: hw, k: k, pw, cp, beta: bias == nil ? 0 : 1, ob)
+        if let col { im2col(px + b * inSize, g, col, parallel: !serial); cp = UnsafePointer(col) } else { cp = px + b * inSize }
+        if serial {
+            sgemmSerial(false, false, m: cout, n: hw, k: k, pw, lda: k, cp, ldb: hw, beta: bias == nil ? 0 : 1, ob, ldc: hw)
+        } else {
+            sgemm(false, false, m: cout, n: hw, k: k, pw, cp, beta: bias == nil ? 0 : 1, ob)
+        }
     }
+    if perImage {
+        forEachImage(n, workers: workers) { b, w in forward(b, cols.isEmpty ? nil : cols[w].pointer, serial: true) }
+    } else {
+        for b in 0..<n { forward(b, cols.first?.pointer, serial: false) }
+    }
+
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.record("conv2d", inputs) { gy in
         let pg = gy.data
         let gx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
-        let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
-        let colB = g.isIdentity ? nil : ColumnBuffer(k * hw)
-        for b in 0..<n {
-            let gb = pg + b * cout * hw
-            if let gw {
-                let cp: UnsafePointer<Float>
-                if let colB { im2col(px + b * inSize, g, colB.pointer); cp = UnsafePointer(colB.pointer) } else { cp = px + b * inSize }
-                sgemm(false, true, m: cout, n: k, k: hw, gb, cp, beta: 1, gw.mutableData)
-            }
-            if let gx {
-                let dst = gx.mutableData + b * inSize
-                if let colB {
-                    sgemm(true, false, m: k, n: hw, k: cout, pw, gb, colB.pointer)
-                    col2im(colB.pointer, g, dst)
-                } else {
-                    sgemm(true, false, m: k, n: hw, k: cout, pw, gb, dst)
+        let gw = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
+        BLASThreads.sync()
+        // dX = conv(dY, W̃) with W̃[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding kh−1−p.
+        let flipped = gx != nil && !g.isIdentity && stride == 1 && g.kh == g.kw && padding <= g.kh - 1
+        let gt = ConvGeometry(c: cout, h: g.ho, w: g.wo, kh: g.kh, kw: g.kw, stride: 1, pad: g.kh - 1 - padding)
+        let plane = g.h * g.w
+        let wt: TensorStorage? = flipped ? TensorStorage(uninitialized: g.c * gt.k) : nil
+        if let wt {
+            let kk = g.kh * g.kw, q = wt.pointer
+            for ci in 0..<g.c {
+                for co in 0..<cout {
+                    let src = pw + (co * g.c + ci) * kk, dst = q + ci * gt.k + co * kk
+                    for t in 0..<kk { dst[t] = src[kk - 1 - t] }
                 }
             }
+        }
+        let colCount = flipped ? max(k * hw, gt.k * plane) : k * hw
+        let colsB = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
+        // Per-worker partial dW (the first worker writes straight into gw).
+        let partials = gw == nil ? [] : (1..<workers).map { _ in TensorStorage(uninitialized: cout * k) }
+        // Whether each worker has written its partial yet (each entry written by its worker only).
+        let started = UnsafeMutablePointer<Bool>.allocate(capacity: workers)
+        started.initialize(repeating: false, count: workers)
+        defer { started.deallocate() }
+
+        /// dW(+)= dY[b]·col(x[b])ᵀ into `dw`; dx[b] = col2im(Wᵀ·dY[b]).
+        func backward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, first: Bool, serial: Bool) {
+            let gb = pg + b * cout * hw
+            if let dw {
+                let cp: UnsafePointer<Float>
+                if let col { im2col(px + b * inSize, g, col, parallel: !serial); cp = UnsafePointer(col) } else { cp = px + b * inSize }
+                if serial {
+                    sgemmSerial(false, true, m: cout, n: k, k: hw, gb, lda: hw, cp, ldb: hw, beta: first ? 0 : 1, dw, ldc: k)
+                } else {
+                    sgemm(false, true, m: cout, n: k, k: hw, gb, cp, beta: first ? 0 : 1, dw)
+                }
+            }
+            if let gx, let col, let wt {
+                // dX[b] = W̃[Cin, Cout·k²]·col(dY[b]).
+                let dst = gx.mutableData + b * inSize
+                im2col(gb, gt, col, parallel: !serial)
+                if serial {
+                    sgemmSerial(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, lda: gt.k, col, ldb: plane, dst, ldc: plane)
+                } else {
+                    sgemm(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, col, dst)
+                }
+            } else if let gx {
+                let dst = gx.mutableData + b * inSize
+                let target = col ?? dst
+                if serial {
+                    sgemmSerial(true, false, m: k, n: hw, k: cout, pw, lda: k, gb, ldb: hw, target, ldc: hw)
+                } else {
+                    sgemm(true, false, m: k, n: hw, k: cout, pw, gb, target)
+                }
+                if let col { col2im(col, g, dst, parallel: !serial) }
+            }
+        }
+        if perImage {
+            forEachImage(n, workers: workers) { b, w in
+                let dw = gw.map { w == 0 ? $0.mutableData : partials[w - 1].pointer }
+                backward(b, colsB.isEmpty ? nil : colsB[w].pointer, dw: dw, first: !started[w], serial: true)
+                started[w] = true
+            }
+            if let gw {
+                // Workers that took no image left their partial unwritten.
+                let p = gw.mutableData, total = cout * k
+                if !started[0] { p.update(repeating: 0, count: total) }
+                for w in 1..<workers where started[w] {
+                    let q = partials[w - 1].pointer
+                    parallelFor(total, minChunk: elementwiseGrain) { r in for i in r { p[i] += q[i] } }
+                }
+            }
+        } else {
+            for b in 0..<n { backward(b, colsB.first?.pointer, dw: gw?.mutableData, first: b == 0, serial: false) }
+            if let gw, n == 0 { gw.mutableData.update(repeating: 0, count: gw.count) }
         }
         var grads: [Tensor?] = [gx, gw]
         if let bias { grads.append(bias.requiresGrad ? channelSums(gy, n: n, c: cout, hw: hw) : nil) }
@@ -173,7 +269,7 @@ public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stri
     let hw = h * w, k = g.k, outSize = cout * ho * wo
     let out = Tensor(uninitializedShape: [n, cout, ho, wo])
     let po = out.mutableData, px = x.data, pw = weight.data
-    let col = g.isIdentity ? nil : ColumnBuffer(k * hw)
+    let col = g.isIdentity ? nil : TensorStorage(uninitialized: k * hw)
     for b in 0..<n {
         let ob = po + b * outSize
         if let col {
@@ -194,7 +290,7 @@ public func convTranspose2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stri
         let pg = gy.data
         let gx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
         let gw = weight.requiresGrad ? Tensor(zeros: weight.shape) : nil
-        let colB = g.isIdentity ? nil : ColumnBuffer(k * hw)
+        let colB = g.isIdentity ? nil : TensorStorage(uninitialized: k * hw)
         for b in 0..<n {
             let cp: UnsafePointer<Float>
             if let colB { im2col(pg + b * outSize, g, colB.pointer); cp = UnsafePointer(colB.pointer) } else { cp = pg + b * outSize }

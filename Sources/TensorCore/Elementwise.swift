@@ -187,10 +187,12 @@ extension Tensor {
     @inline(__always)
     func unaryOp(_ name: String, _ f: (Float) -> Float, _ df: @escaping (Float, Float) -> Float) -> Tensor {
         let y = unaryKernel(self, f)
-        let x = self
+        // The backward reads y through a history-free view: capturing `y` itself would make a
+        // reference cycle (y → its node → this closure → y) that leaks the whole graph behind it.
+        let x = self, yv = y.detached()
         return y.record(name, [x]) { g in
             let out = Tensor(uninitializedShape: g.shape)
-            let pg = g.data, px = x.data, py = y.data, po = out.mutableData
+            let pg = g.data, px = x.data, py = yv.data, po = out.mutableData
             parallelFor(g.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = pg[i] * df(px[i], py[i]) } }
             return [out]
         }
@@ -202,10 +204,10 @@ extension Tensor {
         let y = Tensor(uninitializedShape: shape)
         let px = data, py = y.mutableData
         parallelFor(count, minChunk: elementwiseGrain) { r in for i in r { py[i] = Op.f(px[i]) } }
-        let x = self
+        let x = self, yv = y.detached()   // not `y`: see above
         return y.record(name, [x]) { g in
             let out = Tensor(uninitializedShape: g.shape)
-            let pg = g.data, px = x.data, py = y.data, po = out.mutableData
+            let pg = g.data, px = x.data, py = yv.data, po = out.mutableData
             parallelFor(g.count, minChunk: elementwiseGrain) { r in for i in r { po[i] = pg[i] * Op.df(px[i], py[i]) } }
             return [out]
         }

@@ -7,7 +7,10 @@ import Support
 
 @inline(__always)
 func simdExp(_ x0: SIMD8<Float>) -> SIMD8<Float> {
-    let x = x0.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+    // Clamp by masks (`clamped(lowerBound:upperBound:)` compiled to two out-of-line generic calls).
+    var x = x0
+    x.replace(with: SIMD8(repeating: -87.3), where: x .< -87.3)
+    x.replace(with: SIMD8(repeating: 88.3), where: x .> 88.3)
     let fx = (x * 1.44269504088896341 + 0.5).rounded(.down)
     var r = x - fx * 0.693359375
     r = r + fx * 2.12194440e-4

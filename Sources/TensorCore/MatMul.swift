@@ -5,30 +5,78 @@ import Support
 // Matrix products through OpenBLAS `cblas_sgemm`: matmul (2D, folded leading dims, batched),
 // and the fused affine map `linear` (x·Wᵀ + b) used by every Linear layer.
 
-/// Keeps OpenBLAS's thread count equal to `Parallelism.threadCount` (the one knob; the
-/// environment variable `OCTOPLANE_THREADS` sets its default).
+/// OpenBLAS runs single-threaded; `sgemm` splits large products over `Parallelism.threadCount`
+/// threads itself (the one knob; the environment variable `OCTOPLANE_THREADS` sets its default),
+/// and batched kernels (convolutions) call one single-threaded product per worker.
+///
+/// One pool of workers instead of two: after each threaded call OpenBLAS's own threads busy-wait
+/// (`sched_yield`) for ~0.1 s, which on a small machine took a core from the elementwise and
+/// im2col kernels running in between (a tenth of a U-Net step on two cores).
 public enum BLASThreads {
-    nonisolated(unsafe) private static var current = -1
-    /// Forwards `Parallelism.threadCount` to OpenBLAS if it changed since the last call.
+    nonisolated(unsafe) private static var configured = false
+    private static let lock = NSLock()
+    /// Sets OpenBLAS to one thread (once; later calls are cheap).
     public static func sync() {
-        let n = Parallelism.threadCount
-        if n != current { openblas_set_num_threads(Int32(n)); current = n }
+        lock.lock(); defer { lock.unlock() }
+        if !configured { openblas_set_num_threads(1); configured = true }
     }
+}
+
+/// Products with fewer multiply-adds than this run on the caller's thread.
+let sgemmParallelWork = 1 << 21
+
+/// One single-threaded `cblas_sgemm`, row-major, with explicit leading dimensions.
+@inline(__always)
+func sgemmSerial(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
+                 _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                 beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        for i in 0..<m {
+            let row = c + i * ldc
+            if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { row[j] *= beta } }
+        }
+        return
+    }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
 /// C[m×n] = alpha·op(A)·op(B) + beta·C, row-major, with op = transpose when the flag is set.
 /// `A` is stored m×k (k×m when transposed), `B` k×n (n×k when transposed).
-@inline(__always)
+///
+/// Products of at least `sgemmParallelWork` multiply-adds are split into one block of C per
+/// thread — column blocks when n ≥ m, row blocks otherwise (multiples of 16 wide, so the blocks
+/// keep OpenBLAS's full-width kernels) — each computed by a single-threaded `cblas_sgemm`.
+/// Must not be called from inside a `parallelFor` body (use `sgemmSerial` there).
 public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha: Float = 1,
                   _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, beta: Float = 0, _ c: UnsafeMutablePointer<Float>) {
     if m == 0 || n == 0 { return }
-    if k == 0 {
-        if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<(m * n) { c[i] *= beta } }
+    BLASThreads.sync()
+    let lda = transA ? m : k, ldb = transB ? k : n
+    let threads = Parallelism.threadCount
+    let span = max(m, n)
+    guard threads > 1, k > 0, m * n * k >= sgemmParallelWork, span >= 32 else {
+        sgemmSerial(transA, transB, m: m, n: n, k: k, alpha: alpha, a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: n)
         return
     }
-    BLASThreads.sync()
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(transA ? m : k), b, Int32(transB ? k : n), beta, c, Int32(n))
+    let block = ((span + threads - 1) / threads + 15) / 16 * 16
+    let blocks = (span + block - 1) / block
+    let byColumns = n >= m
+    parallelFor(blocks, minChunk: 1) { r in
+        for blk in r {
+            let lo = blk * block, len = min(span, lo + block) - lo
+            if byColumns {
+                // Columns lo..<lo+len of C and of op(B).
+                sgemmSerial(transA, transB, m: m, n: len, k: k, alpha: alpha, a, lda: lda,
+                            transB ? b + lo * ldb : b + lo, ldb: ldb, beta: beta, c + lo, ldc: n)
+            } else {
+                // Rows lo..<lo+len of C and of op(A).
+                sgemmSerial(transA, transB, m: len, n: n, k: k, alpha: alpha, transA ? a + lo : a + lo * lda, lda: lda,
+                            b, ldb: ldb, beta: beta, c + lo * n, ldc: n)
+            }
+        }
+    }
 }
 
 /// Raw product of matrices (no autograd): `a` [..., m, k] (or [..., k, m] with transA),
@@ -151,8 +199,12 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
     }
 }
 
-/// A bare `cblas_sgemm` call, C[m×n] = A[m×k]·B[k×n] row-major, with nothing around it: the
-/// baseline that `octoplane bench nn` compares `matmul` against.
+/// A bare `cblas_sgemm` call, C[m×n] = A[m×k]·B[k×n] row-major, threaded by OpenBLAS itself
+/// over `Parallelism.threadCount` threads (set back to one afterwards): the baseline that
+/// `octoplane bench nn` compares `matmul` against.
 public func rawCblasSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    BLASThreads.sync()
+    openblas_set_num_threads(Int32(Parallelism.threadCount))
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+    openblas_set_num_threads(1)
 }

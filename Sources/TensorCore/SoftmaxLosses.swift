@@ -27,10 +27,11 @@ extension Tensor {
             let inv = 1 / s
             for j in 0..<n { py[base + j * st] *= inv }
         }
-        let shp = shape
+        // A history-free view of y: capturing `y` would be a reference cycle through its own node.
+        let shp = shape, yv = y.detached()
         return y.record("softmax", [self]) { g in
             let gx = Tensor(uninitializedShape: shp)
-            let pg = g.data, pgx = gx.mutableData, py = y.data
+            let pg = g.data, pgx = gx.mutableData, py = yv.data
             forEachLine(shp, axis: axis) { base, st, n in
                 var dot: Float = 0
                 for j in 0..<n { dot += pg[base + j * st] * py[base + j * st] }
@@ -53,10 +54,10 @@ extension Tensor {
             let lse = m + Foundation.log(s)
             for j in 0..<n { py[base + j * st] = px[base + j * st] - lse }
         }
-        let shp = shape
+        let shp = shape, yv = y.detached()   // not `y` (a cycle through its own node)
         return y.record("logSoftmax", [self]) { g in
             let gx = Tensor(uninitializedShape: shp)
-            let pg = g.data, pgx = gx.mutableData, py = y.data
+            let pg = g.data, pgx = gx.mutableData, py = yv.data
             forEachLine(shp, axis: axis) { base, st, n in
                 var s: Float = 0
                 for j in 0..<n { s += pg[base + j * st] }

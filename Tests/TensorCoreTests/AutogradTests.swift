@@ -23,6 +23,30 @@ struct AutogradTests {
         #expect(x.grad == nil)
     }
 
+    @Test("a recorded graph is freed with its last tensor, before and after backward (no cycles through backward closures)")
+    func graphsAreFreed() {
+        let ops: [(String, (Tensor) -> Tensor)] = [
+            ("exp", { $0.exp() }), ("sigmoid", { $0.sigmoid() }), ("tanh", { $0.tanh() }), ("sqrt", { $0.abs().sqrt() }),
+            ("pow", { $0.abs().pow(1.5) }), ("clamp", { $0.clamped(-0.5, 0.5) }), ("silu", { $0.silu() }),
+            ("softmax", { $0.softmax(axis: -1) }), ("logSoftmax", { $0.logSoftmax(axis: -1) }),
+            ("groupNorm", { groupNorm($0, groups: 2, gamma: nil, beta: nil) }),
+        ]
+        for (name, op) in ops {
+            for runBackward in [false, true] {
+                weak var output: Tensor?
+                weak var input: Tensor?
+                do {
+                    let x = Tensor((0..<24).map { Float($0 % 7) * 0.3 - 1 }, shape: [2, 4, 3], requiresGrad: true)
+                    let hidden = x * 2
+                    let y = op(hidden)
+                    output = y; input = hidden
+                    if runBackward { y.sum().backward() }
+                }
+                #expect(output == nil && input == nil, "\(name) (backward: \(runBackward)) kept its graph alive")
+            }
+        }
+    }
+
     @Test("no-grad mode records nothing and restores the previous mode")
     func noGrad() {
         let x = Tensor([1, 2], requiresGrad: true)

@@ -15,6 +15,15 @@ let convOpTable: [OpCase] = [
                           op: { conv2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, padding: pad) },
                           reference: { refConv2d($0[0], $0[1], useBias ? $0[2] : nil, stride: stride, pad: pad) })
     },
+    OpCase(name: "conv2d on batches larger than the thread count (images split over threads, partial dW summed)") { rng in
+        let k = [1, 3][Int(rng.next() % 2)], stride = 1 + Int(rng.next() % 2), pad = Int(rng.next() % UInt64(k))
+        let n = 3 + Int(rng.next() % 3), c = randomDim(&rng, max: 3), o = randomDim(&rng, max: 3)
+        let h = k + Int(rng.next() % 3), w = k + Int(rng.next() % 3)
+        let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, k, k], &rng), b = randomTensor([o], &rng)
+        return OpInstance(inputs: [x, wt, b], differentiable: [true, true, true],
+                          op: { conv2d($0[0], $0[1], $0[2], stride: stride, padding: pad) },
+                          reference: { refConv2d($0[0], $0[1], $0[2], stride: stride, pad: pad) })
+    },
     OpCase(name: "transposed conv2d (stride, padding)") { rng in
         let k = [1, 2, 3, 4][Int(rng.next() % 4)], stride = 1 + Int(rng.next() % 2), pad = Int(rng.next() % UInt64(k))
         let n = randomDim(&rng, max: 2), c = randomDim(&rng, max: 3), o = randomDim(&rng, max: 3)
