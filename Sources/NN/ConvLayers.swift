@@ -55,6 +55,10 @@ public final class GroupNorm: Layer {
     /// PyTorch's parameter names (`weight`, `bias`), so checkpoints map one to one.
     public var namedParameters: [(String, Tensor)] { [("weight", gamma), ("bias", beta)] }
     public func callAsFunction(_ x: Tensor) -> Tensor { groupNorm(x, groups: groups, gamma: gamma, beta: beta, eps: eps) }
+    /// SiLU(GN(x)·(1 + scale) + shift) in one fused kernel; `scale`, `shift` [N, C] (nil: 0).
+    public func silu(_ x: Tensor, scale: Tensor? = nil, shift: Tensor? = nil) -> Tensor {
+        groupNormSiLU(x, groups: groups, gamma: gamma, beta: beta, scale: scale, shift: shift, eps: eps)
+    }
 }
 
 /// LayerNorm over the last axis with affine γ (ones) and β (zeros).

@@ -35,13 +35,11 @@ public final class ResBlock: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, emb: Tensor) -> Tensor {
-        let n = x.shape[0], c = outChannels
-        var h = conv1(norm1(x).silu())
+        let c = outChannels
+        var h = conv1(norm1.silu(x))                                  // fused GN + SiLU
         let ss = embProj(emb.silu())                                  // [N, 2C]
-        let scale = ss.slice(axis: 1, 0..<c).reshaped([n, c, 1, 1])
-        let shift = ss.slice(axis: 1, c..<(2 * c)).reshaped([n, c, 1, 1])
-        h = norm2(h) * (scale + 1) + shift
-        h = conv2(h.silu())
+        let scale = ss.slice(axis: 1, 0..<c), shift = ss.slice(axis: 1, c..<(2 * c))
+        h = conv2(norm2.silu(h, scale: scale, shift: shift))          // fused GN, scale/shift, SiLU
         return (skip.map { $0(x) } ?? x) + h
     }
 }
@@ -132,6 +130,6 @@ public final class UNet: Layer {
             h = b(Tensor.concat([h, skips.removeLast()], axis: 1), emb: emb)
             if i + 1 < up.count { h = h.upsampleNearest(2) }
         }
-        return outConv(outNorm(h).silu())
+        return outConv(outNorm.silu(h))
     }
 }

@@ -45,6 +45,28 @@ let convOpTable: [OpCase] = [
                           reference: { refGroupNorm($0[0], groups: groups, gamma: $0[1], beta: $0[2], eps: 1e-5) },
                           forwardTolerance: 1e-4, gradientTolerance: 5e-3)
     },
+    OpCase(name: "group norm + scale/shift + SiLU, fused") { rng in
+        let groups = 1 + Int(rng.next() % 3), c = groups * randomDim(&rng, max: 3), n = randomDim(&rng, max: 3)
+        // Planes up to 4×9, so both the 8-wide loops and their scalar tails run.
+        let spatial = rng.nextFloat() < 0.2 ? [] : [1 + Int(rng.next() % 4), 1 + Int(rng.next() % 9)]
+        let shape = [n, c] + spatial
+        let x = randomTensor(shape, &rng) { $0.uniform(-3, 3) }, g = randomTensor([c], &rng), b = randomTensor([c], &rng)
+        if x.count / (n * c) * (c / groups) < 2 { x.assign(Tensor((0..<x.count).map { Float($0 % 3) - 1 }, shape: shape)) }
+        let sc = randomTensor([n, c], &rng), sh = randomTensor([n, c], &rng)
+        let modulated = rng.nextFloat() < 0.7
+        let ones = [Int](repeating: 1, count: spatial.count)
+        return OpInstance(inputs: modulated ? [x, g, b, sc, sh] : [x, g, b], differentiable: [true, true, true] + (modulated ? [true, true] : []),
+                          op: { groupNormSiLU($0[0], groups: groups, gamma: $0[1], beta: $0[2], scale: modulated ? $0[3] : nil, shift: modulated ? $0[4] : nil) },
+                          reference: { r in
+                              var y = refGroupNorm(r[0], groups: groups, gamma: r[1], beta: r[2], eps: 1e-5)
+                              if modulated {
+                                  y = Ref.zipWith(y, r[3].map { 1 + $0 }.reshaped([n, c] + ones), *)
+                                  y = Ref.zipWith(y, r[4].reshaped([n, c] + ones), +)
+                              }
+                              return y.map { $0 * refSigmoid($0) }
+                          },
+                          forwardTolerance: 1e-4, gradientTolerance: 5e-3)
+    },
     OpCase(name: "layer norm over the last axis") { rng in
         let d = 2 + Int(rng.next() % 6)
         let x = randomTensor(randomShape(&rng, rank: 1 + Int(rng.next() % 2)) + [d], &rng), g = randomTensor([d], &rng), b = randomTensor([d], &rng)
@@ -96,6 +118,30 @@ struct ConvOpTableTests {
         #expect(Array(y.scalars[0..<2]) == [0, 0])
         y.sum().backward()
         #expect(q.grad!.scalars.allSatisfy(\.isFinite) && k.grad!.scalars.allSatisfy(\.isFinite) && v.grad!.scalars.allSatisfy(\.isFinite))
+    }
+
+    @Test("fused group norm + scale/shift + SiLU equals the unfused ops, forward and every gradient, on planes longer than a lane block")
+    func fusedGroupNormSiLU() {
+        var rng = SeededRandom(seed: 11)
+        let n = 2, c = 6, groups = 3
+        let x = randomTensor([n, c, 37, 41], &rng) { $0.uniform(-2, 2) }
+        let g = randomTensor([c], &rng), b = randomTensor([c], &rng), sc = randomTensor([n, c], &rng), sh = randomTensor([n, c], &rng)
+        let dy = randomTensor([n, c, 37, 41], &rng)
+        func grads(_ fused: Bool) -> [[Float]] {
+            let leaves = [x, g, b, sc, sh].map { Tensor($0.scalars, shape: $0.shape, requiresGrad: true) }
+            let y = fused
+                ? groupNormSiLU(leaves[0], groups: groups, gamma: leaves[1], beta: leaves[2], scale: leaves[3], shift: leaves[4])
+                : (groupNorm(leaves[0], groups: groups, gamma: leaves[1], beta: leaves[2]) * (leaves[3].reshaped([n, c, 1, 1]) + 1)
+                   + leaves[4].reshaped([n, c, 1, 1])).silu()
+            (y * dy).sum().backward()
+            return [y.scalars] + leaves.map { $0.grad!.scalars }
+        }
+        let fused = grads(true), plain = grads(false)
+        for (k, name) in ["y", "dx", "dγ", "dβ", "dscale", "dshift"].enumerated() {
+            let scaleOf = max(1, plain[k].map { Swift.abs($0) }.max()!)
+            let err = zip(fused[k], plain[k]).map { Swift.abs($0 - $1) }.max()!
+            #expect(err <= 2e-4 * scaleOf, "\(name): max error \(err) at scale \(scaleOf)")
+        }
     }
 
     @Test("conv2d on a larger image matches the direct oracle (im2col bounds at every border)")
