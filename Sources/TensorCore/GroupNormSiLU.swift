@@ -180,6 +180,7 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
                 grads.append(t)
             } else { grads.append(nil) }
         }
+        withExtendedLifetime(sums) {}   // ps1, ps2 point into it
         return grads
     }
 }
