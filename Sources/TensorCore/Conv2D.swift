@@ -18,6 +18,31 @@ struct ConvGeometry {
     var isIdentity: Bool { kh == 1 && kw == 1 && stride == 1 && pad == 0 }
 }
 
+/// `d[0..<count] = s[0..<count]` (or 0 when `s` is nil) inline, 8 wide: im2col's rows are 8–64
+/// floats, for which a `memmove`/`memset` call per row (and per 1-float border) cost more than
+/// the copy itself. Tails without loops, so the compiler cannot turn them back into calls.
+@inline(__always)
+private func copyRow(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>?, _ count: Int) {
+    var t = 0
+    if let s {
+        while t + 8 <= count {
+            UnsafeMutableRawPointer(d + t).storeBytes(of: UnsafeRawPointer(s + t).loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            t += 8
+        }
+        if count - t >= 4 {
+            UnsafeMutableRawPointer(d + t).storeBytes(of: UnsafeRawPointer(s + t).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            t += 4
+        }
+        if count - t >= 2 { d[t] = s[t]; d[t + 1] = s[t + 1]; t += 2 }
+        if count - t >= 1 { d[t] = s[t] }
+    } else {
+        while t + 8 <= count { UnsafeMutableRawPointer(d + t).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self); t += 8 }
+        if count - t >= 4 { UnsafeMutableRawPointer(d + t).storeBytes(of: SIMD4<Float>(), as: SIMD4<Float>.self); t += 4 }
+        if count - t >= 2 { d[t] = 0; d[t + 1] = 0; t += 2 }
+        if count - t >= 1 { d[t] = 0 }
+    }
+}
+
 /// col[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside).
 /// `x` is one image [C, H, W]; `col` is [C·kh·kw, Ho·Wo]. Parallel over rows unless `parallel`
 /// is false (callers that are themselves one worker of a parallel loop).
@@ -34,12 +59,12 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePo
             for oy in 0..<ho {
                 let iy = oy * g.stride - g.pad + i
                 let d = dst + oy * wo
-                if iy < 0 || iy >= g.h || ox0 >= ox1 { d.update(repeating: 0, count: wo); continue }
-                if ox0 > 0 { d.update(repeating: 0, count: ox0) }
-                if ox1 < wo { (d + ox1).update(repeating: 0, count: wo - ox1) }
+                if iy < 0 || iy >= g.h || ox0 >= ox1 { copyRow(d, nil, wo); continue }
+                if ox0 > 0 { copyRow(d, nil, ox0) }
+                if ox1 < wo { copyRow(d + ox1, nil, wo - ox1) }
                 let s = src + iy * g.w - g.pad + j
                 if g.stride == 1 {
-                    (d + ox0).update(from: s + ox0, count: ox1 - ox0)
+                    copyRow(d + ox0, s + ox0, ox1 - ox0)
                 } else {
                     for ox in ox0..<ox1 { d[ox] = s[ox * g.stride] }
                 }
