@@ -44,21 +44,23 @@ private func copyRow(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>
 }
 
 /// col[(c·kh + i)·kw + j, oy·Wo + ox] = x[c, oy·s − p + i, ox·s − p + j] (0 outside).
-/// `x` is one image [C, H, W]; `col` is [C·kh·kw, Ho·Wo]. Parallel over rows unless `parallel`
-/// is false (callers that are themselves one worker of a parallel loop).
-func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, parallel: Bool = true) {
-    let ho = g.ho, wo = g.wo, hw = ho * wo
-    parallelFor(g.k, minChunk: parallel ? max(1, 16_384 / max(1, hw)) : g.k) { rows in
+/// `x` is one image [C, H, W]; `col` is [C·kh·kw, Ho·Wo], or [C·kh·kw, |outputRows|·Wo] for the
+/// output rows `outputRows` only (a tile). Parallel over rows unless `parallel` is false (callers
+/// that are themselves one worker of a parallel loop).
+func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, parallel: Bool = true,
+            outputRows: Range<Int>? = nil) {
+    let wo = g.wo, oys = outputRows ?? 0..<g.ho, span = oys.count * wo
+    parallelFor(g.k, minChunk: parallel ? max(1, 16_384 / max(1, span)) : g.k) { rows in
         for r in rows {
             let c = r / (g.kh * g.kw), i = (r / g.kw) % g.kh, j = r % g.kw
             let src = x + c * g.h * g.w
-            let dst = col + r * hw
+            let dst = col + r * span
             // Valid output columns: 0 ≤ ox·s − p + j < W.
             let ox0 = max(0, (g.pad - j + g.stride - 1) / g.stride)
             let ox1 = min(wo, (g.w + g.pad - j + g.stride - 1) / g.stride)
-            for oy in 0..<ho {
+            for oy in oys {
                 let iy = oy * g.stride - g.pad + i
-                let d = dst + oy * wo
+                let d = dst + (oy - oys.lowerBound) * wo
                 if iy < 0 || iy >= g.h || ox0 >= ox1 { copyRow(d, nil, wo); continue }
                 if ox0 > 0 { copyRow(d, nil, ox0) }
                 if ox1 < wo { copyRow(d + ox1, nil, wo - ox1) }
@@ -125,6 +127,22 @@ func channelSums(_ g: Tensor, n: Int, c: Int, hw: Int) -> Tensor {
     return out
 }
 
+/// Column tiles for a thread that convolves a whole image: the column matrix of an image (up to
+/// 28 MB in the U-Net) is built and consumed a tile of output rows at a time, so that BLAS packs
+/// it from cache rather than memory (~10% of a U-Net step on two cores). Tiles hold about
+/// `floats` values (1 MB) but at least `minColumns` output positions (BLAS repacks the weights
+/// for every tile). Variables only so that tests can force many small tiles.
+enum ConvTiling {
+    nonisolated(unsafe) static var floats = 1 << 18
+    nonisolated(unsafe) static var minColumns = 256
+
+    /// Output rows per tile for geometry `g` (whole rows; at least one).
+    static func rows(_ g: ConvGeometry) -> Int {
+        let columns = max(minColumns, floats / max(1, g.k))
+        return max(1, min(g.ho, columns / max(1, g.wo)))
+    }
+}
+
 /// Runs `body(image, worker)` for every image of a batch of `n`, each image on one of `workers`
 /// threads (taken in turn from a shared counter, so a core slowed by other load takes fewer);
 /// `worker` ∈ 0..<workers names per-worker scratch, used by one image at a time.
@@ -172,10 +190,11 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     let threads = Parallelism.threadCount
     let perImage = threads > 1 && n >= threads
     let workers = perImage ? threads : 1
-    // One column matrix per worker (none for the 1×1 fast path).
-    let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * hw) }
+    // One column matrix (a tile of one per thread) per worker; none for the 1×1 fast path.
+    let tileRows = perImage ? ConvTiling.rows(g) : g.ho
+    let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * tileRows * g.wo) }
 
-    /// out[b] = W·col(x[b]) + bias, on one thread or with parallel kernels.
+    /// out[b] = W·col(x[b]) + bias, on one thread (tile by tile) or with parallel kernels.
     func forward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, serial: Bool) {
         let ob = po + b * cout * hw
         if let bias {
@@ -184,12 +203,23 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
                 for ch in r { (ob + ch * hw).update(repeating: pb[ch], count: hw) }
             }
         }
-        let cp: UnsafePointer<Float>
-        if let col { im2col(px + b * inSize, g, col, parallel: !serial); cp = UnsafePointer(col) } else { cp = px + b * inSize }
-        if serial {
-            sgemmSerial(false, false, m: cout, n: hw, k: k, pw, lda: k, cp, ldb: hw, beta: bias == nil ? 0 : 1, ob, ldc: hw)
-        } else {
-            sgemm(false, false, m: cout, n: hw, k: k, pw, cp, beta: bias == nil ? 0 : 1, ob)
+        guard let col else {
+            let cp = px + b * inSize
+            if serial {
+                sgemmSerial(false, false, m: cout, n: hw, k: k, pw, lda: k, cp, ldb: hw, beta: bias == nil ? 0 : 1, ob, ldc: hw)
+            } else {
+                sgemm(false, false, m: cout, n: hw, k: k, pw, cp, beta: bias == nil ? 0 : 1, ob)
+            }
+            return
+        }
+        for oy0 in Swift.stride(from: 0, to: g.ho, by: tileRows) {
+            let rows = oy0..<min(g.ho, oy0 + tileRows), t = rows.count * g.wo
+            im2col(px + b * inSize, g, col, parallel: !serial, outputRows: rows)
+            if serial {
+                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: bias == nil ? 0 : 1, ob + oy0 * g.wo, ldc: hw)
+            } else {
+                sgemm(false, false, m: cout, n: hw, k: k, pw, col, beta: bias == nil ? 0 : 1, ob)
+            }
         }
     }
     if perImage {
@@ -218,7 +248,11 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
                 }
             }
         }
-        let colCount = flipped ? max(k * hw, gt.k * plane) : k * hw
+        // Tiles for the serial path (x's columns for dW; dY's columns for dX when flipped). The
+        // col2im path (other strides) needs whole column matrices.
+        let rowsW = perImage ? ConvTiling.rows(g) : g.ho
+        let rowsX = perImage && flipped ? ConvTiling.rows(gt) : gt.ho
+        let colCount = flipped ? max(k * rowsW * g.wo, gt.k * rowsX * gt.wo) : k * hw
         let colsB = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
         // Per-worker partial dWᵀ [K, Cout] = Σ col·dYᵀ, transposed and summed into gw at the end:
         // BLAS packs the big column matrix untransposed this way round (~15% faster than dY·colᵀ).
@@ -232,22 +266,37 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
         func backward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, dwT: UnsafeMutablePointer<Float>?, first: Bool, serial: Bool) {
             let gb = pg + b * cout * hw
             if let dwT {
-                let cp: UnsafePointer<Float>
-                if let col { im2col(px + b * inSize, g, col, parallel: !serial); cp = UnsafePointer(col) } else { cp = px + b * inSize }
-                if serial {
-                    sgemmSerial(false, true, m: k, n: cout, k: hw, cp, lda: hw, gb, ldb: hw, beta: first ? 0 : 1, dwT, ldc: cout)
+                if let col {
+                    for oy0 in Swift.stride(from: 0, to: g.ho, by: rowsW) {
+                        let rows = oy0..<min(g.ho, oy0 + rowsW), t = rows.count * g.wo
+                        let beta: Float = first && oy0 == 0 ? 0 : 1
+                        im2col(px + b * inSize, g, col, parallel: !serial, outputRows: rows)
+                        if serial {
+                            sgemmSerial(false, true, m: k, n: cout, k: t, col, lda: t, gb + oy0 * g.wo, ldb: hw, beta: beta, dwT, ldc: cout)
+                        } else {
+                            sgemm(false, true, m: k, n: cout, k: hw, col, gb, beta: beta, dwT)
+                        }
+                    }
                 } else {
-                    sgemm(false, true, m: k, n: cout, k: hw, cp, gb, beta: first ? 0 : 1, dwT)
+                    let cp = px + b * inSize
+                    if serial {
+                        sgemmSerial(false, true, m: k, n: cout, k: hw, cp, lda: hw, gb, ldb: hw, beta: first ? 0 : 1, dwT, ldc: cout)
+                    } else {
+                        sgemm(false, true, m: k, n: cout, k: hw, cp, gb, beta: first ? 0 : 1, dwT)
+                    }
                 }
             }
             if let gx, let col, let wt {
-                // dX[b] = W̃[Cin, Cout·k²]·col(dY[b]).
+                // dX[b] = W̃[Cin, Cout·k²]·col(dY[b]), tile by tile of dX's rows.
                 let dst = gx.mutableData + b * inSize
-                im2col(gb, gt, col, parallel: !serial)
-                if serial {
-                    sgemmSerial(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, lda: gt.k, col, ldb: plane, dst, ldc: plane)
-                } else {
-                    sgemm(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, col, dst)
+                for y0 in Swift.stride(from: 0, to: gt.ho, by: rowsX) {
+                    let rows = y0..<min(gt.ho, y0 + rowsX), t = rows.count * gt.wo
+                    im2col(gb, gt, col, parallel: !serial, outputRows: rows)
+                    if serial {
+                        sgemmSerial(false, false, m: g.c, n: t, k: gt.k, wt.pointer, lda: gt.k, col, ldb: t, dst + y0 * gt.wo, ldc: plane)
+                    } else {
+                        sgemm(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, col, dst)
+                    }
                 }
             } else if let gx {
                 let dst = gx.mutableData + b * inSize

@@ -144,6 +144,38 @@ struct ConvOpTableTests {
         }
     }
 
+    @Test("conv2d in column tiles of a few output rows (and a partial last tile): forward, dX and dW match the oracle")
+    func tiledConv() {
+        // Tiles of ⌊16/K⌋ → 2 rows of 7 here (K = 36 for x, 54 for dY): 6 full tiles and a partial one.
+        let saved = (ConvTiling.floats, ConvTiling.minColumns)
+        ConvTiling.floats = 16; ConvTiling.minColumns = 14
+        defer { (ConvTiling.floats, ConvTiling.minColumns) = saved }
+        var rng = SeededRandom(seed: 12)
+        let n = min(max(2, Parallelism.threadCount), 4), c = 4, o = 6, h = 13, w = 7
+        let x = randomTensor([n, c, h, w], &rng, { $0.uniform(-1, 1) }), wt = randomTensor([o, c, 3, 3], &rng, { $0.uniform(-1, 1) })
+        let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
+        let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(wt.scalars, shape: wt.shape, requiresGrad: true)
+        let y = conv2d(xl, wl, b, stride: 1, padding: 1)
+        (y * dy).sum().backward()
+        func close(_ got: [Float], _ want: [Double], _ what: String) {
+            let scale = max(1, want.map { Swift.abs($0) }.max()!)
+            let err = zip(got, want).map { Swift.abs(Double($0) - $1) }.max()!
+            #expect(err <= 1e-4 * scale, "\(what): max error \(err) at scale \(scale)")
+        }
+        let rx = toRef(x), rw = toRef(wt), rdy = toRef(dy)
+        close(y.scalars, refConv2d(rx, rw, toRef(b), stride: 1, pad: 1).v, "y")
+        close(xl.grad!.scalars, refConvTranspose2d(rdy, rw, nil, stride: 1, pad: 1).v, "dX")
+        var dw = [Double](repeating: 0, count: wt.count)
+        for bi in 0..<n { for co in 0..<o { for ci in 0..<c { for i in 0..<3 { for j in 0..<3 {
+            var s = 0.0
+            for oy in 0..<h { let iy = oy + i - 1; if iy < 0 || iy >= h { continue }
+                for ox in 0..<w { let ix = ox + j - 1; if ix < 0 || ix >= w { continue }
+                    s += rdy.v[((bi * o + co) * h + oy) * w + ox] * rx.v[((bi * c + ci) * h + iy) * w + ix] } }
+            dw[((co * c + ci) * 3 + i) * 3 + j] += s
+        } } } } }
+        close(wl.grad!.scalars, dw, "dW")
+    }
+
     @Test("conv2d on a larger image matches the direct oracle (im2col bounds at every border)")
     func largerConv() {
         var rng = SeededRandom(seed: 9)
