@@ -79,6 +79,26 @@ public func sgemm(_ transA: Bool, _ transB: Bool, m: Int, n: Int, k: Int, alpha:
     }
 }
 
+/// `batch` independent products C_i = op(A_i)·op(B_i) (operands `strideA`, `strideB` floats apart;
+/// a stride of 0 shares the operand; C_i `m·n` apart). With at least as many products as threads,
+/// whole products go to the threads (single-threaded sgemm each: attention's per-head products
+/// are mostly too small to split well); otherwise each product is split by `sgemm`.
+func batchedSgemm(_ transA: Bool, _ transB: Bool, batch: Int, m: Int, n: Int, k: Int,
+                  _ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int, _ c: UnsafeMutablePointer<Float>) {
+    BLASThreads.sync()
+    let threads = Parallelism.threadCount
+    if batch >= threads && threads > 1 {
+        let lda = transA ? m : k, ldb = transB ? k : n
+        parallelFor(batch, minChunk: 1) { r in
+            for i in r {
+                sgemmSerial(transA, transB, m: m, n: n, k: k, a + i * strideA, lda: lda, b + i * strideB, ldb: ldb, c + i * m * n, ldc: n)
+            }
+        }
+    } else {
+        for i in 0..<batch { sgemm(transA, transB, m: m, n: n, k: k, a + i * strideA, b + i * strideB, c + i * m * n) }
+    }
+}
+
 /// Raw product of matrices (no autograd): `a` [..., m, k] (or [..., k, m] with transA),
 /// `b` either 2-D [k, n] (shared) or with the same leading batch dims as `a`.
 func matmulKernel(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) -> Tensor {
@@ -97,7 +117,7 @@ func matmulKernel(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) -> Tenso
             // Fold the batch into rows: one big sgemm.
             sgemm(false, transB, m: batch * m, n: n, k: k, a.data, b.data, out.mutableData)
         } else {
-            for i in 0..<batch { sgemm(true, transB, m: m, n: n, k: k, a.data + i * m * k, b.data, out.mutableData + i * m * n) }
+            batchedSgemm(true, transB, batch: batch, m: m, n: n, k: k, a.data, strideA: m * k, b.data, strideB: 0, out.mutableData)
         }
         return out
     }
@@ -105,9 +125,7 @@ func matmulKernel(_ a: Tensor, _ b: Tensor, transA: Bool, transB: Bool) -> Tenso
     precondition(batchA == batchB, "batched matmul: batch dims \(batchA) and \(batchB) differ")
     let batch = batchA.reduce(1, *)
     let out = Tensor(uninitializedShape: batchA + [m, n])
-    for i in 0..<batch {
-        sgemm(transA, transB, m: m, n: n, k: k, a.data + i * m * k, b.data + i * k * n, out.mutableData + i * m * n)
-    }
+    batchedSgemm(transA, transB, batch: batch, m: m, n: n, k: k, a.data, strideA: m * k, b.data, strideB: k * n, out.mutableData)
     return out
 }
 
@@ -123,9 +141,8 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
             if transposeA && shared {
                 let m = a.shape[a.rank - 1], k = a.shape[a.rank - 2], n = g.shape[g.rank - 1]
                 let out = Tensor(uninitializedShape: a.shape)
-                for i in 0..<(a.count / max(1, m * k)) {
-                    sgemm(transposeB, true, m: k, n: m, k: n, b.data, g.data + i * m * n, out.mutableData + i * k * m)
-                }
+                batchedSgemm(transposeB, true, batch: a.count / max(1, m * k), m: k, n: m, k: n,
+                             b.data, strideA: 0, g.data, strideB: m * n, out.mutableData)
                 ga = out
             } else {
                 ga = transposeA ? matmulKernel(b, g, transA: transposeB, transB: true) : matmulKernel(g, b, transA: false, transB: !transposeB)
