@@ -58,6 +58,29 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePo
             // Valid output columns: 0 ≤ ox·s − p + j < W.
             let ox0 = max(0, (g.pad - j + g.stride - 1) / g.stride)
             let ox1 = min(wo, (g.w + g.pad - j + g.stride - 1) / g.stride)
+            if g.stride == 1 && wo == g.w {
+                // "Same" convolution: output and input rows have one length, so the tap's valid rows
+                // are one flat copy of the input shifted by j − p; the columns that wrapped into a
+                // neighbouring row (ox < ox0, ox ≥ ox1) are zeroed after it.
+                let shift = j - g.pad
+                let vy0 = min(oys.upperBound, max(oys.lowerBound, g.pad - i))
+                let vy1 = max(vy0, min(oys.upperBound, g.h + g.pad - i))
+                copyRow(dst, nil, (vy0 - oys.lowerBound) * wo)
+                copyRow(dst + (vy1 - oys.lowerBound) * wo, nil, (oys.upperBound - vy1) * wo)
+                if vy0 < vy1 {
+                    let d = dst + (vy0 - oys.lowerBound) * wo, s = src + (vy0 - g.pad + i) * g.w
+                    let count = (vy1 - vy0) * wo, lo = max(0, -shift), hi = count - max(0, shift)
+                    if lo < hi { copyRow(d + lo, s + lo + shift, hi - lo) }
+                    if ox0 > 0 || ox1 < wo {
+                        for row in 0..<(vy1 - vy0) {
+                            let rr = d + row * wo
+                            copyRow(rr, nil, min(ox0, wo))
+                            if ox1 < wo { copyRow(rr + max(ox1, 0), nil, wo - max(ox1, 0)) }
+                        }
+                    }
+                }
+                continue
+            }
             for oy in oys {
                 let iy = oy * g.stride - g.pad + i
                 let d = dst + (oy - oys.lowerBound) * wo
