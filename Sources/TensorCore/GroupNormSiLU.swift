@@ -4,30 +4,32 @@ import Support
 // GroupNorm → per-sample modulation → SiLU as one kernel: the pre-activation of every ADM residual
 // block, SiLU(GN(x)) and SiLU(GN(h)·(1 + scale) + shift) with the timestep's scale and shift
 // (Dhariwal & Nichol 2021). Same statistics as `groupNorm` (biased variance, eps inside the square
-// root; means and variances summed in Float lanes over blocks of 1024 values, blocks in Double).
+// root; sums in Float lanes over blocks of 1024 values, blocks in Double).
 // Unfused, the U-Net ran six passes over each activation forward and about twelve backward for
 // this (normalize, affine, multiply, add, SiLU and the broadcast reductions of their gradients).
 
 /// Values summed per Float lane before the lane sums are added in Double.
 private let laneBlock = 1024
 
-/// Σ (p[i] − center) (or Σ (p[i] − center)² when `squared`), Float lanes within blocks, Double across.
+/// (Σ (p[i] − shift), Σ (p[i] − shift)²): Float lanes within blocks, Double across. Shifting by a
+/// value of the data (its first) keeps the one-pass variance E[d²] − E[d]² free of cancellation
+/// when the mean is large against the spread.
 @inline(__always)
-private func centeredSum(_ p: UnsafePointer<Float>, _ count: Int, center: Float, squared: Bool) -> Double {
-    var total = 0.0, i = 0
-    let cv = SIMD8<Float>(repeating: center)
+private func shiftedSums(_ p: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
+    var s1 = 0.0, s2 = 0.0, i = 0
+    let sv = SIMD8<Float>(repeating: shift)
     while i + 8 <= count {
         let end = min(count, i + laneBlock)
-        var acc = SIMD8<Float>()
-        if squared {
-            while i + 8 <= end { let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - cv; acc += d * d; i += 8 }
-        } else {
-            while i + 8 <= end { acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - cv; i += 8 }
+        var a1 = SIMD8<Float>(), a2 = SIMD8<Float>()
+        while i + 8 <= end {
+            let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - sv
+            a1 += d; a2 += d * d
+            i += 8
         }
-        total += Double(acc.sum())
+        s1 += Double(a1.sum()); s2 += Double(a2.sum())
     }
-    while i < count { let d = Double(p[i] - center); total += squared ? d * d : d; i += 1 }
-    return total
+    while i < count { let d = Double(p[i] - shift); s1 += d; s2 += d * d; i += 1 }
+    return (s1, s2)
 }
 
 /// y = SiLU(GN(x)·(1 + scale) + shift), the fusion of `groupNorm`, the modulation and `silu`.
@@ -36,11 +38,11 @@ private func centeredSum(_ p: UnsafePointer<Float>, _ count: Int, center: Float,
 /// [N, C] per sample and channel (nil: 0). Result has x's shape. With a = γ·(1 + s) and
 /// b = β·(1 + s) + t per sample and channel, y = SiLU(x̂·a + b) with x̂ the normalized input.
 ///
-/// Forward per group (one task per sample and group): mean, then variance about it, then one pass
-/// writing x̂ (kept for the backward) and y. Backward per group, with u = x̂·a + b and
-/// du = dy·SiLU′(u): one pass writing dx̂ = du·a and the per-plane sums Σdu and Σdu·x̂ — which give
-/// dβ, dγ, dshift, dscale and both means of GN's backward — then one pass for
-/// dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)).
+/// Forward per group (one task per sample and group): one pass for mean and variance, one writing
+/// y; only the mean and 1/σ of each group are kept (x̂ is recomputed from x, which the graph
+/// holds anyway). Backward per group, with u = x̂·a + b and du = dy·SiLU′(u): one pass writing
+/// dx̂ = du·a and the per-plane sums Σdu and Σdu·x̂ — which give dβ, dγ, dshift, dscale and both
+/// means of GN's backward — then one pass for dx = (1/σ)·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)).
 public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor?,
                           scale: Tensor? = nil, shift: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
     precondition(x.rank >= 2 && groups >= 1 && x.shape[1] % groups == 0, "groupNormSiLU: \(groups) groups for input \(x.shape)")
@@ -50,10 +52,9 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
     if let scale { precondition(scale.shape == [n, c], "groupNormSiLU: scale \(scale.shape) for [\(n), \(c)]") }
     if let shift { precondition(shift.shape == [n, c], "groupNormSiLU: shift \(shift.shape) for [\(n), \(c)]") }
     let cpg = c / groups, len = cpg * sp, runs = n * groups
-    let xhat = Tensor(uninitializedShape: x.shape)
-    let invStd = TensorStorage(uninitialized: runs)
+    let stats = TensorStorage(uninitialized: 2 * runs)     // per group: mean, then 1/σ
     let out = Tensor(uninitializedShape: x.shape)
-    let px = x.data, pq = xhat.mutableData, po = out.mutableData, pinv = invStd.pointer
+    let px = x.data, po = out.mutableData, pmean = stats.pointer, pinv = stats.pointer + runs
     let pgam = gamma?.data, pbet = beta?.data, psc = scale?.data, psh = shift?.data
 
     /// The modulated affine (a, b) of plane (sample `b`, channel `ch`).
@@ -66,29 +67,27 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
         for run in r {
             // Run `run` = sample b, group g: channels g·C/G ..< (g+1)·C/G, contiguous.
             let base = run * len, p = px + base
-            let mean = centeredSum(p, len, center: 0, squared: false) / Double(max(1, len))
-            let m = Float(mean)
-            let variance = max(0, centeredSum(p, len, center: m, squared: true) / Double(max(1, len)))
-            let inv = Float(1 / (variance + Double(eps)).squareRoot())
-            pinv[run] = inv
+            let shift = len > 0 ? p[0] : 0
+            let (s1, s2) = shiftedSums(p, len, shift: shift)
+            let d = s1 / Double(max(1, len))
+            let variance = max(0, s2 / Double(max(1, len)) - d * d)
+            let m = Float(Double(shift) + d), inv = Float(1 / (variance + Double(eps)).squareRoot())
+            pmean[run] = m; pinv[run] = inv
             let b = run / groups, g0 = (run % groups) * cpg
             for cc in 0..<cpg {
                 let (a, bb) = affine(b, g0 + cc)
-                let xs = p + cc * sp, qs = pq + base + cc * sp, ys = po + base + cc * sp
+                let xs = p + cc * sp, ys = po + base + cc * sp
                 let mv = SIMD8<Float>(repeating: m), iv = SIMD8<Float>(repeating: inv)
                 let av = SIMD8<Float>(repeating: a), bv = SIMD8<Float>(repeating: bb)
                 var i = 0
                 while i + 8 <= sp {
                     let xh = (UnsafeRawPointer(xs + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
-                    UnsafeMutableRawPointer(qs + i).storeBytes(of: xh, as: SIMD8<Float>.self)
                     let u = xh * av + bv
                     UnsafeMutableRawPointer(ys + i).storeBytes(of: u * simdSigmoid(u), as: SIMD8<Float>.self)
                     i += 8
                 }
                 while i < sp {
-                    let xh = (xs[i] - m) * inv
-                    qs[i] = xh
-                    ys[i] = SiLUOp.f(xh * a + bb)
+                    ys[i] = SiLUOp.f((xs[i] - m) * inv * a + bb)
                     i += 1
                 }
             }
@@ -98,7 +97,7 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
     var inputs = [x]
     for t in [gamma, beta, scale, shift] { if let t { inputs.append(t) } }
     return out.record("groupNormSiLU", inputs) { gy in
-        let pg = gy.data, pq = xhat.data, pinv = invStd.pointer   // (keeps x̂ and 1/σ alive)
+        let pg = gy.data, px = x.data, pmean = stats.pointer, pinv = stats.pointer + runs   // (keeps stats alive)
         let gx = Tensor(uninitializedShape: x.shape)        // dx̂ after the first pass, dx after the second
         let sums = TensorStorage(uninitialized: 2 * n * c)  // per plane: Σdu, then Σdu·x̂
         let pd = gx.mutableData, ps1 = sums.pointer, ps2 = sums.pointer + n * c
@@ -106,18 +105,20 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
         parallelFor(runs, minChunk: max(1, 32_768 / max(1, len))) { r in
             for run in r {
                 let base = run * len, b = run / groups, g0 = (run % groups) * cpg
+                let m = pmean[run], inv = pinv[run]
+                let mv = SIMD8<Float>(repeating: m), iv = SIMD8<Float>(repeating: inv)
                 var sumD = 0.0, sumDQ = 0.0          // Σ dx̂ and Σ dx̂·x̂ over the group
                 for cc in 0..<cpg {
                     let ch = g0 + cc
                     let (a, bb) = affine(b, ch)
-                    let gs = pg + base + cc * sp, qs = pq + base + cc * sp, ds = pd + base + cc * sp
+                    let gs = pg + base + cc * sp, xs = px + base + cc * sp, ds = pd + base + cc * sp
                     let av = SIMD8<Float>(repeating: a), bv = SIMD8<Float>(repeating: bb)
                     var s1 = 0.0, s2 = 0.0, i = 0
                     while i + 8 <= sp {
                         let end = min(sp, i + laneBlock)
                         var acc1 = SIMD8<Float>(), acc2 = SIMD8<Float>()
                         while i + 8 <= end {
-                            let xh = UnsafeRawPointer(qs + i).loadUnaligned(as: SIMD8<Float>.self)
+                            let xh = (UnsafeRawPointer(xs + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
                             let gv = UnsafeRawPointer(gs + i).loadUnaligned(as: SIMD8<Float>.self)
                             let u = xh * av + bv
                             let sg = simdSigmoid(u)
@@ -129,27 +130,28 @@ public func groupNormSiLU(_ x: Tensor, groups: Int, gamma: Tensor?, beta: Tensor
                         s1 += Double(acc1.sum()); s2 += Double(acc2.sum())
                     }
                     while i < sp {
-                        let u = qs[i] * a + bb
+                        let xh = (xs[i] - m) * inv
+                        let u = xh * a + bb
                         let du = gs[i] * SiLUOp.df(u, 0)
                         ds[i] = du * a
-                        s1 += Double(du); s2 += Double(du * qs[i])
+                        s1 += Double(du); s2 += Double(du * xh)
                         i += 1
                     }
                     ps1[b * c + ch] = Float(s1); ps2[b * c + ch] = Float(s2)
                     sumD += Double(a) * s1; sumDQ += Double(a) * s2
                 }
                 guard needX else { continue }
-                let md = Float(sumD / Double(max(1, len))), mdq = Float(sumDQ / Double(max(1, len))), inv = pinv[run]
-                let d = pd + base, q = pq + base
-                let mdv = SIMD8<Float>(repeating: md), mqv = SIMD8<Float>(repeating: mdq), iv = SIMD8<Float>(repeating: inv)
+                let md = Float(sumD / Double(max(1, len))), mdq = Float(sumDQ / Double(max(1, len)))
+                let d = pd + base, q = px + base
+                let mdv = SIMD8<Float>(repeating: md), mqv = SIMD8<Float>(repeating: mdq)
                 var i = 0
                 while i + 8 <= len {
                     let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD8<Float>.self)
-                    let qv = UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let qv = (UnsafeRawPointer(q + i).loadUnaligned(as: SIMD8<Float>.self) - mv) * iv
                     UnsafeMutableRawPointer(d + i).storeBytes(of: iv * (dv - mdv - qv * mqv), as: SIMD8<Float>.self)
                     i += 8
                 }
-                while i < len { d[i] = inv * (d[i] - md - q[i] * mdq); i += 1 }
+                while i < len { d[i] = inv * (d[i] - md - (q[i] - m) * inv * mdq); i += 1 }
             }
         }
         // Parameter gradients from the per-plane sums S1 = Σdu, S2 = Σdu·x̂:
