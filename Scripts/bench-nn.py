@@ -12,8 +12,9 @@
    sides have the same parameter count.
 3. matmul 256^3 and 1024^3: Octoplane's `matmul`, a raw cblas_sgemm call from Swift, and torch.mm.
 
-Both sides use the same thread count (OCTOPLANE_THREADS for Octoplane, which also sets OpenBLAS's
-threads; torch.set_num_threads for PyTorch). Figures are medians of the timed steps; the ratio is
+Both sides use the same thread count (OCTOPLANE_THREADS for Octoplane, which also sets how many
+threads its matrix products are split over, OpenBLAS itself running single-threaded, and the
+threads of the raw cblas_sgemm baseline; torch.set_num_threads for PyTorch). Figures are medians of the timed steps; the ratio is
 PyTorch's time over Octoplane's (> 1: Octoplane is faster).
 Octoplane's side is `octoplane bench nn --json` from a release build made with Scripts/cpu-flags.sh.
 The peers' virtualenv comes from Scripts/peers-venv.sh; it needs torch==2.13.0+cpu.

@@ -6,7 +6,8 @@ import Foundation
 ///
 /// Resolution order: `Parallelism.threadCount` if set by the program, else the environment
 /// variable `OCTOPLANE_THREADS`, else the number of active processors. Always ≥ 1.
-/// The tensor core additionally forwards this number to OpenBLAS.
+/// The tensor core also splits its matrix products over this many threads (OpenBLAS itself runs
+/// single-threaded).
 public enum Parallelism {
     nonisolated(unsafe) private static var override: Int? = nil
     /// `OCTOPLANE_THREADS` or the processor count, read once (building the environment dictionary
