@@ -150,54 +150,51 @@ func channelSums(_ g: Tensor, n: Int, c: Int, hw: Int) -> Tensor {
     return out
 }
 
-/// Column tiles for a thread that convolves a whole image: the column matrix of an image (up to
-/// 28 MB in the U-Net) is built and consumed a tile of output rows at a time, so that BLAS packs
-/// it from cache rather than memory (~10% of a U-Net step on two cores). Tiles hold about
-/// `floats` values (1 MB) but at least `minColumns` output positions (BLAS repacks the weights
-/// for every tile). Variables only so that tests can force many small tiles.
+/// Column tiles: each image's column matrix (up to 28 MB in the U-Net) is built and consumed a
+/// tile of output rows at a time, so that BLAS packs it from cache rather than memory (~10% of a
+/// U-Net step on two cores). Tiles hold about `floats` values (1 MB) but at least `minColumns`
+/// output positions (BLAS repacks the weights for every tile). Variables only so that tests can
+/// force many small tiles.
 enum ConvTiling {
     nonisolated(unsafe) static var floats = 1 << 18
     nonisolated(unsafe) static var minColumns = 256
 
-    /// Output rows per tile for geometry `g` (whole rows; at least one).
-    static func rows(_ g: ConvGeometry) -> Int {
+    /// Output rows per tile for geometry `g` and a batch of `n` on `threads` threads: cache-sized,
+    /// and small enough that the batch makes at least one tile per thread (whole rows; ≥ 1).
+    static func rows(_ g: ConvGeometry, n: Int, threads: Int) -> Int {
         let columns = max(minColumns, floats / max(1, g.k))
-        return max(1, min(g.ho, columns / max(1, g.wo)))
+        let cached = max(1, min(g.ho, columns / max(1, g.wo)))
+        let perImage = (threads + max(1, n) - 1) / max(1, n)          // tiles each image must give
+        let spread = (g.ho + perImage - 1) / perImage
+        return max(1, min(cached, spread))
     }
 }
 
-/// Runs `body(image, worker)` for every image of a batch of `n`, each image on one of `workers`
-/// threads (taken in turn from a shared counter, so a core slowed by other load takes fewer);
-/// `worker` ∈ 0..<workers names per-worker scratch, used by one image at a time.
-func forEachImage(_ n: Int, workers: Int, _ body: (_ image: Int, _ worker: Int) -> Void) {
-    let lock = NSLock()
-    var next = 0
+/// Runs `body(unit, worker)` for units 0..<count on `workers` threads, worker w taking the w-th
+/// contiguous run of units in order (whole images when there are enough): a fixed split, so that
+/// per-worker partial sums (the weight gradient) add up identically on every run for a thread
+/// count. `worker` names per-worker scratch, used by one unit at a time.
+func forEachUnit(_ count: Int, workers: Int, _ body: (_ unit: Int, _ worker: Int) -> Void) {
     parallelFor(workers, minChunk: 1) { ws in
-        for w in ws {
-            while true {
-                lock.lock(); let b = next; next += 1; lock.unlock()
-                if b >= n { break }
-                body(b, w)
-            }
-        }
+        for w in ws { for u in (w * count / workers)..<((w + 1) * count / workers) { body(u, w) } }
     }
 }
 
 /// 2-D convolution: `x` [N, Cin, H, W], `weight` [Cout, Cin, kh, kw], `bias` [Cout] →
 /// [N, Cout, Ho, Wo] with Ho = ⌊(H + 2·padding − kh)/stride⌋ + 1 (likewise Wo). Zero padding.
 ///
-/// Per image: one im2col (skipped for 1×1 stride-1 kernels) and one sgemm W[Cout, K]·col[K, HoWo].
-/// Backward per image: dW += dY·colᵀ (the columns are recomputed rather than kept: memory stays
-/// at one column matrix per thread whatever the batch), and dX as the convolution of dY with the
-/// flipped, transposed kernel (stride 1, square kernels, padding ≤ k − 1: one im2col of dY and one
-/// sgemm writing dX, instead of a [Cin·k², HW] product, zeroed by BLAS first, folded back by col2im
-/// — three times the traffic when Cin is three times Cout, as in the U-Net's up path). Other
-/// strides: dcol = Wᵀ·dY then col2im.
+/// The work is split into units of (image, tile of output rows), dealt to the threads; each unit
+/// runs serially (im2col of its tile — skipped for 1×1 stride-1 kernels — and one single-threaded
+/// sgemm W[Cout, K]·col[K, tile]), with one column tile per thread. No synchronization inside a
+/// unit, tiles stay in their core's cache, and small batches still fill every thread.
 ///
-/// With at least as many images as threads, whole images go to the threads (serial im2col and
-/// single-threaded sgemm per image, one column matrix and one partial dW per thread, summed at
-/// the end): no synchronization inside an image, and each image's columns stay in its core's
-/// cache. Smaller batches run image by image with parallel im2col and a split sgemm.
+/// Backward: dWᵀ += col·dY[:, tile]ᵀ per unit into per-thread partials, summed and transposed at
+/// the end (the columns are recomputed rather than kept: memory stays at one tile per thread);
+/// dX as the convolution of dY with the flipped, transposed kernel (stride 1, square kernels,
+/// padding ≤ k − 1: one im2col of dY per tile of dX and one sgemm writing it, instead of a
+/// [Cin·k², HW] product, zeroed by BLAS first, folded back by col2im — three times the traffic
+/// when Cin is three times Cout, as in the U-Net's up path). Other strides: per image,
+/// dcol = Wᵀ·dY then col2im.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
                  "conv2d: input \(x.shape) with weight \(weight.shape)")
@@ -211,44 +208,34 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     let po = out.mutableData, px = x.data, pw = weight.data
     BLASThreads.sync()
     let threads = Parallelism.threadCount
-    let perImage = threads > 1 && n >= threads
-    let workers = perImage ? threads : 1
-    // One column matrix (a tile of one per thread) per worker; none for the 1×1 fast path.
-    let tileRows = perImage ? ConvTiling.rows(g) : g.ho
-    let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * tileRows * g.wo) }
-
-    /// out[b] = W·col(x[b]) + bias, on one thread (tile by tile) or with parallel kernels.
-    func forward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, serial: Bool) {
-        let ob = po + b * cout * hw
-        if let bias {
-            let pb = bias.data
-            parallelFor(cout, minChunk: serial ? cout : max(1, 16_384 / max(1, hw))) { r in
-                for ch in r { (ob + ch * hw).update(repeating: pb[ch], count: hw) }
+    let rowsF = ConvTiling.rows(g, n: n, threads: threads), tilesF = (g.ho + rowsF - 1) / rowsF
+    let workersF = max(1, min(threads, n * tilesF))
+    // One column tile per worker; none for the 1×1 fast path.
+    let cols = g.isIdentity ? [] : (0..<workersF).map { _ in TensorStorage(uninitialized: k * rowsF * g.wo) }
+    withExtendedLifetime(cols) {
+        forEachUnit(n * tilesF, workers: workersF) { u, w in
+            // out[b][:, rows] (+)= W·col(x[b])[:, rows].
+            let b = u / tilesF, oy0 = (u % tilesF) * rowsF
+            let t = (min(g.ho, oy0 + rowsF) - oy0) * g.wo
+            let ob = po + b * cout * hw + oy0 * g.wo, beta: Float = bias == nil ? 0 : 1
+            if let bias {
+                // The tile's outputs start at the bias (in cache when the product accumulates).
+                let pb = bias.data
+                for ch in 0..<cout {
+                    let row = ob + ch * hw, v = SIMD8<Float>(repeating: pb[ch])
+                    var i = 0
+                    while i + 8 <= t { UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self); i += 8 }
+                    while i < t { row[i] = pb[ch]; i += 1 }
+                }
             }
-        }
-        guard let col else {
-            let cp = px + b * inSize
-            if serial {
-                sgemmSerial(false, false, m: cout, n: hw, k: k, pw, lda: k, cp, ldb: hw, beta: bias == nil ? 0 : 1, ob, ldc: hw)
+            if cols.isEmpty {
+                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, px + b * inSize + oy0 * g.wo, ldb: hw, beta: beta, ob, ldc: hw)
             } else {
-                sgemm(false, false, m: cout, n: hw, k: k, pw, cp, beta: bias == nil ? 0 : 1, ob)
-            }
-            return
-        }
-        for oy0 in Swift.stride(from: 0, to: g.ho, by: tileRows) {
-            let rows = oy0..<min(g.ho, oy0 + tileRows), t = rows.count * g.wo
-            im2col(px + b * inSize, g, col, parallel: !serial, outputRows: rows)
-            if serial {
-                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: bias == nil ? 0 : 1, ob + oy0 * g.wo, ldc: hw)
-            } else {
-                sgemm(false, false, m: cout, n: hw, k: k, pw, col, beta: bias == nil ? 0 : 1, ob)
+                let col = cols[w].pointer
+                im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
+                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: beta, ob, ldc: hw)
             }
         }
-    }
-    if perImage {
-        forEachImage(n, workers: workers) { b, w in forward(b, cols.isEmpty ? nil : cols[w].pointer, serial: true) }
-    } else {
-        for b in 0..<n { forward(b, cols.first?.pointer, serial: false) }
     }
 
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -271,12 +258,14 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
                 }
             }
         }
-        // Tiles for the serial path (x's columns for dW; dY's columns for dX when flipped). The
-        // col2im path (other strides) needs whole column matrices.
-        let rowsW = perImage ? ConvTiling.rows(g) : g.ho
-        let rowsX = perImage && flipped ? ConvTiling.rows(gt) : gt.ho
-        let colCount = flipped ? max(k * rowsW * g.wo, gt.k * rowsX * gt.wo) : k * hw
-        let colsB = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
+        // Units: (image, tile of dY's rows) for dW and the 1×1 dX; (image, tile of dX's rows) for
+        // the flipped dX; whole images for the col2im dX.
+        let rowsW = ConvTiling.rows(g, n: n, threads: threads), tilesW = (g.ho + rowsW - 1) / rowsW
+        let rowsX = flipped ? ConvTiling.rows(gt, n: n, threads: threads) : gt.ho, tilesX = (gt.ho + rowsX - 1) / rowsX
+        let workers = max(1, min(threads, n * max(tilesW, tilesX)))
+        var colCount = k * rowsW * g.wo
+        if flipped { colCount = max(colCount, gt.k * rowsX * gt.wo) } else if gx != nil { colCount = k * hw }
+        let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
         // Per-worker partial dWᵀ [K, Cout] = Σ col·dYᵀ, transposed and summed into gw at the end:
         // BLAS packs the big column matrix untransposed this way round (~15% faster than dY·colᵀ).
         let partials = gw == nil ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * cout) }
@@ -285,68 +274,58 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
         started.initialize(repeating: false, count: workers)
         defer { started.deallocate() }
 
-        /// dWᵀ(+)= col(x[b])·dY[b]ᵀ into `dwT`; dx[b] from dY[b].
-        func backward(_ b: Int, _ col: UnsafeMutablePointer<Float>?, dwT: UnsafeMutablePointer<Float>?, first: Bool, serial: Bool) {
-            let gb = pg + b * cout * hw
-            if let dwT {
-                if let col {
-                    for oy0 in Swift.stride(from: 0, to: g.ho, by: rowsW) {
-                        let rows = oy0..<min(g.ho, oy0 + rowsW), t = rows.count * g.wo
-                        let beta: Float = first && oy0 == 0 ? 0 : 1
-                        im2col(px + b * inSize, g, col, parallel: !serial, outputRows: rows)
-                        if serial {
-                            sgemmSerial(false, true, m: k, n: cout, k: t, col, lda: t, gb + oy0 * g.wo, ldb: hw, beta: beta, dwT, ldc: cout)
-                        } else {
-                            sgemm(false, true, m: k, n: cout, k: hw, col, gb, beta: beta, dwT)
-                        }
+        withExtendedLifetime((cols, partials, wt)) {
+            if gw != nil {
+                let workersW = min(workers, n * tilesW)
+                forEachUnit(n * tilesW, workers: workersW) { u, w in
+                    // dWᵀ (+)= col(x[b])[:, rows]·dY[b][:, rows]ᵀ.
+                    let b = u / tilesW, oy0 = (u % tilesW) * rowsW
+                    let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
+                    let gb = pg + b * cout * hw + oy0 * g.wo, beta: Float = started[w] ? 1 : 0
+                    if cols.isEmpty {
+                        sgemmSerial(false, true, m: k, n: cout, k: t, px + b * inSize + oy0 * g.wo, lda: hw, gb, ldb: hw,
+                                    beta: beta, partials[w].pointer, ldc: cout)
+                    } else {
+                        let col = cols[w].pointer
+                        im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
+                        sgemmSerial(false, true, m: k, n: cout, k: t, col, lda: t, gb, ldb: hw, beta: beta, partials[w].pointer, ldc: cout)
+                    }
+                    started[w] = true
+                }
+            }
+            if let gx {
+                let pgx = gx.mutableData
+                if cols.isEmpty {
+                    // 1×1: dX[b][:, rows] = Wᵀ·dY[b][:, rows].
+                    forEachUnit(n * tilesW, workers: min(workers, n * tilesW)) { u, _ in
+                        let b = u / tilesW, oy0 = (u % tilesW) * rowsW
+                        let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
+                        sgemmSerial(true, false, m: k, n: t, k: cout, pw, lda: k, pg + b * cout * hw + oy0 * g.wo, ldb: hw,
+                                    pgx + b * inSize + oy0 * g.wo, ldc: hw)
+                    }
+                } else if let wt {
+                    // dX[b][:, rows] = W̃[Cin, Cout·k²]·col(dY[b])[:, rows].
+                    forEachUnit(n * tilesX, workers: min(workers, n * tilesX)) { u, w in
+                        let b = u / tilesX, y0 = (u % tilesX) * rowsX
+                        let t = (min(gt.ho, y0 + rowsX) - y0) * gt.wo
+                        let col = cols[w].pointer
+                        im2col(pg + b * cout * hw, gt, col, parallel: false, outputRows: y0..<(y0 + t / gt.wo))
+                        sgemmSerial(false, false, m: g.c, n: t, k: gt.k, wt.pointer, lda: gt.k, col, ldb: t,
+                                    pgx + b * inSize + y0 * gt.wo, ldc: plane)
                     }
                 } else {
-                    let cp = px + b * inSize
-                    if serial {
-                        sgemmSerial(false, true, m: k, n: cout, k: hw, cp, lda: hw, gb, ldb: hw, beta: first ? 0 : 1, dwT, ldc: cout)
-                    } else {
-                        sgemm(false, true, m: k, n: cout, k: hw, cp, gb, beta: first ? 0 : 1, dwT)
+                    // Other strides, per image: dcol = Wᵀ·dY[b], then col2im.
+                    forEachUnit(n, workers: min(workers, n)) { b, w in
+                        let col = cols[w].pointer
+                        sgemmSerial(true, false, m: k, n: hw, k: cout, pw, lda: k, pg + b * cout * hw, ldb: hw, col, ldc: hw)
+                        col2im(col, g, pgx + b * inSize, parallel: false)
                     }
                 }
             }
-            if let gx, let col, let wt {
-                // dX[b] = W̃[Cin, Cout·k²]·col(dY[b]), tile by tile of dX's rows.
-                let dst = gx.mutableData + b * inSize
-                for y0 in Swift.stride(from: 0, to: gt.ho, by: rowsX) {
-                    let rows = y0..<min(gt.ho, y0 + rowsX), t = rows.count * gt.wo
-                    im2col(gb, gt, col, parallel: !serial, outputRows: rows)
-                    if serial {
-                        sgemmSerial(false, false, m: g.c, n: t, k: gt.k, wt.pointer, lda: gt.k, col, ldb: t, dst + y0 * gt.wo, ldc: plane)
-                    } else {
-                        sgemm(false, false, m: g.c, n: plane, k: gt.k, wt.pointer, col, dst)
-                    }
-                }
-            } else if let gx {
-                let dst = gx.mutableData + b * inSize
-                let target = col ?? dst
-                if serial {
-                    sgemmSerial(true, false, m: k, n: hw, k: cout, pw, lda: k, gb, ldb: hw, target, ldc: hw)
-                } else {
-                    sgemm(true, false, m: k, n: hw, k: cout, pw, gb, target)
-                }
-                if let col { col2im(col, g, dst, parallel: !serial) }
-            }
-        }
-        if perImage {
-            forEachImage(n, workers: workers) { b, w in
-                backward(b, colsB.isEmpty ? nil : colsB[w].pointer, dwT: partials.isEmpty ? nil : partials[w].pointer,
-                         first: !started[w], serial: true)
-                started[w] = true
-            }
-        } else {
-            for b in 0..<n { backward(b, colsB.first?.pointer, dwT: partials.first?.pointer, first: b == 0, serial: false) }
-            started[0] = n > 0
-        }
-        if let gw {
-            // gw[co, j] = Σ over the workers that took an image of dWᵀ[j, co].
-            let p = gw.mutableData
-            let used = (0..<workers).filter { started[$0] }.map { UnsafePointer(partials[$0].pointer) }
-            withExtendedLifetime(partials) {
+            if let gw {
+                // gw[co, j] = Σ over the workers that took a unit of dWᵀ[j, co].
+                let p = gw.mutableData
+                let used = (0..<workers).filter { started[$0] }.map { UnsafePointer(partials[$0].pointer) }
                 parallelFor(cout, minChunk: max(1, 16_384 / max(1, k))) { r in
                     for co in r {
                         let row = p + co * k

@@ -176,6 +176,33 @@ struct ConvOpTableTests {
         close(wl.grad!.scalars, dw, "dW")
     }
 
+    @Test("conv2d gives the same values and gradients on 1, 2, 3 and 7 threads (tiles spread over threads when the batch is small)")
+    func convThreadCounts() {
+        var rng = SeededRandom(seed: 13)
+        let x = randomTensor([3, 5, 9, 8], &rng), dy3 = randomTensor([3, 6, 9, 8], &rng), dy2 = randomTensor([3, 6, 5, 4], &rng)
+        let w3 = randomTensor([6, 5, 3, 3], &rng), w1 = randomTensor([6, 5, 1, 1], &rng), b = randomTensor([6], &rng)
+        // (weight, stride, padding, dY): 3×3 "same" (flipped dX), 1×1 (no columns), 3×3 stride 2 (col2im dX).
+        let cases: [(Tensor, Int, Int, Tensor)] = [(w3, 1, 1, dy3), (w1, 1, 0, dy3), (w3, 2, 1, dy2)]
+        let saved = Parallelism.threadCount
+        defer { Parallelism.threadCount = saved }
+        for (ci, (w, s, p, dy)) in cases.enumerated() {
+            var results: [[[Float]]] = []
+            for threads in [1, 2, 3, 7] {
+                Parallelism.threadCount = threads
+                let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(w.scalars, shape: w.shape, requiresGrad: true)
+                let y = conv2d(xl, wl, b, stride: s, padding: p)
+                (y * dy).sum().backward()
+                results.append([y.scalars, xl.grad!.scalars, wl.grad!.scalars])
+            }
+            for r in results.dropFirst() {
+                for (part, name) in ["y", "dX", "dW"].enumerated() {
+                    let err = zip(r[part], results[0][part]).map { Swift.abs($0 - $1) }.max()!
+                    #expect(err < 1e-4, "case \(ci) \(name): max difference \(err) from one thread")
+                }
+            }
+        }
+    }
+
     @Test("conv2d on a larger image matches the direct oracle (im2col bounds at every border)")
     func largerConv() {
         var rng = SeededRandom(seed: 9)
