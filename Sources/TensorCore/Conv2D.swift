@@ -186,14 +186,17 @@ func forEachUnit(_ count: Int, workers: Int, _ body: (_ unit: Int, _ worker: Int
 /// The work is split into units of (image, tile of output rows), dealt to the threads; each unit
 /// runs serially (im2col of its tile — skipped for 1×1 stride-1 kernels — and one single-threaded
 /// sgemm W[Cout, K]·col[K, tile]), with one column tile per thread. No synchronization inside a
-/// unit, tiles stay in their core's cache, and small batches still fill every thread.
+/// unit, tiles stay in their core's cache, and small batches still fill every thread. 3×3 "same"
+/// convolutions (stride 1, padding 1) with enough channels (`Winograd.applies`) go through
+/// `winogradConv3x3` instead — the same units, 2.25× fewer multiplies.
 ///
 /// Backward: dWᵀ += col·dY[:, tile]ᵀ per unit into per-thread partials, summed and transposed at
 /// the end (the columns are recomputed rather than kept: memory stays at one tile per thread);
 /// dX as the convolution of dY with the flipped, transposed kernel (stride 1, square kernels,
 /// padding ≤ k − 1: one im2col of dY per tile of dX and one sgemm writing it, instead of a
 /// [Cin·k², HW] product, zeroed by BLAS first, folded back by col2im — three times the traffic
-/// when Cin is three times Cout, as in the U-Net's up path). Other strides: per image,
+/// when Cin is three times Cout, as in the U-Net's up path), or by Winograd where the forward
+/// used it (dX is then a 3×3 "same" convolution of dY too). Other strides: per image,
 /// dcol = Wᵀ·dY then col2im.
 public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int = 1, padding: Int = 0) -> Tensor {
     precondition(x.rank == 4 && weight.rank == 4 && x.shape[1] == weight.shape[1],
@@ -210,30 +213,38 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     let threads = Parallelism.threadCount
     let rowsF = ConvTiling.rows(g, n: n, threads: threads), tilesF = (g.ho + rowsF - 1) / rowsF
     let workersF = max(1, min(threads, n * tilesF))
-    // One column tile per worker; none for the 1×1 fast path.
-    let cols = g.isIdentity ? [] : (0..<workersF).map { _ in TensorStorage(uninitialized: k * rowsF * g.wo) }
-    withExtendedLifetime(cols) {
-        forEachUnit(n * tilesF, workers: workersF) { u, w in
-            // out[b][:, rows] (+)= W·col(x[b])[:, rows].
-            let b = u / tilesF, oy0 = (u % tilesF) * rowsF
-            let t = (min(g.ho, oy0 + rowsF) - oy0) * g.wo
-            let ob = po + b * cout * hw + oy0 * g.wo, beta: Float = bias == nil ? 0 : 1
-            if let bias {
-                // The tile's outputs start at the bias (in cache when the product accumulates).
-                let pb = bias.data
-                for ch in 0..<cout {
-                    let row = ob + ch * hw, v = SIMD8<Float>(repeating: pb[ch])
-                    var i = 0
-                    while i + 8 <= t { UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self); i += 8 }
-                    while i < t { row[i] = pb[ch]; i += 1 }
+    let wino = Winograd.applies(g, cout: cout)
+    // One column tile per worker; none for the 1×1 fast path and Winograd.
+    let cols = g.isIdentity || wino ? [] : (0..<workersF).map { _ in TensorStorage(uninitialized: k * rowsF * g.wo) }
+    if wino {
+        let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: false)
+        withExtendedLifetime(u) {
+            winogradConv3x3(px, n: n, cin: g.c, h: g.h, w: g.w, u.pointer, cout: cout, bias: bias?.data, po)
+        }
+    } else {
+        withExtendedLifetime(cols) {
+            forEachUnit(n * tilesF, workers: workersF) { u, w in
+                // out[b][:, rows] (+)= W·col(x[b])[:, rows].
+                let b = u / tilesF, oy0 = (u % tilesF) * rowsF
+                let t = (min(g.ho, oy0 + rowsF) - oy0) * g.wo
+                let ob = po + b * cout * hw + oy0 * g.wo, beta: Float = bias == nil ? 0 : 1
+                if let bias {
+                    // The tile's outputs start at the bias (in cache when the product accumulates).
+                    let pb = bias.data
+                    for ch in 0..<cout {
+                        let row = ob + ch * hw, v = SIMD8<Float>(repeating: pb[ch])
+                        var i = 0
+                        while i + 8 <= t { UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self); i += 8 }
+                        while i < t { row[i] = pb[ch]; i += 1 }
+                    }
                 }
-            }
-            if cols.isEmpty {
-                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, px + b * inSize + oy0 * g.wo, ldb: hw, beta: beta, ob, ldc: hw)
-            } else {
-                let col = cols[w].pointer
-                im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
-                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: beta, ob, ldc: hw)
+                if cols.isEmpty {
+                    sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, px + b * inSize + oy0 * g.wo, ldb: hw, beta: beta, ob, ldc: hw)
+                } else {
+                    let col = cols[w].pointer
+                    im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
+                    sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: beta, ob, ldc: hw)
+                }
             }
         }
     }
@@ -245,7 +256,9 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
         let gw = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
         BLASThreads.sync()
         // dX = conv(dY, W̃) with W̃[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding kh−1−p.
-        let flipped = gx != nil && !g.isIdentity && stride == 1 && g.kh == g.kw && padding <= g.kh - 1
+        // 3×3 "same" with enough channels: the same convolution by Winograd (W̃ transformed directly).
+        let winoX = gx != nil && Winograd.applies(g, cout: cout)
+        let flipped = gx != nil && !winoX && !g.isIdentity && stride == 1 && g.kh == g.kw && padding <= g.kh - 1
         let gt = ConvGeometry(c: cout, h: g.ho, w: g.wo, kh: g.kh, kw: g.kw, stride: 1, pad: g.kh - 1 - padding)
         let plane = g.h * g.w
         let wt: TensorStorage? = flipped ? TensorStorage(uninitialized: g.c * gt.k) : nil
@@ -264,7 +277,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
         let rowsX = flipped ? ConvTiling.rows(gt, n: n, threads: threads) : gt.ho, tilesX = (gt.ho + rowsX - 1) / rowsX
         let workers = max(1, min(threads, n * max(tilesW, tilesX)))
         var colCount = k * rowsW * g.wo
-        if flipped { colCount = max(colCount, gt.k * rowsX * gt.wo) } else if gx != nil { colCount = k * hw }
+        if flipped { colCount = max(colCount, gt.k * rowsX * gt.wo) } else if gx != nil && !winoX { colCount = k * hw }
         let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
         // Per-worker partial dWᵀ [K, Cout] = Σ col·dYᵀ, transposed and summed into gw at the end:
         // BLAS packs the big column matrix untransposed this way round (~15% faster than dY·colᵀ).
@@ -295,7 +308,13 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
             }
             if let gx {
                 let pgx = gx.mutableData
-                if cols.isEmpty {
+                if winoX {
+                    // dX = conv(dY, W̃): Cout inputs, Cin outputs, 3×3, padding 1.
+                    let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: true)
+                    withExtendedLifetime(u) {
+                        winogradConv3x3(pg, n: n, cin: cout, h: g.h, w: g.w, u.pointer, cout: g.c, bias: nil, pgx)
+                    }
+                } else if cols.isEmpty {
                     // 1×1: dX[b][:, rows] = Wᵀ·dY[b][:, rows].
                     forEachUnit(n * tilesW, workers: min(workers, n * tilesW)) { u, _ in
                         let b = u / tilesW, oy0 = (u % tilesW) * rowsW

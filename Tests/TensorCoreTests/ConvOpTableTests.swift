@@ -203,6 +203,47 @@ struct ConvOpTableTests {
         }
     }
 
+    @Test("conv2d forced onto Winograd F(2×2, 3×3): forward, dX and dW match the oracle on odd and even sizes, batches and unit splits")
+    func winogradConv() {
+        let saved = (Winograd.minChannels, Winograd.tiles, Parallelism.threadCount)
+        defer { (Winograd.minChannels, Winograd.tiles, Parallelism.threadCount) = saved }
+        Winograd.minChannels = 1
+        var rng = SeededRandom(seed: 14)
+        // (N, Cin, Cout, H, W, tiles per unit, threads): 1×1 to 9×8 images, one or many tile rows a
+        // unit; widths 16, 17 and 35 for the 8-tile-wide transforms and their tails.
+        let cases = [(2, 3, 5, 7, 9, 128, 2), (3, 17, 4, 8, 6, 1, 2), (2, 6, 19, 5, 1, 2, 3), (1, 1, 1, 1, 1, 128, 1),
+                     (4, 8, 8, 9, 8, 4, 7), (2, 16, 24, 6, 7, 3, 1), (2, 3, 4, 4, 16, 8, 2), (1, 5, 2, 5, 17, 9, 2),
+                     (2, 2, 3, 3, 35, 128, 3)]
+        for (n, c, o, h, w, tiles, threads) in cases {
+            Winograd.tiles = tiles
+            Parallelism.threadCount = threads
+            #expect(Winograd.applies(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), cout: o))
+            let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, 3, 3], &rng)
+            let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
+            let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(wt.scalars, shape: wt.shape, requiresGrad: true)
+            let y = conv2d(xl, wl, b, stride: 1, padding: 1)
+            (y * dy).sum().backward()
+            let what = "N \(n) Cin \(c) Cout \(o) \(h)×\(w)"
+            func close(_ got: [Float], _ want: [Double], _ part: String) {
+                let scale = max(1, want.map { Swift.abs($0) }.max()!)
+                let err = zip(got, want).map { Swift.abs(Double($0) - $1) }.max()!
+                #expect(got.count == want.count && err <= 1e-4 * scale, "\(what) \(part): max error \(err) at scale \(scale)")
+            }
+            let rx = toRef(x), rw = toRef(wt), rdy = toRef(dy)
+            close(y.scalars, refConv2d(rx, rw, toRef(b), stride: 1, pad: 1).v, "y")
+            close(xl.grad!.scalars, refConvTranspose2d(rdy, rw, nil, stride: 1, pad: 1).v, "dX")
+            var dw = [Double](repeating: 0, count: wt.count)
+            for bi in 0..<n { for co in 0..<o { for ci in 0..<c { for i in 0..<3 { for j in 0..<3 {
+                var s = 0.0
+                for oy in 0..<h { let iy = oy + i - 1; if iy < 0 || iy >= h { continue }
+                    for ox in 0..<w { let ix = ox + j - 1; if ix < 0 || ix >= w { continue }
+                        s += rdy.v[((bi * o + co) * h + oy) * w + ox] * rx.v[((bi * c + ci) * h + iy) * w + ix] } }
+                dw[((co * c + ci) * 3 + i) * 3 + j] += s
+            } } } } }
+            close(wl.grad!.scalars, dw, "dW")
+        }
+    }
+
     @Test("conv2d on a larger image matches the direct oracle (im2col bounds at every border)")
     func largerConv() {
         var rng = SeededRandom(seed: 9)
