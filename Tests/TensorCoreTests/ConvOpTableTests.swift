@@ -154,26 +154,7 @@ struct ConvOpTableTests {
         let n = min(max(2, Parallelism.threadCount), 4), c = 4, o = 6, h = 13, w = 7
         let x = randomTensor([n, c, h, w], &rng, { $0.uniform(-1, 1) }), wt = randomTensor([o, c, 3, 3], &rng, { $0.uniform(-1, 1) })
         let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
-        let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(wt.scalars, shape: wt.shape, requiresGrad: true)
-        let y = conv2d(xl, wl, b, stride: 1, padding: 1)
-        (y * dy).sum().backward()
-        func close(_ got: [Float], _ want: [Double], _ what: String) {
-            let scale = max(1, want.map { Swift.abs($0) }.max()!)
-            let err = zip(got, want).map { Swift.abs(Double($0) - $1) }.max()!
-            #expect(err <= 1e-4 * scale, "\(what): max error \(err) at scale \(scale)")
-        }
-        let rx = toRef(x), rw = toRef(wt), rdy = toRef(dy)
-        close(y.scalars, refConv2d(rx, rw, toRef(b), stride: 1, pad: 1).v, "y")
-        close(xl.grad!.scalars, refConvTranspose2d(rdy, rw, nil, stride: 1, pad: 1).v, "dX")
-        var dw = [Double](repeating: 0, count: wt.count)
-        for bi in 0..<n { for co in 0..<o { for ci in 0..<c { for i in 0..<3 { for j in 0..<3 {
-            var s = 0.0
-            for oy in 0..<h { let iy = oy + i - 1; if iy < 0 || iy >= h { continue }
-                for ox in 0..<w { let ix = ox + j - 1; if ix < 0 || ix >= w { continue }
-                    s += rdy.v[((bi * o + co) * h + oy) * w + ox] * rx.v[((bi * c + ci) * h + iy) * w + ix] } }
-            dw[((co * c + ci) * 3 + i) * 3 + j] += s
-        } } } } }
-        close(wl.grad!.scalars, dw, "dW")
+        expectSameConv3x3MatchesOracle(x, wt, b, dy, "tiled")
     }
 
     @Test("conv2d gives the same values and gradients on 1, 2, 3 and 7 threads (tiles spread over threads when the batch is small)")
@@ -220,27 +201,7 @@ struct ConvOpTableTests {
             #expect(Winograd.applies(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), cout: o))
             let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, 3, 3], &rng)
             let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
-            let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(wt.scalars, shape: wt.shape, requiresGrad: true)
-            let y = conv2d(xl, wl, b, stride: 1, padding: 1)
-            (y * dy).sum().backward()
-            let what = "N \(n) Cin \(c) Cout \(o) \(h)×\(w)"
-            func close(_ got: [Float], _ want: [Double], _ part: String) {
-                let scale = max(1, want.map { Swift.abs($0) }.max()!)
-                let err = zip(got, want).map { Swift.abs(Double($0) - $1) }.max()!
-                #expect(got.count == want.count && err <= 1e-4 * scale, "\(what) \(part): max error \(err) at scale \(scale)")
-            }
-            let rx = toRef(x), rw = toRef(wt), rdy = toRef(dy)
-            close(y.scalars, refConv2d(rx, rw, toRef(b), stride: 1, pad: 1).v, "y")
-            close(xl.grad!.scalars, refConvTranspose2d(rdy, rw, nil, stride: 1, pad: 1).v, "dX")
-            var dw = [Double](repeating: 0, count: wt.count)
-            for bi in 0..<n { for co in 0..<o { for ci in 0..<c { for i in 0..<3 { for j in 0..<3 {
-                var s = 0.0
-                for oy in 0..<h { let iy = oy + i - 1; if iy < 0 || iy >= h { continue }
-                    for ox in 0..<w { let ix = ox + j - 1; if ix < 0 || ix >= w { continue }
-                        s += rdy.v[((bi * o + co) * h + oy) * w + ox] * rx.v[((bi * c + ci) * h + iy) * w + ix] } }
-                dw[((co * c + ci) * 3 + i) * 3 + j] += s
-            } } } } }
-            close(wl.grad!.scalars, dw, "dW")
+            expectSameConv3x3MatchesOracle(x, wt, b, dy, "N \(n) Cin \(c) Cout \(o) \(h)×\(w)")
         }
     }
 
@@ -255,4 +216,32 @@ struct ConvOpTableTests {
             #expect(zip(y.scalars, r.v).allSatisfy { Swift.abs(Double($0) - $1) < 1e-4 }, "stride \(s) pad \(p)")
         }
     }
+}
+
+/// Runs the 3×3 "same" (stride 1, padding 1) convolution of `x` [N, C, H, W] with `wt` [O, C, 3, 3]
+/// and bias `b`, backpropagates Σ y·dy, and expects y, dX and dW within 1e-4 of each oracle
+/// result's largest magnitude (at least 1): y by `refConv2d`, dX by `refConvTranspose2d` of dY,
+/// dW by the direct correlation sum in Double.
+func expectSameConv3x3MatchesOracle(_ x: Tensor, _ wt: Tensor, _ b: Tensor, _ dy: Tensor, _ what: String) {
+    let (n, c, h, w, o) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], wt.shape[0])
+    let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(wt.scalars, shape: wt.shape, requiresGrad: true)
+    let y = conv2d(xl, wl, b, stride: 1, padding: 1)
+    (y * dy).sum().backward()
+    func close(_ got: [Float], _ want: [Double], _ part: String) {
+        let scale = max(1, want.map { Swift.abs($0) }.max()!)
+        let err = zip(got, want).map { Swift.abs(Double($0) - $1) }.max()!
+        #expect(got.count == want.count && err <= 1e-4 * scale, "\(what) \(part): max error \(err) at scale \(scale)")
+    }
+    let rx = toRef(x), rw = toRef(wt), rdy = toRef(dy)
+    close(y.scalars, refConv2d(rx, rw, toRef(b), stride: 1, pad: 1).v, "y")
+    close(xl.grad!.scalars, refConvTranspose2d(rdy, rw, nil, stride: 1, pad: 1).v, "dX")
+    var dw = [Double](repeating: 0, count: wt.count)
+    for bi in 0..<n { for co in 0..<o { for ci in 0..<c { for i in 0..<3 { for j in 0..<3 {
+        var s = 0.0
+        for oy in 0..<h { let iy = oy + i - 1; if iy < 0 || iy >= h { continue }
+            for ox in 0..<w { let ix = ox + j - 1; if ix < 0 || ix >= w { continue }
+                s += rdy.v[((bi * o + co) * h + oy) * w + ox] * rx.v[((bi * c + ci) * h + iy) * w + ix] } }
+        dw[((co * c + ci) * 3 + i) * 3 + j] += s
+    } } } } }
+    close(wl.grad!.scalars, dw, "dW")
 }
