@@ -14,7 +14,7 @@ import Support
 
 /// When conv2d uses `winogradConv3x3`: 3×3 kernels, stride 1, padding 1, at least `minChannels`
 /// input and output channels (thin products gain little from fewer flops and pay the transforms).
-/// On the U-Net bench (48–128 channels, all of them qualify) a step went from ~740 to ~580 ms on two
+/// On the U-Net bench (48–128 channels, all of them qualify) a step went from ~735 to ~550 ms on two
 /// threads; leaving out its 48-channel convolutions cost ~10 ms of that. Variables only so that
 /// tests can force the path on small shapes and tile counts.
 enum Winograd {
