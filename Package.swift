@@ -65,9 +65,9 @@ let package = Package(
         ]),
 
         // MARK: Tests (Swift Testing)
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "GeometryTests", dependencies: ["Geometry"]),
-        .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry"]),
+        .target(name: "TestSupport", dependencies: ["Geometry"], path: "Tests/TestSupport"),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "TestSupport"]),
+        .testTarget(name: "MeshIOTests", dependencies: ["MeshIO", "Geometry", "TestSupport"]),
         .testTarget(name: "ArrayIOTests", dependencies: ["ArrayIO", "TestSupport"]),
         .testTarget(name: "SpatialTests", dependencies: ["Spatial", "Geometry", "Fields"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling", "Spatial", "Fields", "Geometry", "MeshIO", "ArrayIO", "Pipeline", "Support", "Dataset", "TestSupport"]),

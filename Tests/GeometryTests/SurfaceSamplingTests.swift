@@ -1,5 +1,6 @@
 import Testing
 @testable import Geometry
+import TestSupport
 
 @Suite("Area-weighted surface sampling")
 struct SurfaceSamplingTests {

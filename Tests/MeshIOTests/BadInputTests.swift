@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Geometry
 @testable import MeshIO
+import TestSupport
 
 @Suite("Bad input gets a typed error and leaves nothing behind")
 struct BadInputTests {

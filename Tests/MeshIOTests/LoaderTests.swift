@@ -3,6 +3,7 @@ import Testing
 import CAssimp
 import Geometry
 @testable import MeshIO
+import TestSupport
 
 /// assimp-testmodels files that hold triangles and must load (path under /usr/share/assimp/models),
 /// with the triangle count Octoplane's loader gives (after dropping degenerate faces): a change in

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Geometry
 @testable import MeshIO
+import TestSupport
 
 @Suite("Normalization conventions")
 struct NormalizationTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Geometry
 @testable import MeshIO
+import TestSupport
 
 @Suite("OBJ and PLY export")
 struct RoundTripTests {
