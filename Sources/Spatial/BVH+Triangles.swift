@@ -292,12 +292,11 @@ public struct TriangleBVH: Sendable {
     /// query, O(faces)), not from tracing each ray through the BVH.
     public func isInsideByParity(_ p: Vec3, rays: Int = 3) -> Bool {
         guard p.isFinite, !bvh.nodes.isEmpty else { return false }
-        let grids = (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
-        return TriangleBVH.parityVote(p, grids)
+        return TriangleBVH.parityVote(p, prepareParity(rays: rays))
     }
 
-    /// Builds the parity grids of the first `rays` directions now (otherwise the first parity
-    /// query builds them); returns them for inspection.
+    /// The parity grids of the first `rays` directions (1…5), built now if not yet (otherwise the
+    /// first parity query builds them). Every parity query gets its grids here.
     @discardableResult
     public func prepareParity(rays: Int = 3) -> [ParallelRayGrid] {
         (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
@@ -332,7 +331,7 @@ public struct TriangleBVH: Sendable {
         guard !bvh.nodes.isEmpty, !points.isEmpty else { return out }
         out.withUnsafeMutableBufferPointer { ob in
             let o = ob.baseAddress!
-            let grids = (0..<TriangleBVH.parityRayCount(rays)).map { parityGrid($0) }
+            let grids = prepareParity(rays: rays)
             // Input order: the grids are small enough that sorting queries costs more than it saves.
             points.withUnsafeBufferPointer { pb in
                 parallelFor(points.count, minChunk: 4096) { r in

@@ -62,10 +62,10 @@ public struct ParallelRayGrid: Sendable {
                                  cx: .init(repeating: .nan), cy: .init(repeating: .nan), cz: .init(repeating: .nan))
     }
 
-    /// Coordinates (x, y, z) of `p` in the frame (u, v, d). Every corner and query goes through
-    /// this one function, so equal points project to equal bits.
-    @inline(__always) func project(_ p: Vec3) -> Vec3 {
-        Vec3((p * u).sum(), (p * v).sum(), (p * direction).sum())
+    /// Coordinates (x, y, z) of `p` in the frame (u, v, d). Every corner (at the build) and every
+    /// query goes through this one function, so equal points project to equal bits.
+    @inline(__always) static func project(_ p: Vec3, _ u: Vec3, _ v: Vec3, _ d: Vec3) -> Vec3 {
+        Vec3((p * u).sum(), (p * v).sum(), (p * d).sum())
     }
 
     /// Builds the grid for the triangles (corners[3k], corners[3k+1], corners[3k+2]).
@@ -85,7 +85,6 @@ public struct ParallelRayGrid: Sendable {
         uu /= (uu * uu).sum().squareRoot()
         let vv = Vec3(d.y * uu.z - d.z * uu.y, d.z * uu.x - d.x * uu.z, d.x * uu.y - d.y * uu.x)
         self.direction = d; self.u = uu; self.v = vv
-        func proj(_ p: Vec3) -> Vec3 { Vec3((p * uu).sum(), (p * vv).sum(), (p * d).sum()) }
 
         // 1. Project, orient counter-clockwise, keep the ones with area.
         let t = corners.count / 3
@@ -95,14 +94,13 @@ public struct ParallelRayGrid: Sendable {
         for k in 0..<t {
             let a = corners[3 * k], b = corners[3 * k + 1], c = corners[3 * k + 2]
             guard a.isFinite, b.isFinite, c.isFinite else { continue }
-            let pa = proj(a), pb = proj(b), pc = proj(c)
+            let pa = Self.project(a, uu, vv, d), pb = Self.project(b, uu, vv, d), pc = Self.project(c, uu, vv, d)
             let area2 = (pb.x - pa.x) * (pc.y - pa.y) - (pc.x - pa.x) * (pb.y - pa.y)
             guard area2 != 0, area2.isFinite else { continue }
             tri.append(pa)
             if area2 > 0 { tri.append(pb); tri.append(pc) } else { tri.append(pc); tri.append(pb) }
-            for q in [pa, pb, pc] {
-                lo = SIMD2(Swift.min(lo.x, q.x), Swift.min(lo.y, q.y)); hi = SIMD2(Swift.max(hi.x, q.x), Swift.max(hi.y, q.y))
-            }
+            lo = SIMD2(Swift.min(lo.x, pa.x, pb.x, pc.x), Swift.min(lo.y, pa.y, pb.y, pc.y))
+            hi = SIMD2(Swift.max(hi.x, pa.x, pb.x, pc.x), Swift.max(hi.y, pa.y, pb.y, pc.y))
         }
         let kept = tri.count / 3
         triangleCount = kept
@@ -166,20 +164,20 @@ public struct ParallelRayGrid: Sendable {
             let margin = cell * 1e-3
             pairs.reserveCapacity(tri.count)
             for k in 0..<(tri.count / 3) {
-                let p = [tri[3 * k], tri[3 * k + 1], tri[3 * k + 2]]
-                let i0 = cellX(Swift.min(p[0].x, Swift.min(p[1].x, p[2].x))), i1 = cellX(Swift.max(p[0].x, Swift.max(p[1].x, p[2].x)))
-                let j0 = cellY(Swift.min(p[0].y, Swift.min(p[1].y, p[2].y))), j1 = cellY(Swift.max(p[0].y, Swift.max(p[1].y, p[2].y)))
+                let p = (tri[3 * k], tri[3 * k + 1], tri[3 * k + 2])
+                let i0 = cellX(Swift.min(p.0.x, p.1.x, p.2.x)), i1 = cellX(Swift.max(p.0.x, p.1.x, p.2.x))
+                let j0 = cellY(Swift.min(p.0.y, p.1.y, p.2.y)), j1 = cellY(Swift.max(p.0.y, p.1.y, p.2.y))
                 if i0 == i1 || j0 == j1 { // a row or column of cells: the box test is exact enough
                     for j in j0...j1 { for i in i0...i1 { pairs.append(SIMD2(Int32(j * nx + i), Int32(k))) } }
                     continue
                 }
+                let edges = [(p.0, p.1), (p.1, p.2), (p.2, p.0)]
                 for j in j0...j1 {
                     let ylo = lo.y + Float(j) * cell - margin, yhi = lo.y + Float(j + 1) * cell + margin
                     for i in i0...i1 {
                         let xlo = lo.x + Float(i) * cell - margin, xhi = lo.x + Float(i + 1) * cell + margin
                         var outside = false
-                        for e in 0..<3 {
-                            let P = p[e], Q = p[(e + 1) % 3]
+                        for (P, Q) in edges {
                             // Interior: (Q − P) × (X − P) ≥ 0; its largest value over the rectangle.
                             let ex = Q.x - P.x, ey = Q.y - P.y
                             let best = ex * ((ex >= 0 ? yhi : ylo) - P.y) - ey * ((ey >= 0 ? xlo : xhi) - P.x)
@@ -215,7 +213,7 @@ public struct ParallelRayGrid: Sendable {
     /// The kernel: edge functions relative to the query (see the type's doc for why that form),
     /// top-left ownership of zero edge functions, depth of the hit against the query's depth.
     @inline(__always) func crossings(_ p: Vec3) -> Int {
-        let q = project(p)
+        let q = Self.project(p, u, v, direction)
         // Also rejects NaN (every comparison is false).
         guard q.x >= x0, q.x <= x1, q.y >= y0, q.y <= y1 else { return 0 }
         let start = storage.start, blocks = storage.blocks
