@@ -7,6 +7,8 @@
 //   Support (no deps)                        ArrayIO (.npy/.npz, no deps)
 //   Geometry → MeshIO, Fields → Spatial → Sampling → Extraction, Metrics, Octrees
 //   TensorCore → NN   (never imports Geometry, and Geometry never imports it)
+//   Triplanes (TensorCore + NN + Geometry + Fields: the one place where fields meet tensors)
+//   Generators (planned: triplane diffusion and the octree transformer, above Triplanes/Octrees)
 //   Rendering (Geometry + CPNG), Dataset (Geometry + MeshIO)
 //   Pipeline (everything) → octoplane (argument parsing only)
 //
@@ -20,7 +22,7 @@ let package = Package(
         .executable(name: "octoplane", targets: ["octoplane"]),
         .library(name: "Octoplane", targets: [
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction",
-            "Metrics", "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Pipeline",
+            "Metrics", "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Triplanes", "Pipeline",
         ]),
     ],
     dependencies: [
@@ -54,13 +56,16 @@ let package = Package(
         .target(name: "TensorCore", dependencies: ["CBLAS", "Support", "ArrayIO"]),
         .target(name: "NN", dependencies: ["TensorCore", "ArrayIO", "Support"]),
 
+        // MARK: Where fields meet tensors (the only target importing both sides)
+        .target(name: "Triplanes", dependencies: ["TensorCore", "NN", "Geometry", "Fields", "ArrayIO", "Support"]),
+
         // MARK: Product
         .target(name: "Pipeline", dependencies: [
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
-            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Support",
+            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Triplanes", "Support",
         ]),
         .executableTarget(name: "octoplane", dependencies: [
-            "Pipeline",
+            "Pipeline", "Triplanes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -78,6 +83,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Spatial", "Extraction", "Metrics", "Sampling", "Fields"]),
+        .testTarget(name: "TriplanesTests", dependencies: ["Triplanes", "TensorCore", "NN", "Geometry", "Fields"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO", "Octrees"]),
     ],
     // Swift 5 language mode: the numerical kernels hand raw buffers to worker threads

@@ -78,8 +78,10 @@ public final class Adam: Optimizer {
     public var decoupled: Bool
     /// Steps taken so far (the t of the bias corrections).
     public private(set) var stepCount = 0
-    private var m: [Tensor]
-    private var v: [Tensor]
+    /// First and second moment estimates, one per parameter (same shapes): with `stepCount`, the
+    /// whole state a resumable checkpoint must keep.
+    public private(set) var m: [Tensor]
+    public private(set) var v: [Tensor]
 
     public init(_ parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
@@ -93,6 +95,17 @@ public final class Adam: Optimizer {
     public static func adamW(_ parameters: [Tensor], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                              epsilon: Float = 1e-8, weightDecay: Float = 0.01) -> Adam {
         Adam(parameters, learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay, decoupled: true)
+    }
+
+    /// Restores a saved state (`stepCount`, `m`, `v` as read from a checkpoint): the next `step()`
+    /// continues exactly where the saved optimizer stopped. Shapes must match the parameters'.
+    public func restore(stepCount: Int, m: [Tensor], v: [Tensor]) {
+        precondition(stepCount >= 0 && m.count == parameters.count && v.count == parameters.count, "Adam.restore: state for \(m.count) parameters, have \(parameters.count)")
+        for k in parameters.indices {
+            precondition(m[k].shape == parameters[k].shape && v[k].shape == parameters[k].shape, "Adam.restore: moment shape mismatch for parameter \(k)")
+            self.m[k].assign(m[k]); self.v[k].assign(v[k])
+        }
+        self.stepCount = stepCount
     }
 
     public func step() {

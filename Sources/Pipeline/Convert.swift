@@ -85,6 +85,10 @@ public struct ManifestEntry: Codable, Sendable, Equatable {
     public var faces: Int
     public var insideFraction: Double
     public var seconds: Double
+    /// `--to triplane`: the fit's IoU on 100k uniform points, its seconds, and its final data loss.
+    public var fitIoU: Double? = nil
+    public var fitSeconds: Double? = nil
+    public var fitDataLoss: Float? = nil
 }
 
 /// One failure-log line (JSON): the model and the reason.
@@ -107,6 +111,8 @@ public struct ConvertSummary: Codable, Sendable, Equatable {
     public var secondsPerModel: Double
     public var manifest: String
     public var failures: String
+    /// `--to triplane`: the normalization statistics written over every planes file in the folder.
+    public var normalization: String? = nil
     public var json: String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -115,6 +121,7 @@ public struct ConvertSummary: Codable, Sendable, Equatable {
     public var text: String {
         String(format: "%d models: %d converted, %d already done, %d failed, %d folders skipped; %.1f s (%.2f s/model)\nmanifest: %@\nfailures: %@",
                models, converted, alreadyDone, failed, skippedFolders, seconds, secondsPerModel, manifest, failures)
+            + (normalization.map { "\nnormalization: \($0)" } ?? "")
     }
 }
 
@@ -130,8 +137,8 @@ final class JSONLines: @unchecked Sendable {
         handle = h
     }
     func append<T: Encodable>(_ value: T) {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let e = JSONOutput.encoder(pretty: false)
+        e.outputFormatting.insert(.withoutEscapingSlashes)
         guard var data = try? e.encode(value) else { return }
         data.append(0x0A)
         lock.lock(); defer { lock.unlock() }
@@ -151,6 +158,28 @@ final class JSONLines: @unchecked Sendable {
 /// - The manifest gets one JSON line per converted model (`ManifestEntry`).
 /// - Progress (count, rate, ETA) on stderr unless `quiet`.
 public func convertModels(_ source: some ConvertSource, options: ConvertOptions) throws -> ConvertSummary {
+    try runConversion(source, options: options, label: "convert",
+                      files: { SampleOutput.files(for: options.settings.preset, base: options.outputBase(for: $0)) },
+                      makeWorker: { _ in
+        { item, base, seed in
+            var settings = options.settings
+            settings.seed = seed
+            let r = try sampleMesh(input: item.meshPath, output: base, settings: settings)
+            return ManifestEntry(model: item.key, mesh: item.meshPath, preset: r.preset, files: r.files,
+                                 points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds)
+        }
+    })
+}
+
+/// The machinery shared by every `convert` target: output folder, this shard's items, resume
+/// (an item whose `files` all exist is done), the manifest and failure logs, progress, and `jobs`
+/// concurrent workers (each made once by `makeWorker(workerIndex)` and given
+/// Parallelism.threadCount / jobs threads). A worker converts one item to its output base with a
+/// per-model seed (`options.settings.seed` ^ a stable hash of the key, so reruns and shards give
+/// the same files) and returns its manifest line; a thrown error is logged as that item's failure.
+func runConversion(_ source: some ConvertSource, options: ConvertOptions, label: String,
+                   files: (ConvertItem) -> [String],
+                   makeWorker: (Int) throws -> (ConvertItem, String, UInt64) throws -> ManifestEntry) throws -> ConvertSummary {
     guard options.jobs >= 1 else { throw ConvertError.badJobs(options.jobs) }
     let start = Date()
     do {
@@ -167,21 +196,21 @@ public func convertModels(_ source: some ConvertSource, options: ConvertOptions)
     var todo = [ConvertItem]()
     var alreadyDone = 0
     for item in items {
-        let files = SampleOutput.files(for: options.settings.preset, base: options.outputBase(for: item))
-        if files.allSatisfy({ fm.fileExists(atPath: $0) }) { alreadyDone += 1 } else { todo.append(item) }
+        if files(item).allSatisfy({ fm.fileExists(atPath: $0) }) { alreadyDone += 1 } else { todo.append(item) }
     }
-    let progress = ProgressReporter("convert", total: items.count, quiet: options.quiet)
+    let progress = ProgressReporter(label, total: items.count, quiet: options.quiet)
     if alreadyDone > 0 { progress.advance(alreadyDone) }
 
     // Split the machine's threads between concurrent models.
     let threadsBefore = Parallelism.threadCount
     let jobs = min(options.jobs, max(1, todo.count))
+    let workers = try (0..<jobs).map(makeWorker)
     Parallelism.threadCount = max(1, threadsBefore / jobs)
     defer { Parallelism.threadCount = threadsBefore }
 
     let counterLock = NSLock()
     var next = 0, converted = 0, failed = 0, busySeconds = 0.0
-    DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+    DispatchQueue.concurrentPerform(iterations: jobs) { w in
         while true {
             counterLock.lock()
             let k = next; next += 1
@@ -191,13 +220,9 @@ public func convertModels(_ source: some ConvertSource, options: ConvertOptions)
             let base = options.outputBase(for: item)
             do {
                 try fm.createDirectory(atPath: (base as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                var settings = options.settings
-                // A per-model seed derived from the key: reruns and shards give the same files.
-                settings.seed = options.settings.seed ^ stableHash(item.key)
-                let r = try sampleMesh(input: item.meshPath, output: base, settings: settings)
-                manifest.append(ManifestEntry(model: item.key, mesh: item.meshPath, preset: r.preset, files: r.files,
-                                              points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds))
-                counterLock.lock(); converted += 1; busySeconds += r.seconds; counterLock.unlock()
+                let entry = try workers[w](item, base, options.settings.seed ^ stableHash(item.key))
+                manifest.append(entry)
+                counterLock.lock(); converted += 1; busySeconds += entry.seconds; counterLock.unlock()
             } catch {
                 failures.append(FailureEntry(model: item.key, mesh: item.meshPath, reason: "\(error)"))
                 counterLock.lock(); failed += 1; counterLock.unlock()

@@ -53,7 +53,7 @@ public final class ProgressReporter: @unchecked Sendable {
         FileHandle.standardError.write(((carriage ? "\r" : "") + line + (carriage ? "" : "\n")).data(using: .utf8)!)
     }
 
-    static func clock(_ s: Double) -> String {
+    public static func clock(_ s: Double) -> String {
         let s = Int(s.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
     }

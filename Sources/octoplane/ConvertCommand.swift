@@ -2,6 +2,7 @@ import ArgumentParser
 import Pipeline
 import Sampling
 import Spatial
+import Triplanes
 
 /// `octoplane convert ROOT --out DIR [--categories …] [--preset onet|nfd|udf] [--shard i/n] [--jobs N]`.
 struct ConvertCommand: ParsableCommand {
@@ -10,7 +11,8 @@ struct ConvertCommand: ParsableCommand {
         abstract: "Convert a ShapeNet v1/v2 tree to ONet, NFD or UDF sample files (resumable, shardable).",
         discussion: """
         Outputs: onet → DIR/<synset>/<model>/{points,pointcloud}.npz; nfd → DIR/<synset>/<model>.npy; \
-        udf → DIR/<synset>/<model>.npz. Completed models are skipped on a rerun; failures go to \
+        udf → DIR/<synset>/<model>.npz; --to triplane → DIR/<synset>/<model>.npy planes (3, C, R, R) fitted with the \
+        shared decoder, each model's fit IoU and seconds in the manifest, DIR/normalization.json at the end. Completed models are skipped on a rerun; failures go to \
         DIR/failures[.shard-i-of-n].jsonl and converted models to DIR/manifest[.shard-i-of-n].jsonl. \
         Slurm: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; Kubernetes indexed job: \
         --shard $JOB_COMPLETION_INDEX/<completions>.
@@ -24,6 +26,14 @@ struct ConvertCommand: ParsableCommand {
     var categories: [String] = []
     @Option(help: "onet, nfd or udf.")
     var preset: SamplePreset = .nfd
+    @Option(help: "samples (the preset's files) or triplane (fitted planes, NFD phase 2).")
+    var to: Target = .samples
+    @Option(help: "--to triplane: decoder (.safetensors); default: the shipped one.")
+    var decoder: String?
+    @Option(help: "--to triplane: fit steps per model.")
+    var fitSteps = TriplaneFitSettings().steps
+    @Option(help: "--to triplane: k of the normalization's mean ± k·σ → [-1, 1].")
+    var normalizationK: Float = 16
     @Option(help: "Query points per model (default: the preset's).")
     var points: Int?
     @Option(help: "This process's share i/n of the models (0 ≤ i < n).")
@@ -39,7 +49,11 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
+    enum Target: String, ExpressibleByArgument, CaseIterable { case samples, triplane }
+
     func validate() throws {
+        if fitSteps < 1 { throw ValidationError("--fit-steps must be ≥ 1") }
+        if !(normalizationK > 0 && normalizationK.isFinite) { throw ValidationError("--normalization-k must be > 0") }
         if let p = points, p < 1 { throw ValidationError("--points must be ≥ 1") }
         if jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
     }
@@ -47,7 +61,16 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let settings = SampleSettings(preset: preset, count: points, seed: seed, insideTest: inside.test(rays: 3))
         let options = ConvertOptions(outputDirectory: out, settings: settings, shard: try parseShard(shard), jobs: jobs, quiet: quiet)
-        let summary = try convertModels(ShapeNetSource(root: root, categories: categories), options: options)
+        let source = ShapeNetSource(root: root, categories: categories)
+        let summary: ConvertSummary
+        switch to {
+        case .samples: summary = try convertModels(source, options: options)
+        case .triplane:
+            var t = TriplaneConvertSettings()
+            t.decoder = decoder; t.fit.steps = fitSteps; t.normalizationK = normalizationK
+            if let p = points { t.samplePoints = p }
+            summary = try convertToTriplanes(source, options: options, triplane: t)
+        }
         print(json ? summary.json : summary.text)
         if summary.failed > 0 { throw ExitCode(3) }
     }

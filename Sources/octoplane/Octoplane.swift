@@ -15,6 +15,7 @@ struct Octoplane: ParsableCommand {
             SampleCommand.self, ConvertCommand.self,
             ExtractCommand.self, EvalCommand.self, EvalSetCommand.self,
             OctreeCommand.self,
+            TriplaneCommand.self,
             BenchCommand.self,
         ]
     )

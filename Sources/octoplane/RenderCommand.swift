@@ -65,7 +65,15 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "With --dataset: at most this many models (walker order).")
     var limit = 12
 
+    @Option(help: "A triplane file (.npy, (3, C, R, R)): draw its three planes side by side, channels by PCA to RGB (--size per plane).")
+    var planes: String?
+
     func validate() throws {
+        if planes != nil {
+            if !meshes.isEmpty || dataset != nil { throw ValidationError("--planes draws a triplane file alone: give no MESH files or --dataset") }
+            if size < 1 || size > 8192 { throw ValidationError("--size must be 1…8192") }
+            return
+        }
         if dataset != nil {
             if !meshes.isEmpty { throw ValidationError("give either MESH files or --dataset, not both") }
             if category == nil { throw ValidationError("--dataset needs --category") }
@@ -87,6 +95,12 @@ struct RenderCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let planes {
+            var job = RenderPlanesJob(input: planes, output: output)
+            job.size = size
+            print(try job.run().text)
+            return
+        }
         let result = try dataset.map { try renderDatasetSheet(root: $0, category: category!, limit: limit, output: output, settings: settings) }
             ?? renderMeshFiles(meshes, output: output, settings: settings)
         print(result.text)
