@@ -179,7 +179,7 @@ def main():
     b = sub.add_parser("bench-fit"); b.add_argument("decoder"); b.add_argument("samples")
     b.add_argument("--steps", type=int, default=300); b.add_argument("--points", type=int, default=8192)
     b.add_argument("--edr-points", type=int, default=2048); b.add_argument("--edr", type=float, default=0.6)
-    b.add_argument("--lr", type=float, default=0.02); b.add_argument("--threads", type=int, default=2)
+    b.add_argument("--lr", type=float, default=0.004); b.add_argument("--threads", type=int, default=2)
     b.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
     {"eval": cmd_eval, "make-fixture": cmd_make_fixture, "bench-fit": cmd_bench_fit}[a.cmd](a)

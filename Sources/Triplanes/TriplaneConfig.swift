@@ -48,7 +48,7 @@ public struct TriplaneConfig: Codable, Sendable, Equatable {
     public var udfClamp: Float
 
     public init(resolution: Int = 32, channels: Int = 8, aggregation: TriplaneAggregation = .sum,
-                hidden: [Int] = [128, 128], fourierFeatures: Int = 64, fourierScale: Float = 1,
+                hidden: [Int] = [64, 64], fourierFeatures: Int = 32, fourierScale: Float = 1,
                 target: TriplaneTarget = .occupancy, udfClamp: Float = 0.1) {
         self.resolution = resolution; self.channels = channels; self.aggregation = aggregation
         self.hidden = hidden; self.fourierFeatures = fourierFeatures; self.fourierScale = fourierScale
@@ -56,7 +56,7 @@ public struct TriplaneConfig: Codable, Sendable, Equatable {
     }
 
     /// NFD's published configuration (3×32×128², B 32×64, hidden [128, 128]).
-    public static let nfd = TriplaneConfig(resolution: 128, channels: 32)
+    public static let nfd = TriplaneConfig(resolution: 128, channels: 32, hidden: [128, 128], fourierFeatures: 64)
 
     /// The shape of one object's planes: [3, C, R, R].
     public var planeShape: [Int] { [3, channels, resolution, resolution] }

@@ -1,0 +1,122 @@
+import ArrayIO
+import Foundation
+import Geometry
+import MeshIO
+import Sampling
+import Testing
+import Triplanes
+@testable import Pipeline
+
+private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+private func scratch(_ tag: String) throws -> String {
+    let dir = NSTemporaryDirectory() + "octoplane-\(tag)-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// NFD samples of two bundled meshes, written as `convert --preset nfd` would.
+private func bundledSamples(in dir: String, names: [String] = ["torus.ply", "bevelled-box.ply"]) throws {
+    for (i, n) in names.enumerated() {
+        let mesh = try MeshLoader.load(path: "\(repoRoot)/Assets/meshes/\(n)").mesh
+        let out = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .nfd, count: 40_000, seed: UInt64(i)))
+        try out.write(to: "\(dir)/\(n).npy")
+    }
+}
+
+private let tiny = TriplaneConfig(resolution: 16, channels: 4, hidden: [32, 32], fourierFeatures: 16)
+
+@Suite("triplane jobs: train-decoder, fit, decode, convert --to triplane, render --planes")
+struct TriplaneJobTests {
+    @Test("train-decoder writes a decoder, refuses to overwrite a run, and resumes it to more steps")
+    func trainDecoderResumes() throws {
+        let dir = try scratch("train-decoder"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        try bundledSamples(in: dir + "/data")
+        var job = TriplaneTrainDecoderJob(data: dir + "/data", output: dir + "/d.safetensors")
+        job.config = tiny
+        job.settings = DecoderTrainingSettings(steps: 40, objectsPerStep: 2, pointsPerObject: 512, edrPoints: 128, seed: 3)
+        job.checkpointEvery = 20; job.quiet = true; job.rowsPerObject = 10_000
+        let r = try job.run()
+        #expect(r.steps == 40 && r.objects == 2 && r.resumedFrom == nil)
+        #expect(try TriplaneDecoder.load(from: dir + "/d.safetensors").decoder.config == tiny)
+        // Without --resume an existing run is not overwritten.
+        #expect(throws: PipelineError.self) { try job.run() }
+        job.resume = true; job.settings.steps = 60
+        let again = try job.run()
+        #expect(again.resumedFrom == 40 && again.steps == 60)
+        // The log has a line every 10 steps of both runs.
+        let lines = try String(contentsOfFile: dir + "/d.safetensors.log.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 6)
+        // A folder without sample files is refused, naming it.
+        #expect(throws: PipelineError.self) { try TriplaneTrainDecoderJob(data: dir + "/nothing", output: dir + "/x.safetensors").run() }
+    }
+
+    @Test("the shipped decoder fits two bundled shapes to IoU ≥ 0.9 and F@1% ≥ 0.9 (seeded)", arguments: ["torus.ply", "goblet.ply"])
+    func shippedDecoderFitsBundledShapes(name: String) throws {
+        let dir = try scratch("fit"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        var job = TriplaneFitJob(input: "\(repoRoot)/Assets/meshes/\(name)", output: dir + "/planes.npy")
+        job.decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
+        job.samplePoints = 100_000; job.metricResolution = 129; job.seed = 1
+        let r = try job.run()
+        let q = try #require(r.quality)
+        #expect(q.iou >= 0.9, "IoU \(q.iou)")
+        #expect((q.fScore1 ?? 0) >= 0.9, "F@1% \(q.fScore1 ?? .nan)")
+        #expect(r.shape == [3, 8, 32, 32])
+        // The planes decode back to a watertight mesh, and render as an image.
+        var dec = TriplaneDecodeJob(input: dir + "/planes.npy", output: dir + "/mesh.obj")
+        dec.decoder = job.decoder; dec.resolution = 65
+        let d = try dec.run()
+        #expect(d.faces > 100 && d.watertight)
+        let png = try RenderPlanesJob(input: dir + "/planes.npy", output: dir + "/planes.png").run()
+        #expect(png.width > 3 * 32 && FileManager.default.fileExists(atPath: dir + "/planes.png"))
+    }
+
+    @Test("convert --to triplane writes planes, fit IoU in the manifest and normalization statistics, and resumes")
+    func convertToTriplanes() throws {
+        let dir = try scratch("convert-triplane"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let items = ["torus.ply", "bevelled-box.ply", "no-such-mesh.ply"].map {
+            ConvertItem(key: "meshes/" + $0.replacingOccurrences(of: ".ply", with: ""), meshPath: "\(repoRoot)/Assets/meshes/\($0)")
+        }
+        var t = TriplaneConvertSettings()
+        t.decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
+        t.fit.steps = 30; t.samplePoints = 20_000; t.iouPoints = 5_000
+        let opts = ConvertOptions(outputDirectory: dir + "/out", settings: SampleSettings(preset: .nfd), quiet: true)
+        let s = try convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        #expect(s.converted == 2 && s.failed == 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/meshes/torus.npy"))
+        let manifest = try String(contentsOfFile: s.manifest, encoding: .utf8).split(separator: "\n")
+        #expect(manifest.count == 2)
+        let line = try JSONSerialization.jsonObject(with: Data(manifest[0].utf8)) as? [String: Any]
+        #expect((line?["fitIoU"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+        let norm = try PlaneNormalization.read(try #require(s.normalization), expectedChannels: 24)
+        #expect(norm.objects == 2)
+        // A rerun converts nothing and keeps the statistics.
+        let again = try convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        #expect(again.converted == 0 && again.alreadyDone == 2)
+    }
+
+    @Test("bad samples, planes and decoders end in typed errors naming the file")
+    func badInput() throws {
+        let dir = try scratch("triplane-bad"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
+        // Samples without the occupancy column, with a NaN row, with an occupancy of 0.5.
+        try Npy.write(try NpyArray(floats: [Float](repeating: 0, count: 30), shape: [10, 3]), to: dir + "/three.npy")
+        try Npy.write(try NpyArray(floats: [0, 0, .nan, 1, 0.1, 0.2, 0.3, 0], shape: [2, 4]), to: dir + "/nan.npy")
+        try Npy.write(try NpyArray(floats: [0, 0, 0, 0.5], shape: [1, 4]), to: dir + "/half.npy")
+        for f in ["three", "nan", "half"] {
+            var job = TriplaneFitJob(input: "\(dir)/\(f).npy", output: dir + "/out.npy")
+            job.decoder = decoder
+            #expect(throws: TriplaneError.self, "\(f)") { try job.run() }
+        }
+        // Planes of another channel count than the decoder's.
+        try Npy.write(try NpyArray(floats: [Float](repeating: 0, count: 3 * 4 * 32 * 32), shape: [3, 4, 32, 32]), to: dir + "/c4.npy")
+        var dec = TriplaneDecodeJob(input: dir + "/c4.npy", output: dir + "/m.obj")
+        dec.decoder = decoder
+        #expect(throws: TriplaneError.self) { try dec.run() }
+        // A decoder path that is not a decoder.
+        dec.decoder = "\(repoRoot)/Assets/meshes/torus.ply"
+        #expect(throws: TriplaneError.self) { try dec.run() }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out.npy") && !FileManager.default.fileExists(atPath: dir + "/m.obj"))
+    }
+}
