@@ -106,23 +106,40 @@ public enum TriplaneDecodeMethod: String, Codable, Sendable, CaseIterable {
 }
 
 /// Meshes a triplane field over [-1, 1]³ on a `resolution`³ lattice (2^k + 1 points per axis for
-/// the sparse extraction; other sizes are evaluated densely).
+/// the sparse extraction; other sizes are evaluated densely). Occupancy meshes are closed: the
+/// lattice reaches two cells past [-1, 1]³, where every point counts as outside, so a shape that
+/// touches the frame's border (the NFD frame puts the longest side exactly on it) is capped there.
 func decodeTriplane(_ field: TriplaneField, resolution: Int, method: TriplaneDecodeMethod) throws -> TriangleMesh {
-    let box = AABB.cube(halfSize: 1)
+    let margin = 2 * 2 / Float(max(2, resolution - 5))
+    let box = AABB.cube(halfSize: 1 + margin)
+    let levels = (resolution - 1) & (resolution - 2) == 0 ? nil : 0
     switch (method, field.decoder.config.target) {
     case (.mc, .occupancy):
-        let levels = (resolution - 1) & (resolution - 2) == 0 ? nil : 0
-        return try SparseMarchingCubes.extract(field, bounds: box, resolution: resolution, levels: levels, level: 0, inside: .higher).mesh
+        return try SparseMarchingCubes.extract(OutsideBeyondFrame(field: field, outside: -1), bounds: box, resolution: resolution,
+                                               levels: levels, level: 0, inside: .higher).mesh
     case (.mc, .udf):
         // A UDF has no inside: the level set at ¼ cell is a thin double shell around the surface.
-        let h = 2 / Float(resolution - 1)
-        let levels = (resolution - 1) & (resolution - 2) == 0 ? nil : 0
-        return try SparseMarchingCubes.extract(field, bounds: box, resolution: resolution, levels: levels, level: 0.25 * h, inside: .lower).mesh
+        let h = 2 * box.max.x / Float(resolution - 1)
+        return try SparseMarchingCubes.extract(OutsideBeyondFrame(field: field, outside: 1), bounds: box, resolution: resolution,
+                                               levels: levels, level: 0.25 * h, inside: .lower).mesh
     case (.dual, _):
         var depth = 1
         while (1 << depth) < resolution - 1 { depth += 1 }
         return try DualMeshUDF.extract(FiniteDifferenceUDF(field: field, absolute: field.decoder.config.target == .occupancy),
-                                       options: .init(bounds: box, depth: depth)).mesh
+                                       options: .init(bounds: AABB.cube(halfSize: 1), depth: depth)).mesh
+    }
+}
+
+/// A triplane field with every point outside the [-1, 1]³ frame given `outside` (the planes carry
+/// nothing there).
+struct OutsideBeyondFrame: ScalarField {
+    let field: TriplaneField
+    let outside: Float
+    func value(at p: Vec3) -> Float { values(at: [p])[0] }
+    func values(at points: [Vec3]) -> [Float] {
+        var v = field.values(at: points)
+        for (i, p) in points.enumerated() where max(abs(p.x), abs(p.y), abs(p.z)) > 1 { v[i] = outside }
+        return v
     }
 }
 

@@ -73,7 +73,7 @@ struct TriplaneJobTests {
     }
 
     @Test("convert --to triplane writes planes, fit IoU in the manifest and normalization statistics, and resumes")
-    func convertToTriplanes() throws {
+    func convertWritesTriplanes() throws {
         let dir = try scratch("convert-triplane"); defer { try? FileManager.default.removeItem(atPath: dir) }
         let items = ["torus.ply", "bevelled-box.ply", "no-such-mesh.ply"].map {
             ConvertItem(key: "meshes/" + $0.replacingOccurrences(of: ".ply", with: ""), meshPath: "\(repoRoot)/Assets/meshes/\($0)")
@@ -87,8 +87,9 @@ struct TriplaneJobTests {
         #expect(FileManager.default.fileExists(atPath: dir + "/out/meshes/torus.npy"))
         let manifest = try String(contentsOfFile: s.manifest, encoding: .utf8).split(separator: "\n")
         #expect(manifest.count == 2)
-        let line = try JSONSerialization.jsonObject(with: Data(manifest[0].utf8)) as? [String: Any]
-        #expect((line?["fitIoU"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+        let line = try #require(try JSONSerialization.jsonObject(with: Data(manifest[0].utf8)) as? [String: Any])
+        let iou = try #require(line["fitIoU"] as? Double)
+        #expect(iou > 0 && iou <= 1)
         let norm = try PlaneNormalization.read(try #require(s.normalization), expectedChannels: 24)
         #expect(norm.objects == 2)
         // A rerun converts nothing and keeps the statistics.
