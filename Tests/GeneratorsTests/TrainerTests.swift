@@ -82,6 +82,26 @@ struct TrainerTests {
         #expect(bits(resumed.model.parameters) != bits(first.model.parameters))   // it did train on
     }
 
+    @Test("a saved model, and a training checkpoint read as a model, predict exactly as the trainer's EMA weights")
+    func modelFileRoundTrip() throws {
+        let config = tinyConfig(classes: 2)
+        let data = try DiffusionDataset(images: Tensor(pattern(0) + pattern(2), shape: [2, 2, 8, 8]), labels: [0, 1])
+        let trainer = try DiffusionTrainer(config: config, data: data)
+        for _ in 0..<2 { trainer.trainStep() }
+        let modelPath = temporaryPath("model.safetensors"), checkpointPath = temporaryPath("ckpt.safetensors")
+        try DiffusionModelFile(trainer).save(to: modelPath)
+        try trainer.checkpoint(to: checkpointPath)
+        var rng = SeededRandom(seed: 1)
+        let x = Tensor.randn([2, 2, 8, 8], rng: &rng)
+        let expected = withNoGrad { trainer.emaModel().predict(x, timesteps: [4, 60], labels: [1, 2]) }.scalars
+        for path in [modelPath, checkpointPath] {
+            let m = try DiffusionModelFile.load(path)
+            #expect(m.config == config && m.step == 2)
+            #expect(withNoGrad { m.network.predict(x, timesteps: [4, 60], labels: [1, 2]) }.scalars == expected)
+        }
+        #expect(try Safetensors.read(modelPath).names.contains("label_emb.weight"))
+    }
+
     @Test("a checkpoint of another config is refused naming the mismatching tensor, key or data, and changes nothing")
     func otherCheckpointsAreRefused() throws {
         let config = tinyConfig(classes: 2)
