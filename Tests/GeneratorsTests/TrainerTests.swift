@@ -32,6 +32,14 @@ private func pattern(_ phase: Float) -> [Float] {
     }
 }
 
+/// A conditional tiny trainer on two patterns labelled 0 and 1, after `steps` steps.
+private func trained(_ steps: Int) throws -> DiffusionTrainer {
+    let data = try DiffusionDataset(images: Tensor(pattern(0) + pattern(2), shape: [2, 2, 8, 8]), labels: [0, 1])
+    let trainer = try DiffusionTrainer(config: tinyConfig(classes: 2), data: data)
+    for _ in 0..<steps { trainer.trainStep() }
+    return trainer
+}
+
 @Suite("Diffusion training", .serialized)
 struct TrainerTests {
     @Test("a tiny U-Net overfits one 2×8×8 image, and DDPM (all steps) and DDIM (10 steps) both reproduce it")
@@ -59,13 +67,8 @@ struct TrainerTests {
 
     @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit")
     func resumeIsBitIdentical() throws {
-        let config = tinyConfig(classes: 2)
-        let data = try DiffusionDataset(images: Tensor(pattern(0) + pattern(2), shape: [2, 2, 8, 8]), labels: [0, 1])
-        let straight = try DiffusionTrainer(config: config, data: data)
-        for _ in 0..<6 { straight.trainStep() }
-
-        let first = try DiffusionTrainer(config: config, data: data)
-        for _ in 0..<3 { first.trainStep() }
+        let straight = try trained(6), first = try trained(3)
+        let config = first.config, data = first.data
         let path = temporaryPath("resume.safetensors")
         try first.checkpoint(to: path)
         let resumed = try DiffusionTrainer(config: config, data: data)
@@ -84,10 +87,7 @@ struct TrainerTests {
 
     @Test("a saved model, and a training checkpoint read as a model, predict exactly as the trainer's EMA weights")
     func modelFileRoundTrip() throws {
-        let config = tinyConfig(classes: 2)
-        let data = try DiffusionDataset(images: Tensor(pattern(0) + pattern(2), shape: [2, 2, 8, 8]), labels: [0, 1])
-        let trainer = try DiffusionTrainer(config: config, data: data)
-        for _ in 0..<2 { trainer.trainStep() }
+        let trainer = try trained(2), config = trainer.config
         let modelPath = temporaryPath("model.safetensors"), checkpointPath = temporaryPath("ckpt.safetensors")
         try DiffusionModelFile(trainer).save(to: modelPath)
         try trainer.checkpoint(to: checkpointPath)
@@ -104,10 +104,7 @@ struct TrainerTests {
 
     @Test("a checkpoint of another config is refused naming the mismatching tensor, key or data, and changes nothing")
     func otherCheckpointsAreRefused() throws {
-        let config = tinyConfig(classes: 2)
-        let data = try DiffusionDataset(images: Tensor(pattern(0) + pattern(2), shape: [2, 2, 8, 8]), labels: [0, 1])
-        let source = try DiffusionTrainer(config: config, data: data)
-        source.trainStep()
+        let source = try trained(1), config = source.config, data = source.data
         let path = temporaryPath("other.safetensors")
         try source.checkpoint(to: path)
 
