@@ -8,7 +8,8 @@
 //   Geometry → MeshIO, Fields → Spatial → Sampling → Extraction, Metrics, Octrees
 //   TensorCore → NN   (never imports Geometry, and Geometry never imports it)
 //   Triplanes (TensorCore + NN + Geometry + Fields: the one place where fields meet tensors)
-//   Generators (planned: triplane diffusion and the octree transformer, above Triplanes/Octrees)
+//   Generators (TensorCore + NN: diffusion on any [N, C, H, W] tensor — schedules, DDPM/DDIM, CFG,
+//               the conditional U-Net's trainer with resumable checkpoints; never Geometry)
 //   Rendering (Geometry + CPNG), Dataset (Geometry + MeshIO)
 //   Pipeline (everything) → octoplane (argument parsing only)
 //
@@ -22,7 +23,7 @@ let package = Package(
         .executable(name: "octoplane", targets: ["octoplane"]),
         .library(name: "Octoplane", targets: [
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction",
-            "Metrics", "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Triplanes", "Pipeline",
+            "Metrics", "Rendering", "Dataset", "TensorCore", "NN", "Generators", "Octrees", "Triplanes", "Pipeline",
         ]),
     ],
     dependencies: [
@@ -55,6 +56,7 @@ let package = Package(
         // MARK: Neural side
         .target(name: "TensorCore", dependencies: ["CBLAS", "Support", "ArrayIO"]),
         .target(name: "NN", dependencies: ["TensorCore", "ArrayIO", "Support"]),
+        .target(name: "Generators", dependencies: ["TensorCore", "NN", "Support"]),
 
         // MARK: Where fields meet tensors (the only target importing both sides)
         .target(name: "Triplanes", dependencies: ["TensorCore", "NN", "Geometry", "Fields", "ArrayIO", "Support"]),
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Geometry", "MeshIO", "Metrics"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "NN", "TensorCore", "Support"]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Spatial", "Extraction", "Metrics", "Sampling", "Fields"]),
         .testTarget(name: "TriplanesTests", dependencies: ["Triplanes", "TensorCore", "NN", "Geometry", "Fields"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO", "Octrees"]),

@@ -64,71 +64,214 @@ public final class SpatialSelfAttention: Layer {
     }
 }
 
-/// A small ADM-style U-Net for denoising feature maps (the benchmark workload and the base of the
-/// triplane diffusion model). Channels per level `channels` (e.g. (64, 128, 128)), one residual
-/// block per level on the way down, one per level (after concatenating the skip) on the way up,
-/// average-pool downsampling and nearest upsampling by 2, a middle of ResBlock + self-attention +
-/// ResBlock at the lowest resolution. Timestep embedding: sinusoidal(channels[0]) → Linear →
-/// SiLU → Linear to 4·channels[0].
+/// The shape of a `UNet`, as a Codable value (a JSON config file): everything that determines
+/// its parameter names and shapes.
 ///
-/// x [N, inChannels, H, W] (H, W divisible by 2^(levels−1)), timesteps [N] → [N, inChannels, H, W].
+/// Level l works at 1/2^l of the input resolution with `baseChannels · channelMultipliers[l]`
+/// channels and `resBlocksPerLevel` residual blocks. `attentionResolutions` lists downsampling
+/// rates (ADM's `attention_resolutions` as its `UNetModel` takes them: 1 = full resolution,
+/// 2 = half, 4 = quarter…) at which every residual block is followed by self-attention; the
+/// middle block always has attention. `classCount` > 0 adds a learned class embedding with one
+/// extra row, index `classCount`, the "null" class of classifier-free guidance (Ho & Salimans
+/// 2022); 0 makes the model unconditional.
+public struct UNetConfig: Codable, Sendable, Equatable {
+    public var inChannels: Int
+    public var baseChannels: Int
+    public var channelMultipliers: [Int]
+    public var resBlocksPerLevel: Int
+    public var attentionResolutions: [Int]
+    public var attentionHeads: Int
+    /// GroupNorm groups (32 in ADM); narrower layers use min(groups, channels).
+    public var groups: Int
+    public var classCount: Int
+
+    public init(inChannels: Int, baseChannels: Int, channelMultipliers: [Int], resBlocksPerLevel: Int = 1,
+                attentionResolutions: [Int] = [], attentionHeads: Int = 4, groups: Int = 32, classCount: Int = 0) {
+        self.inChannels = inChannels; self.baseChannels = baseChannels; self.channelMultipliers = channelMultipliers
+        self.resBlocksPerLevel = resBlocksPerLevel; self.attentionResolutions = attentionResolutions
+        self.attentionHeads = attentionHeads; self.groups = groups; self.classCount = classCount
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case inChannels, baseChannels, channelMultipliers, resBlocksPerLevel, attentionResolutions, attentionHeads, groups, classCount
+    }
+
+    /// Decodes a JSON config; keys other than inChannels, baseChannels and channelMultipliers may
+    /// be left out and take `init`'s defaults.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(inChannels: try c.decode(Int.self, forKey: .inChannels), baseChannels: try c.decode(Int.self, forKey: .baseChannels),
+                  channelMultipliers: try c.decode([Int].self, forKey: .channelMultipliers),
+                  resBlocksPerLevel: try c.decodeIfPresent(Int.self, forKey: .resBlocksPerLevel) ?? 1,
+                  attentionResolutions: try c.decodeIfPresent([Int].self, forKey: .attentionResolutions) ?? [],
+                  attentionHeads: try c.decodeIfPresent(Int.self, forKey: .attentionHeads) ?? 4,
+                  groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 32,
+                  classCount: try c.decodeIfPresent(Int.self, forKey: .classCount) ?? 0)
+    }
+
+    /// Channels per level: baseChannels · channelMultipliers.
+    public var channels: [Int] { channelMultipliers.map { $0 * baseChannels } }
+    /// Timestep (and class) embedding width: 4 · baseChannels, as ADM.
+    public var embeddingDim: Int { 4 * baseChannels }
+    /// The downsampling factor the input's H and W must be divisible by: 2^(levels − 1).
+    public var sizeDivisor: Int { 1 << max(0, channelMultipliers.count - 1) }
+
+    /// Why this config cannot build a U-Net, or nil when it can.
+    public var problem: String? {
+        if inChannels < 1 { return "inChannels must be ≥ 1, got \(inChannels)" }
+        if baseChannels < 1 { return "baseChannels must be ≥ 1, got \(baseChannels)" }
+        if channelMultipliers.isEmpty || channelMultipliers.contains(where: { $0 < 1 }) { return "channelMultipliers must be a non-empty list of positive integers, got \(channelMultipliers)" }
+        if resBlocksPerLevel < 1 { return "resBlocksPerLevel must be ≥ 1, got \(resBlocksPerLevel)" }
+        if attentionHeads < 1 { return "attentionHeads must be ≥ 1, got \(attentionHeads)" }
+        if groups < 1 { return "groups must be ≥ 1, got \(groups)" }
+        if classCount < 0 { return "classCount must be ≥ 0, got \(classCount)" }
+        for r in attentionResolutions where r < 1 || r > sizeDivisor || r & (r - 1) != 0 {
+            return "attention resolution \(r) is not a downsampling rate of this U-Net (powers of 2 up to \(sizeDivisor))"
+        }
+        for c in Set(channels) {
+            if c % min(groups, c) != 0 { return "\(min(groups, c)) groups do not divide \(c) channels" }
+        }
+        for (l, c) in channels.enumerated() where attentionResolutions.contains(1 << l) || l == channels.count - 1 {
+            if c % attentionHeads != 0 { return "\(attentionHeads) attention heads do not divide \(c) channels" }
+        }
+        return nil
+    }
+}
+
+/// An ADM-style U-Net (Dhariwal & Nichol 2021) for denoising feature maps: the benchmark workload
+/// and the denoiser of the diffusion generators. Shape from a `UNetConfig`:
+///
+///     emb = Linear(SiLU(Linear(sinusoidal(t, base)))) [+ label_emb[y]]      [N, 4·base]
+///     h = in_conv(x)
+///     down, level l = 0…L−1: resBlocksPerLevel × (ResBlock [+ attention]), each output kept as a
+///                            skip; then average-pool by 2 (not after the last level)
+///     middle: ResBlock + self-attention + ResBlock
+///     up, level l = L−1…0:   resBlocksPerLevel × (concat(h, last skip) → ResBlock [+ attention]);
+///                            then nearest upsampling by 2 (not after level 0)
+///     out = out_conv(SiLU(GN(h)))
+///
+/// Parameter names (the safetensors keys a PyTorch mirror reads): `time_embed.0`, `time_embed.2`,
+/// `label_emb.weight` [classCount + 1, 4·base] (conditional models only), `in_conv`, `down.<i>`
+/// and `up.<i>` numbering the residual blocks in execution order, `down_attn.<i>` / `up_attn.<i>`
+/// for the attention after block i, `mid.0`, `mid.1` (attention), `mid.2`, `out_norm`, `out_conv`.
+/// With one block per level and no attention resolutions these are exactly the names of the
+/// original benchmark U-Net.
+///
+/// x [N, inChannels, H, W] (H, W divisible by `config.sizeDivisor`), timesteps [N] → same shape.
 public final class UNet: Layer {
-    public let channels: [Int]
-    public let embDim: Int
+    public let config: UNetConfig
+    public var channels: [Int] { config.channels }
+    public var embDim: Int { config.embeddingDim }
     public let timeEmbed1: Linear, timeEmbed2: Linear
+    /// [classCount + 1, embDim]; row classCount is the null class. Nil for unconditional models.
+    public let labelEmbedding: Tensor?
     public let inConv: Conv2d
     public let down: [ResBlock]
+    public let downAttention: [Int: SpatialSelfAttention]
     public let mid1: ResBlock, midAttention: SpatialSelfAttention, mid2: ResBlock
     public let up: [ResBlock]
+    public let upAttention: [Int: SpatialSelfAttention]
     public let outNorm: GroupNorm
     public let outConv: Conv2d
 
-    public init(inChannels: Int, channels: [Int], attentionHeads: Int = 4, groups: Int = 32, rng: inout SeededRandom) {
-        precondition(!channels.isEmpty, "UNet: no levels")
-        self.channels = channels
-        let c0 = channels[0]
-        embDim = 4 * c0
-        timeEmbed1 = Linear(c0, embDim, rng: &rng)
-        timeEmbed2 = Linear(embDim, embDim, rng: &rng)
-        inConv = Conv2d(inChannels, c0, kernel: 3, padding: 1, rng: &rng)
-        var d: [ResBlock] = []
+    /// The U-Net of `config` (which must have no `problem`), initialised from `rng` as PyTorch
+    /// would (the label embedding N(0, 1), as `nn.Embedding`).
+    public init(_ config: UNetConfig, rng: inout SeededRandom) {
+        if let p = config.problem { preconditionFailure("UNet: \(p)") }
+        self.config = config
+        let chans = config.channels, c0 = config.baseChannels, e = config.embeddingDim, g = config.groups
+        let k = config.resBlocksPerLevel
+        timeEmbed1 = Linear(c0, e, rng: &rng)
+        timeEmbed2 = Linear(e, e, rng: &rng)
+        labelEmbedding = config.classCount > 0 ? Tensor.randn([config.classCount + 1, e], rng: &rng, requiresGrad: true) : nil
+        inConv = Conv2d(config.inChannels, c0, kernel: 3, padding: 1, rng: &rng)
+        func attention(_ c: Int, _ rng: inout SeededRandom) -> SpatialSelfAttention {
+            SpatialSelfAttention(channels: c, heads: config.attentionHeads, groups: g, rng: &rng)
+        }
+        var d: [ResBlock] = [], da: [Int: SpatialSelfAttention] = [:]
+        var skipChannels: [Int] = []
         var prev = c0
-        for c in channels { d.append(ResBlock(prev, c, embDim: embDim, groups: groups, rng: &rng)); prev = c }
-        down = d
-        let cl = channels.last!
-        mid1 = ResBlock(cl, cl, embDim: embDim, groups: groups, rng: &rng)
-        midAttention = SpatialSelfAttention(channels: cl, heads: attentionHeads, groups: groups, rng: &rng)
-        mid2 = ResBlock(cl, cl, embDim: embDim, groups: groups, rng: &rng)
-        var u: [ResBlock] = []
+        for (l, c) in chans.enumerated() {
+            for _ in 0..<k {
+                d.append(ResBlock(prev, c, embDim: e, groups: g, rng: &rng)); prev = c
+                if config.attentionResolutions.contains(1 << l) { da[d.count - 1] = attention(c, &rng) }
+                skipChannels.append(c)
+            }
+        }
+        down = d; downAttention = da
+        let cl = chans.last!
+        mid1 = ResBlock(cl, cl, embDim: e, groups: g, rng: &rng)
+        midAttention = attention(cl, &rng)
+        mid2 = ResBlock(cl, cl, embDim: e, groups: g, rng: &rng)
+        var u: [ResBlock] = [], ua: [Int: SpatialSelfAttention] = [:]
         prev = cl
-        for c in channels.reversed() { u.append(ResBlock(prev + c, c, embDim: embDim, groups: groups, rng: &rng)); prev = c }
-        up = u
-        outNorm = GroupNorm(groups: min(groups, c0), channels: c0)
-        outConv = Conv2d(c0, inChannels, kernel: 3, padding: 1, rng: &rng)
+        for (l, c) in chans.enumerated().reversed() {
+            for _ in 0..<k {
+                u.append(ResBlock(prev + skipChannels.removeLast(), c, embDim: e, groups: g, rng: &rng)); prev = c
+                if config.attentionResolutions.contains(1 << l) { ua[u.count - 1] = attention(c, &rng) }
+            }
+        }
+        up = u; upAttention = ua
+        outNorm = GroupNorm(groups: min(g, c0), channels: c0)
+        outConv = Conv2d(c0, config.inChannels, kernel: 3, padding: 1, rng: &rng)
+    }
+
+    /// The benchmark U-Net: channels per level `channels` (each a multiple of channels[0]), one
+    /// block per level, attention only in the middle, unconditional.
+    public convenience init(inChannels: Int, channels: [Int], attentionHeads: Int = 4, groups: Int = 32, rng: inout SeededRandom) {
+        precondition(!channels.isEmpty, "UNet: no levels")
+        precondition(channels.allSatisfy { $0 % channels[0] == 0 }, "UNet: channels \(channels) are not multiples of \(channels[0])")
+        self.init(UNetConfig(inChannels: inChannels, baseChannels: channels[0], channelMultipliers: channels.map { $0 / channels[0] },
+                             attentionHeads: attentionHeads, groups: groups), rng: &rng)
     }
 
     public var namedParameters: [(String, Tensor)] {
-        var p = prefixed("time_embed.0", timeEmbed1) + prefixed("time_embed.2", timeEmbed2) + prefixed("in_conv", inConv)
-        for (i, b) in down.enumerated() { p += prefixed("down.\(i)", b) }
+        var p = prefixed("time_embed.0", timeEmbed1) + prefixed("time_embed.2", timeEmbed2)
+        if let l = labelEmbedding { p.append(("label_emb.weight", l)) }
+        p += prefixed("in_conv", inConv)
+        for (i, b) in down.enumerated() {
+            p += prefixed("down.\(i)", b)
+            if let a = downAttention[i] { p += prefixed("down_attn.\(i)", a) }
+        }
         p += prefixed("mid.0", mid1) + prefixed("mid.1", midAttention) + prefixed("mid.2", mid2)
-        for (i, b) in up.enumerated() { p += prefixed("up.\(i)", b) }
+        for (i, b) in up.enumerated() {
+            p += prefixed("up.\(i)", b)
+            if let a = upAttention[i] { p += prefixed("up_attn.\(i)", a) }
+        }
         return p + prefixed("out_norm", outNorm) + prefixed("out_conv", outConv)
     }
 
-    public func callAsFunction(_ x: Tensor, timesteps: [Float]) -> Tensor {
-        precondition(timesteps.count == x.shape[0], "UNet: \(timesteps.count) timesteps for batch \(x.shape[0])")
-        let emb = timeEmbed2(timeEmbed1(sinusoidalEmbedding(timesteps, dim: channels[0])).silu())
+    /// The noise (or v) prediction for `x` at `timesteps` [N]. `labels` [N] (each in
+    /// 0…classCount, classCount being the null class) for conditional models; nil means the null
+    /// class for all (the unconditional pass of classifier-free guidance). Unconditional models
+    /// take no labels.
+    public func callAsFunction(_ x: Tensor, timesteps: [Float], labels: [Int]? = nil) -> Tensor {
+        let n = x.shape[0], k = config.resBlocksPerLevel
+        precondition(x.rank == 4 && x.shape[1] == config.inChannels, "UNet: input \(x.shape) for \(config.inChannels) channels")
+        precondition(x.shape[2] % config.sizeDivisor == 0 && x.shape[3] % config.sizeDivisor == 0,
+                     "UNet: input \(x.shape[2])×\(x.shape[3]) not divisible by \(config.sizeDivisor)")
+        precondition(timesteps.count == n, "UNet: \(timesteps.count) timesteps for batch \(n)")
+        var emb = timeEmbed2(timeEmbed1(sinusoidalEmbedding(timesteps, dim: config.baseChannels)).silu())
+        if let table = labelEmbedding {
+            let y = labels ?? [Int](repeating: config.classCount, count: n)
+            precondition(y.count == n, "UNet: \(y.count) labels for batch \(n)")
+            emb = emb + embedding(table, y)
+        } else {
+            precondition(labels == nil, "UNet: labels given to an unconditional model")
+        }
         var h = inConv(x)
         var skips: [Tensor] = []
         for (i, b) in down.enumerated() {
             h = b(h, emb: emb)
+            if let a = downAttention[i] { h = a(h) }
             skips.append(h)
-            if i + 1 < down.count { h = h.avgPool2d(2) }
+            if (i + 1) % k == 0 && i + 1 < down.count { h = h.avgPool2d(2) }
         }
         h = mid2(midAttention(mid1(h, emb: emb)), emb: emb)
         for (i, b) in up.enumerated() {
             h = b(Tensor.concat([h, skips.removeLast()], axis: 1), emb: emb)
-            if i + 1 < up.count { h = h.upsampleNearest(2) }
+            if let a = upAttention[i] { h = a(h) }
+            if (i + 1) % k == 0 && i + 1 < up.count { h = h.upsampleNearest(2) }
         }
         return outConv(outNorm.silu(h))
     }

@@ -93,6 +93,58 @@ struct LayerTests {
         for (name, p) in net.namedParameters { #expect(p.grad != nil, "\(name) has no gradient") }
     }
 
+    @Test("the configurable U-Net with two blocks per level, attention at 1/2 and classes keeps shapes, gradients and unique names")
+    func configurableUNet() {
+        var rng = SeededRandom(seed: 4)
+        let config = UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1, 2, 2], resBlocksPerLevel: 2,
+                                attentionResolutions: [2], attentionHeads: 2, groups: 4, classCount: 3)
+        let net = UNet(config, rng: &rng)
+        let names = net.namedParameters.map(\.0)
+        #expect(Set(names).count == names.count)
+        // 6 blocks each way; attention after down blocks 2, 3 (level 1) and up blocks 2, 3 (level 1 on the way up).
+        #expect(net.down.count == 6 && net.up.count == 6)
+        #expect(Set(net.downAttention.keys) == [2, 3] && Set(net.upAttention.keys) == [2, 3])
+        #expect(names.contains("label_emb.weight") && names.contains("down_attn.3.attn.in_proj.weight") && names.contains("up_attn.2.norm.weight"))
+        #expect(net.labelEmbedding?.shape == [4, 32])
+        let x = Tensor.randn([3, 3, 8, 8], rng: &rng)
+        let y = net(x, timesteps: [0, 10, 999], labels: [0, 2, 3])
+        #expect(y.shape == [3, 3, 8, 8])
+        mseLoss(y, x).backward()
+        for (name, p) in net.namedParameters { #expect(p.grad != nil, "\(name) has no gradient") }
+        // The label changes the prediction; nil labels are the null class.
+        let same = Tensor.concat([x.slice(axis: 0, 0..<1), x.slice(axis: 0, 0..<1)], axis: 0)
+        let a = withNoGrad { net(same, timesteps: [5, 5], labels: [0, 1]) }.scalars
+        #expect(Array(a[0..<192]) != Array(a[192..<384]))
+        let nullA = withNoGrad { net(same, timesteps: [5, 5], labels: [3, 3]) }.scalars
+        let nullB = withNoGrad { net(same, timesteps: [5, 5]) }.scalars
+        #expect(nullA == nullB)
+    }
+
+    @Test("the benchmark U-Net is the configurable one with one block per level: same names, same weights for a seed")
+    func benchmarkUNetIsTheDefaultConfig() throws {
+        var r1 = SeededRandom(seed: 8), r2 = SeededRandom(seed: 8)
+        let old = UNet(inChannels: 6, channels: [8, 16, 16], attentionHeads: 2, groups: 4, rng: &r1)
+        let config = UNetConfig(inChannels: 6, baseChannels: 8, channelMultipliers: [1, 2, 2], attentionHeads: 2, groups: 4)
+        let new = UNet(config, rng: &r2)
+        #expect(old.namedParameters.map(\.0) == new.namedParameters.map(\.0))
+        #expect(zip(old.parameters, new.parameters).allSatisfy { $0.scalars == $1.scalars })
+        #expect(old.namedParameters.first?.0 == "time_embed.0.weight" && old.namedParameters.map(\.0).contains("up.2.skip.weight"))
+        // JSON round trip, with the optional keys defaulted.
+        let decoded = try JSONDecoder().decode(UNetConfig.self, from: JSONEncoder().encode(config))
+        #expect(decoded == config)
+        let minimal = try JSONDecoder().decode(UNetConfig.self, from: Data(#"{"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2]}"#.utf8))
+        #expect(minimal == UNetConfig(inChannels: 24, baseChannels: 32, channelMultipliers: [1, 2, 2]))
+    }
+
+    @Test("a U-Net config names its problem: heads that do not divide, attention at a rate the net lacks")
+    func unetConfigProblems() {
+        #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1, 2]).problem == nil)
+        #expect(UNetConfig(inChannels: 3, baseChannels: 6, channelMultipliers: [1, 2], attentionResolutions: [1], attentionHeads: 4, groups: 2).problem?.contains("heads") == true)
+        #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1, 2], attentionResolutions: [4]).problem?.contains("attention resolution 4") == true)
+        #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: []).problem != nil)
+        #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1], classCount: -1).problem != nil)
+    }
+
     @Test("the residual block's timestep scale/shift changes the output per sample")
     func resBlockConditioning() {
         var rng = SeededRandom(seed: 3)

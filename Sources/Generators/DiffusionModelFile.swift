@@ -1,0 +1,68 @@
+import Foundation
+import NN
+import Support
+import TensorCore
+
+/// A trained diffusion model for sampling: the U-Net with its EMA weights and the training config
+/// (schedule, T, prediction target). Stored as one safetensors file of the U-Net's parameters
+/// under their own names (what a PyTorch mirror loads with `load_state_dict`) and metadata
+/// `format = "octoplane-diffusion-model"`, `config` (the training config as sorted-key JSON),
+/// `step`. `load` also accepts a training checkpoint (it then takes the `ema.` tensors).
+public struct DiffusionModelFile {
+    public static let format = "octoplane-diffusion-model"
+
+    public let config: DiffusionTrainingConfig
+    public let network: UNet
+    /// Training steps behind the weights.
+    public let step: Int
+
+    public init(config: DiffusionTrainingConfig, network: UNet, step: Int) {
+        precondition(network.config == config.model, "DiffusionModelFile: network and config disagree")
+        self.config = config; self.network = network; self.step = step
+    }
+
+    /// The EMA weights of a trainer (the weights to sample with).
+    public init(_ trainer: DiffusionTrainer) {
+        self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step)
+    }
+
+    /// A sampler for the model's schedule and prediction target.
+    public func sampler(_ settings: SamplerSettings = SamplerSettings()) -> DiffusionSampler {
+        DiffusionSampler(schedule: config.diffusionSchedule, prediction: config.prediction, settings: settings)
+    }
+
+    /// Writes the model atomically.
+    public func save(to path: String) throws {
+        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)])
+    }
+
+    /// Reads a model file, or the EMA weights of a training checkpoint. Every tensor of the U-Net
+    /// its config describes must be present with its shape (`GeneratorError.checkpointMismatch`
+    /// names the first that is not).
+    public static func load(_ path: String) throws -> DiffusionModelFile {
+        let file = try Safetensors.read(path)
+        let prefix: String
+        switch file.metadata["format"] {
+        case format: prefix = ""
+        case DiffusionTrainer.checkpointFormat: prefix = "ema."
+        default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
+        }
+        guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
+        }
+        let config: DiffusionTrainingConfig
+        do { config = try JSONDecoder().decode(DiffusionTrainingConfig.self, from: Data(json.utf8)) } catch {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
+        }
+        try config.validate()
+        var scratch = SeededRandom(seed: 0)
+        let net = UNet(config.model, rng: &scratch)
+        let values = try net.namedParameters.map { name, p -> (Tensor, Tensor) in
+            guard let e = file.entries[prefix + name] else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: nil) }
+            guard e.shape == p.shape else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: e.shape) }
+            return (p, try file.tensor(prefix + name))
+        }
+        for (p, v) in values { p.assign(v) }
+        return DiffusionModelFile(config: config, network: net, step: step)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import TensorCore
+
+/// What the denoiser predicts from x_t.
+public enum PredictionTarget: String, Codable, Sendable, CaseIterable {
+    /// The noise ε of x_t = √ᾱ·x₀ + √(1 − ᾱ)·ε (Ho et al. 2020).
+    case epsilon
+    /// The velocity v = √ᾱ·ε − √(1 − ᾱ)·x₀ (Salimans & Ho, "Progressive Distillation for Fast
+    /// Sampling of Diffusion Models", ICLR 2022), well scaled at every noise level.
+    case v
+}
+
+// Conversions between the three parameterizations, from x_t = √ᾱ·x₀ + √(1 − ᾱ)·ε (write
+// a = √ᾱ, s = √(1 − ᾱ), a² + s² = 1):
+//
+//     x₀ = (x_t − s·ε)/a          ε = (x_t − a·x₀)/s
+//     v  = a·ε − s·x₀             x₀ = a·x_t − s·v          ε = s·x_t + a·v
+//
+// Edge cases: x₀ from ε divides by a (tiny where ᾱ → 0, as at the last cosine step: the model's
+// ε error is amplified there, hence x₀ clipping); ε from x₀ divides by s (s > 0 for every step
+// since β_0 > 0).
+
+extension DiffusionSchedule {
+    public func x0(fromEpsilon eps: Tensor, xt: Tensor, at entries: [Int]) -> Tensor {
+        let a = pick(sqrtAlphaBars, entries), s = pick(sqrtOneMinusAlphaBars, entries)
+        return perSampleCombination(xt, a.map { 1 / $0 }, eps, zip(s, a).map { -$0 / $1 })
+    }
+
+    public func epsilon(fromX0 x0: Tensor, xt: Tensor, at entries: [Int]) -> Tensor {
+        let a = pick(sqrtAlphaBars, entries), s = pick(sqrtOneMinusAlphaBars, entries)
+        return perSampleCombination(xt, s.map { 1 / $0 }, x0, zip(a, s).map { -$0 / $1 })
+    }
+
+    public func velocity(x0: Tensor, epsilon eps: Tensor, at entries: [Int]) -> Tensor {
+        perSampleCombination(eps, pick(sqrtAlphaBars, entries), x0, pick(sqrtOneMinusAlphaBars, entries).map { -$0 })
+    }
+
+    public func x0(fromVelocity v: Tensor, xt: Tensor, at entries: [Int]) -> Tensor {
+        perSampleCombination(xt, pick(sqrtAlphaBars, entries), v, pick(sqrtOneMinusAlphaBars, entries).map { -$0 })
+    }
+
+    public func epsilon(fromVelocity v: Tensor, xt: Tensor, at entries: [Int]) -> Tensor {
+        perSampleCombination(xt, pick(sqrtOneMinusAlphaBars, entries), v, pick(sqrtAlphaBars, entries))
+    }
+
+    /// The training target for `target`: ε itself, or v from (x₀, ε).
+    public func trainingTarget(_ target: PredictionTarget, x0: Tensor, epsilon eps: Tensor, at entries: [Int]) -> Tensor {
+        switch target {
+        case .epsilon: return eps
+        case .v: return velocity(x0: x0, epsilon: eps, at: entries)
+        }
+    }
+
+    /// (x₀, ε) implied by a model output of kind `target` at x_t. With `clip`, x₀ is clamped to
+    /// [−1, 1] and ε recomputed from the clamped x₀ (as ADM's samplers do), so both stay
+    /// consistent with x_t.
+    public func split(_ output: Tensor, as target: PredictionTarget, xt: Tensor, at entries: [Int], clip: Bool) -> (x0: Tensor, epsilon: Tensor) {
+        var start: Tensor, noise: Tensor
+        switch target {
+        case .epsilon: noise = output; start = x0(fromEpsilon: output, xt: xt, at: entries)
+        case .v: start = x0(fromVelocity: output, xt: xt, at: entries); noise = epsilon(fromVelocity: output, xt: xt, at: entries)
+        }
+        if clip {
+            let clamped = withNoGrad { start.clamped(-1, 1) }
+            start = clamped
+            noise = epsilon(fromX0: clamped, xt: xt, at: entries)
+        }
+        return (start, noise)
+    }
+}
