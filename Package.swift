@@ -64,10 +64,10 @@ let package = Package(
         // MARK: Product
         .target(name: "Pipeline", dependencies: [
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
-            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Triplanes", "Support",
+            "Rendering", "Dataset", "TensorCore", "NN", "Octrees", "Triplanes", "Generators", "Support",
         ]),
         .executableTarget(name: "octoplane", dependencies: [
-            "Pipeline", "Triplanes",
+            "Pipeline", "Triplanes", "Generators",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -16,6 +16,7 @@ struct Octoplane: ParsableCommand {
             ExtractCommand.self, EvalCommand.self, EvalSetCommand.self,
             OctreeCommand.self,
             TriplaneCommand.self,
+            TrainCommand.self, GenerateCommand.self,
             BenchCommand.self,
         ]
     )

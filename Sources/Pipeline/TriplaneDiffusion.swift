@@ -1,0 +1,283 @@
+import Dataset
+import Foundation
+import Generators
+import Geometry
+import MeshIO
+import NN
+import Rendering
+import Support
+import TensorCore
+import Triplanes
+
+/// A trained triplane generator is a folder:
+///
+///     generator.json      kind, categories (label order), plane shape, normalization statistics
+///     model.safetensors   the U-Net's EMA weights + training config (`DiffusionModelFile`)
+///     decoder.safetensors the shared triplane decoder the planes were fitted with
+///
+/// `octoplane train diffusion` writes it (plus `state.safetensors`, the resumable training state,
+/// and `log.jsonl`); `octoplane generate --model DIR` reads it.
+public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
+    public static let kind = "octoplane-triplane-diffusion"
+    public var kind = Self.kind
+    public var version = 1
+    /// Category names in label order (label k = categories[k]).
+    public var categories: [String]
+    /// [3, C, R, R] of one shape's planes.
+    public var planeShape: [Int]
+    public var normalization: PlaneNormalization
+    /// Whether training added the x-mirrored copy of every shape.
+    public var mirrored: Bool
+    /// Shapes (before mirroring) the model was trained on.
+    public var trainingShapes: Int
+
+    static func read(_ dir: String) throws -> TriplaneGeneratorManifest {
+        let path = dir + "/generator.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.unreadable(path: path, reason: "no generator.json: is this a folder written by `octoplane train diffusion`?")
+        }
+        let m: TriplaneGeneratorManifest
+        do { m = try JSONDecoder().decode(TriplaneGeneratorManifest.self, from: data) } catch {
+            throw PipelineError.invalidInput(path: path, reason: "not a generator manifest (\(error))")
+        }
+        guard m.kind == kind, m.version == 1 else { throw PipelineError.invalidInput(path: path, reason: "kind \(m.kind) version \(m.version), expected \(kind) 1") }
+        return m
+    }
+
+    func write(to dir: String) throws {
+        try AtomicFile.write(try JSONOutput.data(self), to: dir + "/generator.json")
+    }
+}
+
+/// Mirrors planes [3, C, R, R] across x = 0: planes (x,y) and (x,z) are flipped along u (their
+/// width axis, which is x); (y,z) does not see x. The mirrored shape's occupancy at (x, y, z) is
+/// the original's at (−x, y, z), exactly, for every aggregation.
+func mirroredX(_ planes: Tensor) -> Tensor {
+    let c = planes.shape[1], r = planes.shape[2]
+    let out = planes.copy()
+    let src = planes.data, dst = out.mutableData
+    for p in [0, 2] { for ch in 0..<c { for v in 0..<r { for u in 0..<r {
+        dst[((p * c + ch) * r + v) * r + u] = src[((p * c + ch) * r + v) * r + (r - 1 - u)]
+    } } } }
+    return out
+}
+
+/// The planes of a `convert --to triplane` folder with their categories (the synset folder each
+/// file sits in, named through the built-in synset table when it knows it).
+struct TriplaneFolder {
+    var files: [String]
+    var planes: [Tensor]
+    var categoryOfFile: [String]
+    var normalization: PlaneNormalization
+
+    init(_ dir: String) throws {
+        let all = try npyFiles(under: dir)
+        guard !all.isEmpty else { throw PipelineError.invalidInput(path: dir, reason: "no planes files (.npy) — make them with `octoplane convert ROOT --to triplane --out DIR`") }
+        let first = try TriplaneFile.read(all[0])
+        files = all
+        planes = try all.map { try TriplaneFile.read($0, expected: first.shape) }
+        normalization = try PlaneNormalization.read(dir + "/normalization.json", expectedChannels: first.shape[0] * first.shape[1])
+        categoryOfFile = all.map { f in
+            let parent = ((f as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            return SynthCategory(name: parent)?.rawValue ?? parent
+        }
+    }
+}
+
+/// `octoplane train diffusion TRIPLANE_DIR --out RUN [--config FILE] [--resume]`: a class-
+/// conditional DDPM/DDIM U-Net on the normalized planes stacked on channels ([3·C, R, R]),
+/// conditioned on the category, with classifier-free-guidance label dropout and (by default) every
+/// shape also mirrored across x. Progress line (loss, steps/s, ETA), one JSON log line every 10
+/// steps, and every `checkpointEvery` steps the resumable state and the sampling model, atomically.
+public struct TrainDiffusionJob: Job {
+    public var data: String
+    public var output: String
+    /// nil: `defaultConfig` for the data's shape and categories.
+    public var config: DiffusionTrainingConfig? = nil
+    public var steps: Int? = nil
+    public var mirror = true
+    public var checkpointEvery = 250
+    public var resume = false
+    public var quiet = false
+
+    public init(data: String, output: String) { self.data = data; self.output = output }
+
+    /// The shipped recipe's U-Net for [channels, R, R] inputs and `classes` categories.
+    public static func defaultConfig(channels: Int, resolution: Int, classes: Int) -> DiffusionTrainingConfig {
+        var c = DiffusionTrainingConfig(model: UNetConfig(inChannels: channels, baseChannels: 32, channelMultipliers: [1, 2, 2],
+                                                          resBlocksPerLevel: 1, attentionResolutions: [resolution / 4], attentionHeads: 4,
+                                                          groups: 8, classCount: classes))
+        c.batchSize = 32; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 6000
+        c.prediction = .v; c.schedule = .cosine; c.labelDropout = 0.1; c.emaDecay = 0.999
+        return c
+    }
+
+    public struct Report: JobReport {
+        public var run: String
+        public var shapes: Int
+        public var categories: [String]
+        public var steps: Int
+        public var resumedFrom: Int?
+        public var finalLoss: Float
+        public var parameters: Int
+        public var seconds: Double
+        public var text: String {
+            String(format: "%@: %d steps%@ on %d shapes (%@), loss %.4f (mean of the last 50), %d parameters, %.1f s", run, steps,
+                   resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), finalLoss, parameters, seconds)
+        }
+    }
+
+    struct LogLine: Codable { var step: Int; var loss: Float; var seconds: Double }
+
+    public func run() throws -> Report {
+        let start = Date()
+        guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
+        let folder = try TriplaneFolder(data)
+        let categories = SynthCategory.allCases.map(\.rawValue).filter(folder.categoryOfFile.contains)
+            + Set(folder.categoryOfFile).subtracting(SynthCategory.allCases.map(\.rawValue)).sorted()
+        var images: [Tensor] = [], labels: [Int] = []
+        for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
+            let label = categories.firstIndex(of: cat)!
+            for q in mirror ? [p, mirroredX(p)] : [p] {
+                images.append(folder.normalization.normalize(q).reshaped([1, p.shape[0] * p.shape[1], p.shape[2], p.shape[3]]))
+                labels.append(label)
+            }
+        }
+        let shape = folder.planes[0].shape
+        var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1], resolution: shape[2], classes: categories.count)
+        if let s = steps { cfg.totalSteps = s }
+        let dataset = try DiffusionDataset(images: Tensor.concat(images, axis: 0), labels: labels)
+        let trainer = try DiffusionTrainer(config: cfg, data: dataset)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let statePath = output + "/state.safetensors"
+        var resumedFrom: Int? = nil
+        if fm.fileExists(atPath: statePath) {
+            guard resume else { throw PipelineError.invalidOption("\(statePath) exists: pass --resume to continue that run, or remove it to start over") }
+            try trainer.resume(from: statePath)
+            resumedFrom = trainer.step
+        }
+        let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: folder.normalization,
+                                                 mirrored: mirror, trainingShapes: folder.planes.count)
+        try manifest.write(to: output)
+        let decoderSource = (data as NSString).appendingPathComponent("decoder.safetensors")
+        if !fm.fileExists(atPath: output + "/decoder.safetensors") {
+            // The decoder the planes were fitted with: the folder's own, else the shipped one.
+            let src = fm.fileExists(atPath: decoderSource) ? decoderSource : try ShippedModels.resolve(nil, default: ShippedModels.triplaneDecoder)
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
+        }
+        let log = try JSONLines(path: output + "/log.jsonl")
+        let progress = TrainingProgress("train diffusion", total: cfg.totalSteps, startStep: trainer.step, every: 50)
+        func save() throws {
+            try trainer.checkpoint(to: statePath)
+            try DiffusionModelFile(trainer).save(to: output + "/model.safetensors")
+        }
+        while trainer.step < cfg.totalSteps {
+            let loss = trainer.trainStep()
+            guard loss.isFinite else { try? save(); throw PipelineError.failed("the loss became \(loss) at step \(trainer.step); the last checkpoint is kept") }
+            if trainer.step % 10 == 0 { log.append(LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))) }
+            progress.report(step: trainer.step, values: [("loss", loss)], quiet: quiet)
+            if trainer.step % checkpointEvery == 0 || trainer.step == cfg.totalSteps { try save() }
+        }
+        let tail = trainer.losses.suffix(50)
+        return Report(run: output, shapes: folder.planes.count, categories: categories, steps: trainer.step, resumedFrom: resumedFrom,
+                      finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count), parameters: trainer.model.parameterCount,
+                      seconds: Date().timeIntervalSince(start))
+    }
+}
+
+/// `octoplane generate --model DIR [-n 16] [--category chair] [--steps 50] [--guidance 2] [--seed S] --out OUT`:
+/// new shapes from a trained triplane generator — DDIM (or DDPM) sampling of normalized planes,
+/// clipped x₀, mapped back with the training normalization, decoded by the shared decoder and sparse
+/// marching cubes over [-1, 1]³ → `OUT/<category>-<k>.obj` and `.npy` planes, and `OUT/sheet.png`
+/// (one labelled render per shape). Without `--category`, samples cycle through the categories.
+public struct GenerateJob: Job {
+    public var model: String
+    public var output: String
+    public var count = 16
+    public var category: String? = nil
+    public var steps = 50
+    public var guidance: Float = 2
+    public var seed: UInt64 = 0
+    public var ddpm = false
+    /// Marching-cubes lattice over [-1, 1]³.
+    public var resolution = 129
+    public var quiet = false
+
+    public init(model: String, output: String) { self.model = model; self.output = output }
+
+    public struct Shape: Codable, Sendable {
+        public var category: String
+        public var mesh: String
+        public var planes: String
+        public var faces: Int
+        public var watertight: Bool
+    }
+
+    public struct Report: JobReport {
+        public var model: String
+        public var shapes: [Shape]
+        public var sheet: String
+        public var samplingSeconds: Double
+        public var decodingSeconds: Double
+        public var renderingSeconds: Double
+        public var secondsPerShape: Double
+        public var text: String {
+            String(format: "%d shapes → %@ (sheet %@); sampling %.1f s, decoding %.1f s, rendering %.1f s: %.2f s per shape",
+                   shapes.count, (sheet as NSString).deletingLastPathComponent, sheet, samplingSeconds, decodingSeconds, renderingSeconds, secondsPerShape)
+        }
+    }
+
+    public func run() throws -> Report {
+        guard count >= 1 else { throw PipelineError.invalidOption("-n must be ≥ 1") }
+        guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") }
+        guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
+        guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
+        let manifest = try TriplaneGeneratorManifest.read(model)
+        let net = try DiffusionModelFile.load(model + "/model.safetensors")
+        let decoder = try TriplaneDecoder.load(from: model + "/decoder.safetensors").decoder
+        guard decoder.config.planeShape == manifest.planeShape else { throw TriplaneError.planesMismatch(expected: decoder.config.planeShape, actual: manifest.planeShape) }
+        var labels: [Int]
+        if let name = category {
+            let wanted = SynthCategory(name: name)?.rawValue ?? name
+            guard let k = manifest.categories.firstIndex(of: wanted) else {
+                throw PipelineError.invalidOption("unknown category '\(name)': this model knows \(manifest.categories.joined(separator: ", "))")
+            }
+            labels = [Int](repeating: k, count: count)
+        } else {
+            labels = (0..<count).map { $0 % manifest.categories.count }
+        }
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let s = manifest.planeShape
+        var t = Date()
+        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps, guidance: guidance)
+        settings.clipX0 = true
+        let x = net.sampler(settings).sample(net.network, shape: [count, s[0] * s[1], s[2], s[3]], labels: labels, seed: seed)
+        let samplingSeconds = Date().timeIntervalSince(t)
+        t = Date()
+        var shapes: [Shape] = [], meshes: [TriangleMesh] = []
+        var perCategory: [String: Int] = [:]
+        for i in 0..<count {
+            let planes = manifest.normalization.denormalize(x.slice(axis: 0, i..<(i + 1)).reshaped(s))
+            let cat = manifest.categories[labels[i]]
+            let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
+            let base = "\(output)/\(cat)-\(k)"
+            try TriplaneFile.write(planes, to: base + ".npy")
+            let mesh = try decodeTriplane(try TriplaneField(decoder: decoder, planes: planes), resolution: resolution, method: .mc)
+            try MeshWriter.write(mesh, to: base + ".obj")
+            meshes.append(mesh)
+            shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npy", faces: mesh.triangles.count,
+                                watertight: MeshTopology(mesh).isWatertight))
+        }
+        let decodingSeconds = Date().timeIntervalSince(t)
+        t = Date()
+        let images = try meshes.map { try Renderer.render(mesh: $0, azimuth: 35, elevation: 20, options: RenderOptions(width: 192, height: 192)) }
+        let sheet = ContactSheet.compose(images: images, columns: min(8, ContactSheet.defaultColumns(for: count)),
+                                         labels: shapes.map { "\($0.category) \($0.faces)f" })
+        try PNG.write(sheet, to: output + "/sheet.png")
+        let renderingSeconds = Date().timeIntervalSince(t)
+        return Report(model: model, shapes: shapes, sheet: output + "/sheet.png", samplingSeconds: samplingSeconds,
+                      decodingSeconds: decodingSeconds, renderingSeconds: renderingSeconds,
+                      secondsPerShape: (samplingSeconds + decodingSeconds) / Double(count))
+    }
+}
