@@ -10,6 +10,12 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
     case incompatibleLevels(resolution: Int, levels: Int)
     /// An extractor option is out of range (the message says which and why).
     case invalidOption(String)
+    /// Unsigned-distance extraction: all `samples` values are at the level (|value − level| = 0
+    /// everywhere), so the zero set is the whole box, not a surface.
+    case degenerateUDF(samples: Int)
+    /// Unsigned-distance extraction: no sample is within `reach` (world units) of the level, so no
+    /// grid edge can be crossed (an all-far grid, or distances stored in other units than the bounds).
+    case noSurfaceNearby(smallest: Float, reach: Float)
 
     public var description: String {
         switch self {
@@ -21,6 +27,10 @@ public enum ExtractionError: Error, CustomStringConvertible, Equatable {
             return "the iso level \(l) is not a finite number"
         case let .invalidOption(m):
             return "invalid option: \(m)"
+        case let .degenerateUDF(n):
+            return "all \(n) samples are at the level (|value − level| = 0 everywhere): that is a solid block, not a surface"
+        case let .noSurfaceNearby(m, r):
+            return "no sample is near the surface: the smallest |value − level| is \(m), a crossing needs one below \(r) (1.5 grid spacings); is the grid an unsigned distance in the units of --bounds?"
         case let .incompatibleLevels(n, l):
             return "a lattice of \(n) points per axis cannot be refined in \(l) halvings: \(n) − 1 must be a multiple of 2^\(l) (e.g. 129 or 257 points)"
         }

@@ -317,12 +317,9 @@ public enum MarchingCubes {
                             let cs = lo | hi << 4
                             lo = hi
                             if cs == 0 || cs == 255 { continue }
-                            var config = cs
-                            let a = amb[cs]
-                            if a != 0 { config |= faceBits(i, j, k, ambiguous: a) << 8 }
-                            if T.variantStart[config + 1] > T.variantStart[config] {
-                                config = interiorEntry(i, j, k, config: config, tables: T)
-                            }
+                            let base = (i * ny + j) * nz + k
+                            let config = amb[cs] == 0 && T.variantStart[cs + 1] == T.variantStart[cs] ? cs
+                                : T.configuration(case: cs) { c in s(base + (c & 1) * sx + ((c >> 1) & 1) * nz + (c >> 2)) }
                             let t0 = Int(tStart[config]), t1 = Int(tStart[config + 1])
                             if t1 == t0 { continue }
                             @inline(__always) func edgeVertex(_ e: Int) -> Int32 {
@@ -365,40 +362,6 @@ public enum MarchingCubes {
             }
             }
             return r
-        }
-
-        /// The table entry of cell (i, j, k) in configuration `config` once MC33's interior test has
-        /// run: a tunnel variant when the trilinear interpolant joins two of its corners through the
-        /// cell (`MarchingCubesTables.interiorConnected`), else `config`.
-        func interiorEntry(_ i: Int, _ j: Int, _ k: Int, config: Int, tables T: MarchingCubesTables) -> Int {
-            let base = (i * ny + j) * nz + k
-            let sx = ny * nz
-            let sv = (0..<8).map { c in s(base + (c & 1) * sx + ((c >> 1) & 1) * nz + (c >> 2)) }
-            for v in Int(T.variantStart[config])..<Int(T.variantStart[config + 1]) {
-                let c = T.variantCorners[v]
-                if MarchingCubesTables.interiorConnected(sv, Int(c.x), Int(c.y), positive: T.variantPositive[v]) {
-                    return Int(T.variantEntry[v])
-                }
-            }
-            return config
-        }
-
-        /// Asymptotic decider on the ambiguous faces of cell (i, j, k): bit f set when the face's
-        /// bilinear interpolant joins its two inside corners (saddle value ≥ 0, i.e.
-        /// s_in·s_in' − s_out·s_out' ≥ 0). Both cells sharing a face compute the same products.
-        @inline(__always) func faceBits(_ i: Int, _ j: Int, _ k: Int, ambiguous: UInt8) -> Int {
-            let base = (i * ny + j) * nz + k
-            let sx = ny * nz
-            var sv = [Float](repeating: 0, count: 8)
-            for c in 0..<8 { sv[c] = s(base + (c & 1) * sx + ((c >> 1) & 1) * nz + (c >> 2)) }
-            var fb = 0
-            for f in 0..<6 where (ambiguous >> f) & 1 == 1 {
-                let q = MarchingCubesTables.faceCorners[f]
-                let p02 = sv[q[0]] * sv[q[2]], p13 = sv[q[1]] * sv[q[3]]
-                let joined = sv[q[0]] >= 0 ? (p02 - p13 >= 0) : (p13 - p02 >= 0)
-                if joined { fb |= 1 << f }
-            }
-            return fb
         }
     }
 }

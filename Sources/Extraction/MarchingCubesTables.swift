@@ -78,6 +78,37 @@ struct MarchingCubesTables: Sendable {
 
     static let shared = MarchingCubesTables()
 
+    /// The table entry of a cell in case `cs` (bit c = corner c inside) whose corner values are `s`
+    /// (corner order as above, s ≥ 0 inside): the case with its ambiguous faces decided by the
+    /// asymptotic decider (bit f when the face's bilinear interpolant joins its two inside corners,
+    /// s_in·s_in' − s_out·s_out' ≥ 0: both cells sharing a face compute the same products, and the
+    /// decision is the complement under s → −s, so cells that agree on a face up to a global sign
+    /// agree on its segments), then MC33's interior test (`interiorConnected`) picking a tunnel
+    /// variant where the trilinear interpolant joins two corners through the cell.
+    /// `s` is read only for cases with an ambiguous face or an interior variant.
+    @inline(__always) func configuration(case cs: Int, corners s: (Int) -> Float) -> Int {
+        let a = ambiguousFaces[cs]
+        if a == 0 && variantStart[cs + 1] == variantStart[cs] { return cs }
+        return decide(case: cs, ambiguous: a, corners: (0..<8).map(s))
+    }
+
+    func decide(case cs: Int, ambiguous a: UInt8, corners sv: [Float]) -> Int {
+        var config = cs
+        var fb = 0
+        for f in 0..<6 where (a >> f) & 1 == 1 {
+            let q = Self.faceCorners[f]
+            let p02 = sv[q[0]] * sv[q[2]], p13 = sv[q[1]] * sv[q[3]]
+            let joined = sv[q[0]] >= 0 ? (p02 - p13 >= 0) : (p13 - p02 >= 0)
+            if joined { fb |= 1 << f }
+        }
+        config |= fb << 8
+        for v in Int(variantStart[config])..<Int(variantStart[config + 1]) {
+            let c = variantCorners[v]
+            if Self.interiorConnected(sv, Int(c.x), Int(c.y), positive: variantPositive[v]) { return Int(variantEntry[v]) }
+        }
+        return config
+    }
+
     init() {
         var amb = [UInt8](repeating: 0, count: 256)
         for c in 0..<256 {
