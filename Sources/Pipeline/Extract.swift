@@ -15,6 +15,8 @@ public enum ExtractJobError: Error, Equatable, CustomStringConvertible {
     case badDType(path: String, descr: String)
     /// The extractor refused the data (NaN values, too small a grid, a bad option).
     case extraction(path: String, ExtractionError)
+    /// The world box has min ≥ max on some axis (or a non-finite bound).
+    case badBounds(min: [Float], max: [Float])
     /// The mesh could not be written.
     case unwritable(path: String, reason: String)
 
@@ -24,6 +26,7 @@ public enum ExtractJobError: Error, Equatable, CustomStringConvertible {
         case let .badRank(p, s): return "\(p): expected a 3-D grid of shape (nx, ny, nz), got shape (\(s.map(String.init).joined(separator: ", ")))"
         case let .badDType(p, d): return "\(p): expected float32 or float64 values, got dtype '\(d)'"
         case let .extraction(p, e): return "\(p): \(e.description)"
+        case let .badBounds(lo, hi): return "bounds \(lo) … \(hi): need finite values with min < max on every axis"
         case let .unwritable(p, r): return "\(p): \(r)"
         }
     }
@@ -33,7 +36,11 @@ public enum ExtractJobError: Error, Equatable, CustomStringConvertible {
 public enum ExtractMethod: String, Sendable, CaseIterable, Codable {
     /// Marching cubes at `level` (`MarchingCubes`).
     case mc
-    /// DualMesh-UDF on |value − level| read trilinearly (`DualMeshUDF`), one octree cell per grid cell.
+    /// The grid read as an unsigned distance u = |value − level|, meshed by `MeshUDF` (gradient
+    /// votes per grid edge, pseudo-signs, marching cubes): open and closed surfaces.
+    case udf
+    /// Former name of `udf`, kept for scripts (it ran DualMesh-UDF on the trilinear interpolant,
+    /// which finds ~6% of a sampled sphere: see the README). Same as `udf`.
     case dual
 }
 
@@ -77,17 +84,26 @@ public func loadGrid(path: String, bounds: AABB) throws -> ScalarGrid {
     do { a = try Npy.read(path) } catch { throw ExtractJobError.unreadable(path: path, reason: String(describing: error)) }
     guard [.float16, .float32, .float64].contains(a.dtype) else { throw ExtractJobError.badDType(path: path, descr: a.dtype.descr) }
     guard a.rank == 3 else { throw ExtractJobError.badRank(path: path, shape: a.shape) }
+    guard a.shape.allSatisfy({ $0 >= 2 }) else {
+        throw ExtractJobError.extraction(path: path, .gridTooSmall(SIMD3(a.shape[0], a.shape[1], a.shape[2])))
+    }
     let values = try a.floats()
     return ScalarGrid(resolution: SIMD3(a.shape[0], a.shape[1], a.shape[2]), bounds: bounds, values: values)
 }
 
 /// The job behind `octoplane extract FIELD.npy -o OUT [--level L] [--method mc|dual] [--bounds …]
 /// [--inside-lower]`: loads the grid, extracts, writes OBJ or PLY (by extension) atomically.
-/// All-inside or all-outside grids write an empty mesh (not an error). Default bounds: [-0.5, 0.5]³
-/// (ONet's unit cube); default convention: inside = higher (occupancy logits at level 0 or
-/// probabilities at 0.5); `insideLower` for signed distances.
+/// mc: all-inside or all-outside grids write an empty mesh (not an error). udf (= dual): an
+/// all-zero or all-far grid is an error (`ExtractionError.degenerateUDF`, `.noSurfaceNearby`).
+/// Default bounds: [-0.5, 0.5]³ (ONet's unit cube); default convention: inside = higher (occupancy
+/// logits at level 0 or probabilities at 0.5); `insideLower` for signed distances (mc only).
+/// Bounds with min ≥ max → `ExtractJobError.badBounds`; fewer than 2 samples on an axis (a zero-length
+/// axis included) → `.extraction(.gridTooSmall)`.
 public func extractMesh(input: String, output: String, level: Float = 0, method: ExtractMethod = .mc,
                         bounds: AABB = .cube(halfSize: 0.5), insideLower: Bool = false) throws -> ExtractResult {
+    guard (0..<3).allSatisfy({ bounds.min[$0].isFinite && bounds.max[$0].isFinite && bounds.min[$0] < bounds.max[$0] }) else {
+        throw ExtractJobError.badBounds(min: [bounds.min.x, bounds.min.y, bounds.min.z], max: [bounds.max.x, bounds.max.y, bounds.max.z])
+    }
     let grid = try loadGrid(path: input, bounds: bounds)
     let start = Date()
     let mesh: TriangleMesh
@@ -95,8 +111,8 @@ public func extractMesh(input: String, output: String, level: Float = 0, method:
         switch method {
         case .mc:
             mesh = try MarchingCubes.extract(grid, level: level, inside: insideLower ? .lower : .higher)
-        case .dual:
-            mesh = try extractDual(grid, level: level)
+        case .udf, .dual:
+            mesh = try MeshUDF.extract(grid, options: .init(level: level)).mesh
         }
     } catch let e as ExtractionError { throw ExtractJobError.extraction(path: input, e) }
     let seconds = Date().timeIntervalSince(start)
@@ -112,28 +128,4 @@ public func extractMesh(input: String, output: String, level: Float = 0, method:
                          faces: mesh.faceCount, watertight: topo.isWatertight, boundaryEdges: topo.boundaryEdges,
                          nonManifoldEdges: topo.nonManifoldEdges, eulerCharacteristic: topo.eulerCharacteristic,
                          surfaceArea: mesh.surfaceArea, seconds: seconds)
-}
-
-/// DualMesh-UDF on a dense grid: u = |value − level|, trilinear, over the grid's bounds, with octree
-/// cells no smaller than the grid's (2^depth ≤ longest axis − 1). The trilinear interpolant of a
-/// sampled UDF does not reach 0 between samples (it stays above the smaller corner value), so
-/// crossings are validated against 0.6 grid spacings instead of the analytic default.
-/// NaN → `ExtractionError.nanInGrid`.
-func extractDual(_ grid: ScalarGrid, level: Float) throws -> TriangleMesh {
-    let r = grid.resolution
-    guard r.x >= 2, r.y >= 2, r.z >= 2 else { throw ExtractionError.gridTooSmall(r) }
-    guard level.isFinite else { throw ExtractionError.nonFiniteLevel(level) }
-    if let f = grid.values.firstIndex(where: { $0.isNaN }) {
-        let n = grid.values.reduce(0) { $0 + ($1.isNaN ? 1 : 0) }
-        throw ExtractionError.nanInGrid(count: n, at: SIMD3(f / (r.y * r.z), f / r.z % r.y, f % r.z))
-    }
-    let cells = r.max() - 1
-    var depth = 1
-    while (2 << depth) <= cells { depth += 1 }
-    let udf = TrilinearGridField(grid, transform: { abs($0 - level) })
-    let b = grid.bounds
-    let side = b.longestSide
-    let gridStep = grid.spacing.max(), cell = side / Float(1 << depth)
-    return try DualMeshUDF.extract(udf, options: .init(bounds: AABB(min: b.min, max: b.min + side), depth: depth,
-                                                       surfaceTolerance: 0.6 * gridStep / cell)).mesh
 }

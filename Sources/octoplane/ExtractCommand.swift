@@ -2,7 +2,7 @@ import ArgumentParser
 import Geometry
 import Pipeline
 
-/// `octoplane extract FIELD.npy -o OUT.obj [--level L] [--method mc|dual] [--bounds …] [--inside-lower] [--json]`.
+/// `octoplane extract FIELD.npy -o OUT.obj [--level L] [--method mc|udf|dual] [--bounds …] [--inside-lower] [--json]`.
 struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
@@ -10,11 +10,13 @@ struct ExtractCommand: ParsableCommand {
         discussion: """
         Grid point [i, j, k] sits at bounds.min + (i, j, k)·(bounds.max − bounds.min)/(n − 1).
         mc: marching cubes at --level, topologically consistent on ambiguous faces, outward normals.
-        dual: DualMesh-UDF on |value − level| (the grid read as an unsigned distance), for UDF grids.
-        All-inside or all-outside grids write an empty mesh.
+        udf: the grid read as an unsigned distance |value − level| (UDF or SDF grids, open or closed
+        surfaces): gradient votes per grid edge, pseudo-signs per cell, marching cubes (MeshUDF).
+        dual: the former name of udf, same extractor.
+        mc: all-inside or all-outside grids write an empty mesh; udf: all-zero or all-far grids are errors.
         """)
 
-    enum Method: String, ExpressibleByArgument, CaseIterable { case mc, dual }
+    enum Method: String, ExpressibleByArgument, CaseIterable { case mc, udf, dual }
 
     @Argument(help: "Input grid (.npy).")
     var field: String
@@ -22,7 +24,7 @@ struct ExtractCommand: ParsableCommand {
     var output: String
     @Option(help: "Iso level (0 for logits and SDFs, 0.5 for occupancy probabilities).")
     var level: Float = 0
-    @Option(help: "mc or dual.")
+    @Option(help: "mc, udf, or dual (= udf).")
     var method: Method = .mc
     @Option(parsing: .upToNextOption, help: "World box spanned by the grid: xmin ymin zmin xmax ymax zmax (default -0.5 … 0.5).")
     var bounds: [Float] = []
@@ -44,7 +46,7 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let box = bounds.isEmpty ? AABB.cube(halfSize: 0.5)
             : AABB(min: Vec3(bounds[0], bounds[1], bounds[2]), max: Vec3(bounds[3], bounds[4], bounds[5]))
-        let r = try extractMesh(input: field, output: output, level: level, method: method == .mc ? .mc : .dual,
+        let r = try extractMesh(input: field, output: output, level: level, method: ExtractMethod(rawValue: method.rawValue)!,
                                 bounds: box, insideLower: insideLower)
         print(json ? r.json : r.text)
     }
