@@ -89,6 +89,8 @@ public struct ManifestEntry: Codable, Sendable, Equatable {
     public var fitIoU: Double? = nil
     public var fitSeconds: Double? = nil
     public var fitDataLoss: Float? = nil
+    /// `SampleJobResult.warnings` (no inside point, inside-out faces); absent when there are none.
+    public var warnings: [String]? = nil
 }
 
 /// One failure-log line (JSON): the model and the reason.
@@ -166,7 +168,8 @@ public func convertModels(_ source: some ConvertSource, options: ConvertOptions)
             settings.seed = seed
             let r = try sampleMesh(input: item.meshPath, output: base, settings: settings)
             return ManifestEntry(model: item.key, mesh: item.meshPath, preset: r.preset, files: r.files,
-                                 points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds)
+                                 points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds,
+                                 warnings: r.warnings.isEmpty ? nil : r.warnings)
         }
     })
 }

@@ -15,6 +15,10 @@ public struct SampleJobResult: Codable, Sendable, Equatable {
     /// Share of query points inside (UDF: share with udf < 0.01).
     public var insideFraction: Double
     public var faces: Int
+    /// Signed volume of the loaded mesh (negative: inside-out faces).
+    public var signedVolume: Double
+    /// What looks wrong with the model (`SampleJobResult.warnings(…)`); empty when nothing does.
+    public var warnings: [String]
     public var insideTest: String
     public var seed: UInt64
     public var seconds: Double
@@ -22,6 +26,21 @@ public struct SampleJobResult: Codable, Sendable, Equatable {
     public var text: String {
         String(format: "%@ → %@ (%@): %d points, %.2f%% inside, %d faces, %@, %.2f s",
                input, files.joined(separator: ", "), preset, points, 100 * insideFraction, faces, insideTest, seconds)
+            + warnings.map { "\nwarning: " + $0 }.joined()
+    }
+
+    /// Warnings for a sampled model: no inside point (occupancy presets: an open sheet, a mesh
+    /// far from the frame, or an inside rule that failed), a negative signed volume (inside-out
+    /// faces; occupancy by |w| > ½ or parity is unaffected, but normals and SDF-sign consumers are).
+    public static func warnings(preset: SamplePreset, insideFraction: Double, signedVolume: Double) -> [String] {
+        var w: [String] = []
+        if preset != .udf && insideFraction == 0 {
+            w.append("no query point is inside: the training data is all empty (an open or non-closed mesh?)")
+        }
+        if signedVolume < 0 {
+            w.append(String(format: "signed volume %.4g < 0: the faces are inside-out (occupancy is orientation-free; normals are not)", signedVolume))
+        }
+        return w
     }
     public var json: String {
         let e = JSONEncoder()
@@ -41,7 +60,9 @@ public func sampleMesh(input: String, output: String, settings: SampleSettings) 
     let loaded = try MeshLoader.load(path: input)
     let out = try SampleRecipe.run(loaded.mesh, settings: settings)
     try out.write(to: output)
+    let volume = loaded.mesh.signedVolume
     return SampleJobResult(input: input, preset: settings.preset.rawValue, files: SampleOutput.files(for: settings.preset, base: output),
-                           points: out.queryCount, insideFraction: out.insideFraction, faces: loaded.mesh.faceCount,
+                           points: out.queryCount, insideFraction: out.insideFraction, faces: loaded.mesh.faceCount, signedVolume: volume,
+                           warnings: SampleJobResult.warnings(preset: settings.preset, insideFraction: out.insideFraction, signedVolume: volume),
                            insideTest: settings.insideTest.description, seed: settings.seed, seconds: Date().timeIntervalSince(start))
 }

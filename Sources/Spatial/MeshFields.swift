@@ -4,8 +4,11 @@ import Support
 
 /// How a mesh decides inside from outside.
 public enum InsideTest: Sendable, Equatable, CustomStringConvertible {
-    /// Fast generalized winding number w (Barill et al. 2018) thresholded at ½: robust to holes,
-    /// flipped-free soups and interpenetrating closed parts (inside either part is inside).
+    /// Fast generalized winding number w (Barill et al. 2018), inside where |w| > ½: robust to holes,
+    /// flipped-free soups and interpenetrating closed parts (inside either part is inside), and
+    /// free of orientation: an inside-out closed mesh has w = −1 inside and still counts (w > ½
+    /// would call all of it outside). A part nested inside an oppositely oriented one cancels
+    /// (|w| ≈ 0 there): mixed orientations are only as good as the parts' nesting allows.
     /// `beta` is the far-field acceptance factor (2 = Barill et al.'s and libigl's default).
     case windingNumber(beta: Float = 2)
     /// Ray parity (ONet's test): inside when an odd number of faces is crossed, majority vote over
@@ -28,7 +31,7 @@ extension TriangleBVH {
     /// Occupancy of every point (true = inside), in order, over all cores. NaN points: outside.
     public func occupancy(_ points: [Vec3], test: InsideTest = .default) -> [Bool] {
         switch test {
-        case let .windingNumber(beta): return windingNumbers(at: points, beta: beta).map { $0 > 0.5 }
+        case let .windingNumber(beta): return windingNumbers(at: points, beta: beta).map { abs($0) > 0.5 }
         case let .rayParity(rays): return insideByParity(points, rays: rays)
         }
     }
@@ -36,7 +39,7 @@ extension TriangleBVH {
     /// Occupancy of one point.
     public func isInside(_ p: Vec3, test: InsideTest = .default) -> Bool {
         switch test {
-        case let .windingNumber(beta): return windingNumber(at: p, beta: beta) > 0.5
+        case let .windingNumber(beta): return abs(windingNumber(at: p, beta: beta)) > 0.5
         case let .rayParity(rays): return isInsideByParity(p, rays: rays)
         }
     }

@@ -20,6 +20,10 @@ struct BenchMCCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if runs < 1 { throw ValidationError("--runs must be ≥ 1") }
+    }
+
     func run() throws {
         let r = try benchMC(grids: grids, saveGridsTo: saveGrids, runs: runs, dual: !noDual, sparse: !noSparse)
         print(json ? r.json : r.text, terminator: json ? "\n" : "")

@@ -20,4 +20,9 @@ struct Octoplane: ParsableCommand {
             BenchCommand.self,
         ]
     )
+
+    /// Parses the command line with negative numbers attached to their options (`NegativeNumbers`).
+    static func main() {
+        main(NegativeNumbers.rewrite(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// The `octoplane` executable built beside the test bundle (swift build/test builds it), or nil.
-private let octoplaneBinary: String? = {
+/// The `octoplane` executable built beside the test bundle (swift build/test builds it), or nil
+/// (shared by the CLI test files of this target).
+let octoplaneBinary: String? = {
     let dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     for candidate in [dir, dir.deletingLastPathComponent()] {
         let p = candidate.appendingPathComponent("octoplane").path
@@ -11,7 +12,7 @@ private let octoplaneBinary: String? = {
     return nil
 }()
 
-private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: octoplaneBinary!)
     p.arguments = args
