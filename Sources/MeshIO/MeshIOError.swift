@@ -22,6 +22,9 @@ public enum MeshIOError: Error, Equatable, CustomStringConvertible {
     case nonFinite(path: String, faces: Int)
     /// Every triangle is degenerate (a repeated index or zero area).
     case allDegenerate(path: String, faces: Int)
+    /// The header declares more elements (`declared`) than the file's `size` bytes can hold
+    /// (`needed` at least): refused before anything is allocated (`DeclaredCounts`).
+    case declaredCountsTooLarge(path: String, declared: String, needed: Int, size: Int)
     /// A native (OBJ/PLY) reader met malformed content.
     case malformed(path: String, reason: String)
     /// The extension names no format this writer or reader knows.
@@ -44,6 +47,8 @@ public enum MeshIOError: Error, Equatable, CustomStringConvertible {
         case let .nonFinite(p, n): return "\(p): all \(n) triangles have NaN or infinite coordinates"
         case let .allDegenerate(p, n): return "\(p): all \(n) triangles are degenerate (repeated vertex or zero area)"
         case let .malformed(p, r): return "\(p): malformed file: \(r)"
+        case let .declaredCountsTooLarge(p, d, n, s):
+            return "\(p): the header declares \(d), which need at least \(n) bytes, but the file has \(s): truncated or corrupt"
         case let .unsupportedFormat(p, e):
             return "\(p): unsupported mesh format '\(e.isEmpty ? "(no extension)" : "." + e)' (use .obj or .ply)"
         case let .invalidMesh(p, r): return "\(p): refusing to write an invalid mesh: \(r)"

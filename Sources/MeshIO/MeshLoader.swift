@@ -75,6 +75,7 @@ public enum MeshLoader {
     /// Loads the mesh file at `path`.
     public static func load(path: String) throws -> LoadedMesh {
         try MeshIOError.checkReadableFile(path)
+        try DeclaredCounts.check(path: path)
         return try importScene(name: path) { flags in aiImportFile(path, flags) }
     }
 
@@ -86,6 +87,7 @@ public enum MeshLoader {
         let name = "<memory>.\(hint)"
         guard !data.isEmpty else { throw MeshIOError.emptyFile(path: name) }
         guard data.count <= Int(UInt32.max) else { throw MeshIOError.unreadable(path: name, reason: "larger than 4 GiB") }
+        try DeclaredCounts.check(path: name, ext: hint, head: data.prefix(65536), size: data.count)
         return try data.withUnsafeBytes { raw in
             try importScene(name: name) { flags in
                 aiImportFileFromMemory(raw.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(raw.count), flags, hint)

@@ -133,9 +133,10 @@ func stlBinary(_ m: TriangleMesh) -> Data {
 }
 
 /// Files of assimp-testmodels that must be refused, with the kind of error they must get.
-/// (`invalid/OutOfMemory.off` is left out: assimp 5.2 tries to reserve ~10¹¹ vertices and runs
-/// for minutes; see README limits.)
+/// (`invalid/OutOfMemory.off` declares 3.5·10¹¹ vertices: refused by `DeclaredCounts` before assimp
+/// would reserve them.)
 let refusedModels: [(String, String)] = [
+    ("invalid/OutOfMemory.off", "declaredCounts"),
     ("invalid/malformed.obj", "assimp"), ("invalid/emptyIrrMesh.xml", "assimp"), ("invalid/empty.obj", "emptyFile"),
     ("invalid/empty.ply", "emptyFile"), ("invalid/empty.3ds", "emptyFile"),
     ("STL/triangle_with_empty_solid.stl", "assimp"),  // crashed assimp via aiApplyPostProcessing's failure path
@@ -162,9 +163,38 @@ struct RefusedModelTests {
         case .emptyScene: "emptyScene"
         case .nonFinite: "nonFinite"
         case .allDegenerate: "allDegenerate"
+        case .declaredCountsTooLarge: "declaredCounts"
         default: "\(e)"
         }
         #expect(got == kind, "\(rel): \(e)")
         #expect(e.description.hasPrefix(path))
+    }
+}
+
+@Suite("Headers that declare more than the file holds are refused before assimp allocates")
+struct DeclaredCountTests {
+    func refused(_ data: Data, _ hint: String) -> Bool {
+        do { _ = try MeshLoader.load(data: data, hint: hint); return false } catch let e as MeshIOError {
+            if case .declaredCountsTooLarge = e { return true }
+            return false
+        } catch { return false }
+    }
+
+    @Test("OFF, PLY (ascii and binary) and binary STL with absurd counts: declaredCountsTooLarge; honest headers load")
+    func absurdCounts() throws {
+        #expect(refused(Data("OFF\n353535235358 6 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n".utf8), "off"))
+        #expect(refused(Data("OFF\n# comment\n3 100000000 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n".utf8), "off"))
+        #expect(!refused(Data("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n".utf8), "off"))
+        #expect(try MeshLoader.load(data: Data("OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n".utf8), hint: "off").mesh.faceCount == 1)
+        let plyHeader = "ply\nformat ascii 1.0\nelement vertex 100000000\nproperty float x\nproperty float y\nproperty float z\nelement face 1\nproperty list uchar int vertex_indices\nend_header\n"
+        #expect(refused(Data((plyHeader + "0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n").utf8), "ply"))
+        var binary = Data(plyHeader.replacingOccurrences(of: "ascii", with: "binary_little_endian").utf8)
+        binary.append(Data(count: 12 * 3 + 13))
+        #expect(refused(binary, "ply"))
+        var stl = Data(count: 80)
+        withUnsafeBytes(of: UInt32(100_000_000).littleEndian) { stl.append(contentsOf: $0) }
+        stl.append(Data(count: 50))
+        #expect(refused(stl, "stl"))
+        #expect(DeclaredCounts.requiredBytes(ext: "stl", head: stl)?.1 == 84 + 50 * 100_000_000)
     }
 }

@@ -31,6 +31,23 @@ func lines(_ path: String) -> [String] {
 
 @Suite("convert")
 struct ConvertTests {
+    @Test("an inside-out mesh samples its true inside and is flagged: negative signed volume warns, an open sheet with no inside point warns")
+    func insideOutWarnings() throws {
+        let dir = NSTemporaryDirectory() + "octoplane-inverted-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var m = TriangleMesh.icosphere(subdivisions: 3, radius: 0.5)
+        m.triangles = m.triangles.map { SIMD3($0.x, $0.z, $0.y) }
+        try MeshWriter.write(m, to: "\(dir)/inverted.ply")
+        let r = try sampleMesh(input: "\(dir)/inverted.ply", output: "\(dir)/out",
+                               settings: SampleSettings(preset: .onet, count: 4000, seed: 1))
+        #expect(r.insideFraction > 0.1)
+        #expect(r.signedVolume < 0)
+        #expect(r.warnings.count == 1 && r.warnings[0].contains("inside-out"))
+        #expect(SampleJobResult.warnings(preset: .onet, insideFraction: 0, signedVolume: 0.5).first?.contains("no query point is inside") == true)
+        #expect(SampleJobResult.warnings(preset: .udf, insideFraction: 0, signedVolume: 0.5).isEmpty)
+    }
+
     @Test("converts a collection to NFD files numpy-compatible, logs the failure, writes the manifest, and resumes")
     func convertAndResume() throws {
         let dir = tempDir("convert")

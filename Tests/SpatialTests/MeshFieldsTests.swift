@@ -6,6 +6,19 @@ import Support
 
 @Suite("Mesh distance, signed distance and occupancy fields")
 struct MeshFieldsTests {
+    @Test("the default inside rule is orientation-free: an inside-out sphere (w = −1 inside) is inside by |w| > ½, like ray parity")
+    func insideOutMesh() {
+        var m = TriangleMesh.icosphere(subdivisions: 3, radius: 0.5)
+        m.triangles = m.triangles.map { SIMD3($0.x, $0.z, $0.y) }
+        #expect(m.signedVolume < 0)
+        let bvh = TriangleBVH(mesh: m)
+        let pts = [Vec3(0, 0, 0), Vec3(0.2, -0.1, 0.3), Vec3(0.9, 0, 0), Vec3(0, 0.7, 0.2)]
+        #expect(bvh.windingNumber(at: pts[0]) < -0.9)
+        #expect(bvh.occupancy(pts) == [true, true, false, false])
+        #expect(bvh.occupancy(pts, test: .rayParity()) == [true, true, false, false])
+        #expect(bvh.isInside(pts[1]) && !bvh.isInside(pts[2]))
+    }
+
     @Test("UDF gradient is a unit vector matching central finite differences away from the medial axis")
     func udfGradientMatchesFiniteDifferences() {
         let mesh = bumpySphere(subdivisions: 3)
