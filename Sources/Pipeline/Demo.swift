@@ -194,71 +194,40 @@ public enum Demo {
 
     static func reconstruct(_ mesh: TriangleMesh, name: String, options o: Options, meshDir: String,
                             log: (String) -> Void) throws -> Reconstruction {
-        let bounds = AABB.cube(halfSize: 0.55)
         let bvh = TriangleBVH(mesh: mesh)
-        let reference = try OrientedPointCloud(sampling: mesh, count: o.metricPoints, seed: 1, role: "reference")
-        // Inside = |winding number| > ½: a global orientation flip (UDF meshes have no inside) does
-        // not turn a shape inside out.
-        let inside: (TriangleMesh, [Vec3]) -> [Bool] = { m, pts in
-            let tree = m.triangles.count == mesh.triangles.count && m.positions == mesh.positions ? bvh : TriangleBVH(mesh: m)
-            return tree.windingNumbers(at: pts).map { abs($0) > 0.5 }
-        }
+        let scorer = try ReconstructionScorer(reference: mesh, bvh: bvh, protocol: MetricProtocol(
+            points: o.metricPoints, fScoreThresholds: [0.01], iouPoints: o.metricPoints, seed: 0))
         var results: [MethodResult] = []
         var images = [try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: tile(o))]
         var labels = ["input \(mesh.triangles.count)f"]
 
-        func score(_ method: String, _ out: TriangleMesh, seconds: Double, evaluations: Int?, notes: [String: Int] = [:]) throws {
-            let topo = MeshTopology(out)
-            var r = MethodResult(method: method, faces: out.triangles.count, watertight: topo.isWatertight,
-                                 nonManifoldEdges: topo.nonManifoldEdges, seconds: seconds, fieldEvaluations: evaluations,
-                                 chamferL1: .nan, normalConsistency: nil, fScore1: 0, iou: 0, notes: notes)
-            if !out.isEmpty {
-                let pred = try OrientedPointCloud(sampling: out, count: o.metricPoints, seed: 2, role: "prediction")
-                let m = try SurfaceMetrics.evaluate(predicted: pred, reference: reference, thresholds: [0.01])
-                r.chamferL1 = m.chamferL1; r.normalConsistency = m.normalConsistency; r.fScore1 = m.fScores[0].value
-                r.iou = try VolumetricIoU.compute(out, mesh, count: o.metricPoints, seed: 3, occupancy: inside)
-            }
+        for method in [ReconstructionMethod.sdfMC(resolution: o.resolution), .udfDual(depth: o.dualDepth), .octree(depth: o.octreeDepth)] {
+            let t = Date()
+            let out = try method.reconstruct(mesh, bvh: bvh, shapeId: name)
+            let seconds = Date().timeIntervalSince(t)
+            let s = try scorer.score(out.mesh)
+            let r = MethodResult(method: method.kind, faces: s.faces, watertight: s.watertight,
+                                 nonManifoldEdges: s.nonManifoldEdges, seconds: seconds, fieldEvaluations: out.fieldEvaluations,
+                                 chamferL1: s.chamferL1, normalConsistency: s.normalConsistency, fScore1: s.fScores[0],
+                                 iou: s.iou, notes: out.notes)
             results.append(r)
-            let path = (meshDir as NSString).appendingPathComponent("\(name)-\(method).obj")
-            if !out.isEmpty { try MeshWriter.write(out, to: path) }
+            let path = (meshDir as NSString).appendingPathComponent("\(name)-\(method.kind).obj")
+            if !out.mesh.isEmpty { try MeshWriter.write(out.mesh, to: path) }
             // A UDF carries no inside: its mesh's orientation is arbitrary, so it is shown two-sided.
             var look = tile(o)
-            if method == "udf-dual" { look.backColor = look.frontColor }
-            images.append(try Renderer.render(mesh: out, azimuth: 35, elevation: 20, options: look))
-            labels.append(String(format: "%@ CD %.4f", method, r.chamferL1))
+            if method.isUnoriented { look.backColor = look.frontColor }
+            images.append(try Renderer.render(mesh: out.mesh, azimuth: 35, elevation: 20, options: look))
+            labels.append(String(format: "%@ CD %.4f", method.kind, r.chamferL1))
             log(String(format: "  %-9@ %7d faces  %@  CD-L1 %.4f  NC %.3f  F@1%% %.3f  IoU %.3f  %.2f s",
-                       method, r.faces, r.watertight ? "watertight" : "open      ", r.chamferL1,
+                       method.kind, r.faces, r.watertight ? "watertight" : "open      ", r.chamferL1,
                        r.normalConsistency ?? .nan, r.fScore1, r.iou, seconds))
+            if let tree = out.tree {
+                let voxels = OctreeVoxelMesh(tree, inSourceFrame: true)
+                images.append(try Renderer.render(mesh: voxels.mesh, azimuth: 35, elevation: 20, options: tile(o),
+                                                  colors: .perFace(voxels.faceColors)))
+                labels.append("octree d\(o.octreeDepth) \(out.notes["childMaskTokens"] ?? 0) tokens")
+            }
         }
-
-        // SDF (winding-number sign × UDF) → sparse marching cubes.
-        var t = Date()
-        let sdf = MeshSignedDistanceField(bvh)
-        let mc = try SparseMarchingCubes.extract(sdf, bounds: bounds, resolution: o.resolution, level: 0, inside: .lower, lipschitz: 1)
-        try score("sdf-mc", mc.mesh, seconds: Date().timeIntervalSince(t), evaluations: mc.evaluations)
-
-        // Exact UDF + gradient → dual mesh.
-        t = Date()
-        let dual = try DualMeshUDF.extract(MeshDistanceField(bvh), options: .init(bounds: bounds, depth: o.dualDepth))
-        try score("udf-dual", dual.mesh, seconds: Date().timeIntervalSince(t), evaluations: dual.stats.evaluations)
-
-        // Octree → tokens → octree → mesh.
-        t = Date()
-        let frame = Octree.normalizingFrame(for: mesh.bounds)
-        let tree = try Octree(mesh: mesh.transformed(by: frame), depth: o.octreeDepth, fullDepth: 3, frame: frame)
-        let split = tree.tokens(.splitFlags), masks = tree.tokens(.childMask)
-        var decoded = try Octree(tokens: masks)
-        guard try Octree(tokens: split) == decoded, decoded.levels == tree.levels else {
-            throw DemoError.inconsistent("octree token round trip changed the tree of \(name)")
-        }
-        decoded.frame = frame
-        let octMesh = try decoded.reconstructMesh()
-        try score("octree", octMesh, seconds: Date().timeIntervalSince(t), evaluations: nil,
-                  notes: ["splitTokens": split.count, "childMaskTokens": masks.count, "leaves": tree.leafCount])
-        let voxels = OctreeVoxelMesh(tree, inSourceFrame: true)
-        images.append(try Renderer.render(mesh: voxels.mesh, azimuth: 35, elevation: 20, options: tile(o),
-                                      colors: .perFace(voxels.faceColors)))
-        labels.append("octree d\(o.octreeDepth) \(masks.count) tokens")
         return Reconstruction(results: results, images: images, labels: labels)
     }
 

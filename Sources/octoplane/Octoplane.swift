@@ -1,4 +1,5 @@
 import ArgumentParser
+import Pipeline
 
 /// The `octoplane` executable: argument parsing only; the work lives in the `Pipeline` module.
 /// Each subcommand has its own file, named after it.
@@ -7,7 +8,7 @@ struct Octoplane: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "octoplane",
         abstract: "Meshes to neural fields (triplanes, octrees) and back, on the CPU.",
-        version: "0.1.0",
+        version: OctoplaneVersion.string,
         subcommands: [
             DemoCommand.self,
             InfoCommand.self, NormalizeCommand.self, RenderCommand.self,
@@ -17,6 +18,7 @@ struct Octoplane: ParsableCommand {
             OctreeCommand.self,
             TriplaneCommand.self,
             TrainCommand.self, GenerateCommand.self,
+            RegressCommand.self,
             BenchCommand.self,
         ]
     )
