@@ -86,7 +86,7 @@ extension RegressComparison {
                     inner = "      <\(tag) message=\"\(xml(c.message))\" type=\"\(tag == "error" ? "error" : "nan")\">\(xml(c.details.joined(separator: "\n")))</\(tag)>\n"
                 case .new: inner = "      <skipped message=\"\(xml(c.message))\"/>\n"
                 }
-                if !c.details.isEmpty { inner += "      <system-out>\(xml(c.details.joined(separator: "\n")))</system-out>\n" }
+                if !c.details.isEmpty && (c.status == .passed || c.status == .new) { inner += "      <system-out>\(xml(c.details.joined(separator: "\n")))</system-out>\n" }
                 body.append("    <testcase name=\"\(xml(c.shape))\" classname=\"\(xml("\(suite).\(m)"))\" time=\"\(secs(c.seconds))\"" + (inner.isEmpty ? "/>" : ">\n" + inner + "    </testcase>"))
             }
             body.append("  </testsuite>")
@@ -112,7 +112,8 @@ extension RegressComparison {
     }
 }
 
-/// Escapes text for XML attributes and content; control characters XML 1.0 forbids are dropped.
+/// Escapes text for XML attributes and content (newlines kept as `&#10;` so attributes keep
+/// them); control characters XML 1.0 forbids are dropped.
 func xml(_ s: String) -> String {
     var out = ""
     for u in s.unicodeScalars {
@@ -148,8 +149,8 @@ enum RegressSheet {
     static func write(_ c: RegressComparison, results r: RegressResults, resultsPath: String, to path: String, tileSize: Int) throws -> [String]? {
         var rows: [(shape: String, method: String, label: String)] = []
         for g in c.regressions where !rows.contains(where: { $0.shape == g.shape && $0.method == g.method }) {
-            let rel = g.relative.isFinite ? String(format: "%+.1f%%", 100 * (g.new - g.baseline) / abs(g.baseline)) : ""
-            rows.append((g.shape, g.method, "\(g.method) \(g.metric.rawValue) \(rel)"))
+            let rel = g.relative.isFinite ? String(format: " %+.1f%%", 100 * (g.new - g.baseline) / abs(g.baseline)) : ""
+            rows.append((g.shape, g.method, "\(g.method) \(g.metric.shortName)\(rel)"))
         }
         for f in c.cases(.failed) where !rows.contains(where: { $0.shape == f.shape && $0.method == f.method }) {
             rows.append((f.shape, f.method, "\(f.method) FAILED"))
@@ -163,11 +164,12 @@ enum RegressSheet {
         var references: [String: RGBImage] = [:]
         for row in rows {
             if references[row.shape] == nil {
-                if let shape = r.shapes.first(where: { $0.id == row.shape }), let mesh = try? shape.load().mesh {
+                if let shape = r.shapes.first(where: { $0.id == row.shape }), var mesh = try? shape.load().mesh {
+                    mesh.normals = nil   // a file's own normals may point inwards; draw with the faces' winding
                     references[row.shape] = try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: options)
                 } else { references[row.shape] = blank }
             }
-            images.append(references[row.shape]!); labels.append("\(row.shape) reference")
+            images.append(references[row.shape]!); labels.append("\(row.shape) ref")
             let item = r.items.first { $0.shape == row.shape && $0.method == row.method }
             var look = options
             if let kind = r.suite.methods.first(where: { $0.id == row.method })?.kind, kind == "udf-dual" { look.backColor = look.frontColor }
@@ -178,7 +180,8 @@ enum RegressSheet {
                 images.append(blank); labels.append(row.label + " (no mesh)")
             }
         }
-        try ContactSheet.compose(images: images, columns: 2, labels: labels).writePNG(to: path)
+        // Reference | new, two pairs a row once there are several.
+        try ContactSheet.compose(images: images, columns: rows.count > 1 ? 4 : 2, labels: labels).writePNG(to: path)
         return rows.map { "\($0.shape) × \($0.method)" }
     }
 }

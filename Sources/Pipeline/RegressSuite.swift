@@ -63,6 +63,18 @@ public enum RegressMetric: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// "CD", "NC", "F", "IoU", "CD-L2", "HD" (sheet labels).
+    public var shortName: String {
+        switch self {
+        case .chamferL1: return "CD"
+        case .chamferL2: return "CD-L2"
+        case .normalConsistency: return "NC"
+        case .fScore: return "F"
+        case .iou: return "IoU"
+        case .hausdorff: return "HD"
+        }
+    }
+
     public static func < (a: RegressMetric, b: RegressMetric) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
