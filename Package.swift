@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "NN", "TensorCore", "Support"]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Spatial", "Extraction", "Metrics", "Sampling", "Fields"]),
         .testTarget(name: "TriplanesTests", dependencies: ["Triplanes", "TensorCore", "NN", "Geometry", "Fields"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO", "Octrees", "Triplanes", "Generators", "TensorCore", "NN", "Sampling", "ArrayIO", "Support"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Geometry", "MeshIO", "Octrees", "Triplanes", "Generators", "TensorCore", "NN", "Sampling", "ArrayIO", "Support", "TestSupport"]),
     ],
     // Swift 5 language mode: the numerical kernels hand raw buffers to worker threads
     // (`parallelFor`), which Swift 6's strict Sendable checking cannot express without noise.

@@ -4,7 +4,8 @@ import Foundation
 /// purpose. Refuses results holding a failed item or a non-finite metric (a baseline must be
 /// comparable) with `RegressError.nonFinite` / `invalidFile`. The baseline keeps everything that
 /// makes the run reproducible (suite, protocol, seeds, versions) and drops what is local to the
-/// machine that made it (mesh paths, the suite file's path). Written atomically.
+/// machine that made it (mesh paths, the suite file's folder, the resume fingerprints). Written
+/// atomically.
 public struct RegressBlessJob: Job {
     public var results: String
     public var output: String
@@ -31,7 +32,7 @@ public struct RegressBlessJob: Job {
         r.blessed = ISO8601DateFormatter().string(from: Date())
         r.suitePath = (r.suitePath as NSString).lastPathComponent
         r.shapes = r.shapes.map { RegressShape(id: $0.id, source: Self.portable($0.source)) }
-        for i in r.items.indices { r.items[i].mesh = nil }
+        for i in r.items.indices { r.items[i].mesh = nil; r.items[i].fingerprint = "" }
         do { try r.write(to: output) } catch { throw PipelineError.unwritable(path: output, reason: "\(error)") }
         return Report(output: output, items: r.items.count, shapes: r.shapes.count)
     }
