@@ -219,27 +219,26 @@ extension RegressSuite {
         }
         let name = try r.string(top, "name")
 
-        let shapeList = try r.array(top["shapes"], "shapes")
-        guard !shapeList.isEmpty else { throw RegressError.invalidFile(path: path, field: "shapes", reason: "no shape source") }
+        let shapeList = try r.nonEmptyArray(top["shapes"], "shapes")
         var shapes: [ShapeSource] = []
         for (i, s) in shapeList.enumerated() {
             let f = "shapes[\(i)]"
             let o = try r.object(s, f)
             if o["files"] != nil {
                 try r.only(o, ["files"], f)
-                let files = try r.array(o["files"], f + ".files").enumerated().map { try r.string($0.element, "\(f).files[\($0.offset)]") }
+                let files = try r.strings(o["files"], f + ".files")
                 shapes.append(.files(files))
             } else if o["folder"] != nil {
                 try r.only(o, ["folder"], f)
                 shapes.append(.folder(try r.string(o, "folder", in: f)))
             } else if o["shapenet"] != nil {
                 try r.only(o, ["shapenet", "categories", "perCategory"], f)
-                let cats = try o["categories"].map { try r.array($0, f + ".categories").enumerated().map { try r.string($0.element, "\(f).categories[\($0.offset)]") } } ?? []
+                let cats = try o["categories"].map { try r.strings($0, f + ".categories") } ?? []
                 let per = try o["perCategory"].map { try r.positiveInt($0, f + ".perCategory") }
                 shapes.append(.shapenet(root: try r.string(o, "shapenet", in: f), categories: cats, perCategory: per))
             } else if o["synth"] != nil {
                 try r.only(o, ["synth", "perCategory", "seed"], f)
-                let cats = try r.array(o["synth"], f + ".synth").enumerated().map { try r.string($0.element, "\(f).synth[\($0.offset)]") }
+                let cats = try r.strings(o["synth"], f + ".synth")
                 for (k, c) in cats.enumerated() where SynthCategory(name: c) == nil {
                     throw RegressError.invalidFile(path: path, field: "\(f).synth[\(k)]", reason: "unknown category '\(c)' (known: \(SynthCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
@@ -251,8 +250,7 @@ extension RegressSuite {
             }
         }
 
-        let methodList = try r.array(top["methods"], "methods")
-        guard !methodList.isEmpty else { throw RegressError.invalidFile(path: path, field: "methods", reason: "no method") }
+        let methodList = try r.nonEmptyArray(top["methods"], "methods")
         var methods: [MethodSpec] = []
         for (i, m) in methodList.enumerated() {
             let f = "methods[\(i)]"
@@ -291,8 +289,7 @@ extension RegressSuite {
             methods.append(spec)
         }
 
-        let metricNames = try r.array(top["metrics"], "metrics").enumerated().map { try r.string($0.element, "metrics[\($0.offset)]") }
-        guard !metricNames.isEmpty else { throw RegressError.invalidFile(path: path, field: "metrics", reason: "no metric") }
+        let metricNames = try r.strings(try r.nonEmptyArray(top["metrics"], "metrics"), "metrics")
         var metrics: [RegressMetric] = []
         for (i, n) in metricNames.enumerated() {
             guard let m = RegressMetric(rawValue: n) else {
@@ -360,6 +357,15 @@ struct JSONFields {
     func array(_ v: Any?, _ field: String) throws -> [Any] {
         guard let a = v as? [Any] else { throw fail(field, v == nil ? "missing" : "must be an array") }
         return a
+    }
+    func nonEmptyArray(_ v: Any?, _ field: String) throws -> [Any] {
+        let a = try array(v, field)
+        guard !a.isEmpty else { throw fail(field, "must not be empty") }
+        return a
+    }
+    /// An array of non-empty strings; an element at fault is named `field[i]`.
+    func strings(_ v: Any?, _ field: String) throws -> [String] {
+        try array(v, field).enumerated().map { try string($0.element, "\(field)[\($0.offset)]") }
     }
     func string(_ o: [String: Any], _ key: String, in parent: String = "") throws -> String {
         try string(o[key], parent.isEmpty ? key : "\(parent).\(key)")

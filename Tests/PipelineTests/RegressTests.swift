@@ -69,11 +69,14 @@ struct RegressTests {
         _ = try job.run()
         let ra = try RegressResults.read(dir.file("a.json")), rb = try RegressResults.read(dir.file("b.json"))
         #expect(ra.items.map(\.metrics) == rb.items.map(\.metrics))
-        // Every metric is finite and plausible: sdf-mc at 33³ and a depth-4 octree stay within a
-        // few cells of a unit-cube shape.
+        // Every metric is finite; on the two thick closed shapes both methods land within about a
+        // cell (1/32, 1/16 of the cube; 3000 samples alone put ~0.015 between two copies of one
+        // sphere). The mug's walls are thinner than a depth-4 cell, so its octree is a slab.
         for it in ra.items {
-            #expect(it.metrics["chamfer-l1"]! < 0.03 && it.metrics["iou"]! > 0.6, "\(it.shape) × \(it.method): \(it.metrics)")
-            #expect(it.seeds == [1, 2, 3] && it.mesh != nil)
+            #expect(it.metrics.values.allSatisfy(\.isFinite) && it.seeds == [1, 2, 3] && it.mesh != nil)
+            if it.shape != "mug-0" {
+                #expect(it.metrics["chamfer-l1"]! < 0.03 && it.metrics["iou"]! > 0.85, "\(it.shape) × \(it.method): \(it.metrics)")
+            }
         }
         var cmp = RegressCompareJob(results: dir.file("b.json"), baseline: dir.file("baseline.json"))
         cmp.markdown = dir.file("report.md"); cmp.junit = dir.file("junit.xml"); cmp.sheet = dir.file("sheet.png")
