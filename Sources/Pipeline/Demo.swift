@@ -264,11 +264,9 @@ public enum Demo {
 /// Why the demo stopped.
 public enum DemoError: Error, CustomStringConvertible, Equatable {
     case emptyCollection(String)
-    case inconsistent(String)
     public var description: String {
         switch self {
         case let .emptyCollection(m): return "demo: \(m)"
-        case let .inconsistent(m): return "demo: internal check failed: \(m)"
         }
     }
 }

@@ -12,10 +12,12 @@ let octoplaneBinary: String? = {
     return nil
 }()
 
-func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+/// Runs the executable with `args` (and extra environment variables); exit status, stdout, stderr.
+func run(_ args: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: octoplaneBinary!)
     p.arguments = args
+    if let environment { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()

@@ -69,14 +69,15 @@ struct RegressTests {
         _ = try job.run()
         let ra = try RegressResults.read(dir.file("a.json")), rb = try RegressResults.read(dir.file("b.json"))
         #expect(ra.items.map(\.metrics) == rb.items.map(\.metrics))
-        // Every metric is finite; on the two thick closed shapes both methods land within about a
-        // cell (1/32, 1/16 of the cube; 3000 samples alone put ~0.015 between two copies of one
-        // sphere). The mug's walls are thinner than a depth-4 cell, so its octree is a slab.
+        // Every metric is finite. On the two thick closed shapes sdf-mc at 33³ is all but exact
+        // (3000 samples alone put ~0.015 of Chamfer-L1 between two copies of one sphere) and the
+        // depth-4 octree (16 cells across [-0.8, 0.8]) stays within about a cell. The mug's walls
+        // are thinner than a depth-4 cell, so its octree is a slab: only finiteness there.
         for it in ra.items {
             #expect(it.metrics.values.allSatisfy(\.isFinite) && it.seeds == [1, 2, 3] && it.mesh != nil)
-            if it.shape != "mug-0" {
-                #expect(it.metrics["chamfer-l1"]! < 0.03 && it.metrics["iou"]! > 0.85, "\(it.shape) × \(it.method): \(it.metrics)")
-            }
+            guard it.shape != "mug-0" else { continue }
+            let (cd, iou) = it.method == "sdf-mc" ? (0.02, 0.95) : (0.03, 0.7)
+            #expect(it.metrics["chamfer-l1"]! < cd && it.metrics["iou"]! > iou, "\(it.shape) × \(it.method): \(it.metrics)")
         }
         var cmp = RegressCompareJob(results: dir.file("b.json"), baseline: dir.file("baseline.json"))
         cmp.markdown = dir.file("report.md"); cmp.junit = dir.file("junit.xml"); cmp.sheet = dir.file("sheet.png")
@@ -304,5 +305,36 @@ struct RegressTests {
         #expect(Set(baseline.items.map(\.shape)) == Set(shapes.map(\.id)))
         #expect(baseline.items.count == shapes.count * s.methods.count)
         for m in s.metrics { #expect(s.tolerances[m.rawValue] != nil, "\(m) has a tolerance") }
+    }
+}
+
+@Suite("The regress command", .enabled(if: octoplaneBinary != nil))
+struct RegressCLITests {
+    @Test("exit 0 on a clean compare, 1 on a regression, 2 on a broken input with the file on stderr; other thread counts reproduce the metrics exactly")
+    func exitStatuses() throws {
+        let dir = TempDir()
+        let suite = dir.write("suite.json", smallSuite())
+        let a = try run(["regress", "run", suite, "--out", dir.file("a.json"), "--quiet"], environment: ["OCTOPLANE_THREADS": "3"])
+        #expect(a.status == 0 && a.out.contains("6 items"), "\(a.err)")
+        #expect(try run(["regress", "bless", dir.file("a.json"), "-o", dir.file("base.json")]).status == 0)
+        // One thread instead of three: the same numbers (the noise floor across thread counts is 0).
+        _ = try run(["regress", "run", suite, "--out", dir.file("b.json"), "--quiet"], environment: ["OCTOPLANE_THREADS": "1"])
+        let clean = try run(["regress", "compare", dir.file("b.json"), "--baseline", dir.file("base.json"), "--json"])
+        #expect(clean.status == 0, "\(clean.out)")
+        let report = try JSONSerialization.jsonObject(with: Data(clean.out.utf8)) as? [String: Any]
+        #expect((report?["largestChange"] as? [String: Double])?.values.allSatisfy { $0 == 0 } == true, "\(clean.out)")
+
+        let degraded = dir.write("degraded.json", smallSuite(resolution: 17))
+        _ = try run(["regress", "run", degraded, "--out", dir.file("c.json"), "--quiet"])
+        let bad = try run(["regress", "compare", dir.file("c.json"), "--baseline", dir.file("base.json"), "--markdown", dir.file("r.md")])
+        #expect(bad.status == 1 && bad.out.hasPrefix("FAIL small") && bad.out.contains("sdf-mc: chamfer-l1 rose"), "\(bad.out)")
+
+        for args in [["regress", "compare", dir.file("missing.json"), "--baseline", dir.file("base.json")],
+                     ["regress", "compare", dir.file("c.json"), "--baseline", dir.file("c.json")],
+                     ["regress", "run", dir.write("broken.json", "{\"format\": 1}"), "--out", dir.file("x.json")]] {
+            let r = try run(args)
+            #expect(r.status == 2 && r.err.hasPrefix("Error: ") && r.err.contains(args[2]), "\(args): \(r.status) \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x.json")))
     }
 }
