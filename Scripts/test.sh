@@ -7,11 +7,10 @@ bash Scripts/install-deps.sh --test
 swift test -c release "$@"
 
 # The project's own regression gate (README, *Regression tests*), on the full run only: the release
-# binary reruns the CI suite (bundled + procedural shapes, ~15 s) and compares it with the committed
-# baseline; a regression fails the test command with a Markdown report, JUnit XML and a sheet of
-# what got worse in .build/regress/.
+# binary `swift test -c release` just built reruns the CI suite (bundled + procedural shapes, ~15 s)
+# and compares it with the committed baseline; a regression fails the test command with a Markdown
+# report, JUnit XML and a sheet of what got worse in .build/regress/.
 if [ $# -eq 0 ]; then
-    swift build -c release --product octoplane
     mkdir -p .build/regress
     .build/release/octoplane regress run Tests/Regression/suite.json --out .build/regress/results.json --fresh --quiet
     .build/release/octoplane regress compare .build/regress/results.json --baseline Tests/Regression/baseline.json \

@@ -11,8 +11,9 @@ import Spatial
 /// runner (`RegressRunJob`) both reconstruct through `ReconstructionMethod.reconstruct` and score
 /// through `ReconstructionScorer`, so a change to either path shows in both.
 ///
-/// Adding a method (e.g. triplane fit + decode) is one case here: its suite spelling in
-/// `kind`/`init(kind:…)` of `RegressSuite.MethodSpec` and its branch in `reconstruct`.
+/// Adding a method (e.g. triplane fit + decode) is one case of this enum: its name (`kind`), its
+/// suite parameters (`init(kind:parameters:)`, `parameters`, `parameterLabel`) and its branch in
+/// `reconstruct` — all in this file; suites, results, reports and the demo need no change.
 public enum ReconstructionMethod: Sendable, Hashable {
     /// Signed distance (sign from the fast winding number, robust on non-watertight,
     /// interpenetrating parts) → sparse coarse-to-fine marching cubes with `resolution` lattice
@@ -31,6 +32,71 @@ public enum ReconstructionMethod: Sendable, Hashable {
     /// normalized frame of the input; otherwise they are in the input file's frame and get the
     /// input's normalizing transform.
     case external(folder: String, normalized: Bool)
+
+    /// Every `kind` a suite may name.
+    public static let kinds = ["sdf-mc", "udf-dual", "octree", "external"]
+
+    /// Why suite settings do not make a method; the suite reader names the field.
+    public enum SpecError: Error, Equatable {
+        case unknownMethod(String)
+        case unknownKey(String, allowed: [String])
+        case invalid(key: String, reason: String)
+    }
+
+    /// A method from its suite spelling: `kind` and its parameters (defaults: sdf-mc resolution
+    /// 129 in 3…1025; udf-dual and octree depth 7 in 2…9; external `folder` required,
+    /// `normalized` false). Throws `SpecError` for an unknown kind, an unknown parameter or a value
+    /// out of range.
+    public init(kind: String, parameters p: [String: MethodParameter]) throws {
+        func only(_ allowed: [String]) throws {
+            for k in p.keys.sorted() where !allowed.contains(k) { throw SpecError.unknownKey(k, allowed: allowed) }
+        }
+        func int(_ key: String, default d: Int, in range: ClosedRange<Int>) throws -> Int {
+            guard let v = p[key] else { return d }
+            guard case let .int(i) = v, range.contains(i) else {
+                throw SpecError.invalid(key: key, reason: "must be an integer in \(range.lowerBound)…\(range.upperBound), got \(v)")
+            }
+            return i
+        }
+        switch kind {
+        case "sdf-mc":
+            try only(["resolution"]); self = .sdfMC(resolution: try int("resolution", default: 129, in: 3...1025))
+        case "udf-dual":
+            try only(["depth"]); self = .udfDual(depth: try int("depth", default: 7, in: 2...9))
+        case "octree":
+            try only(["depth"]); self = .octree(depth: try int("depth", default: 7, in: 2...9))
+        case "external":
+            try only(["folder", "normalized"])
+            guard case let .string(folder)? = p["folder"], !folder.isEmpty else {
+                throw SpecError.invalid(key: "folder", reason: "an external method needs the folder of its meshes")
+            }
+            var normalized = false
+            if let v = p["normalized"] {
+                guard case let .bool(b) = v else { throw SpecError.invalid(key: "normalized", reason: "must be true or false, got \(v)") }
+                normalized = b
+            }
+            self = .external(folder: folder, normalized: normalized)
+        default:
+            throw SpecError.unknownMethod(kind)
+        }
+    }
+
+    /// The suite parameters of this method (what `init(kind:parameters:)` reads back).
+    public var parameters: [String: MethodParameter] {
+        switch self {
+        case let .sdfMC(r): return ["resolution": .int(r)]
+        case let .udfDual(d), let .octree(d): return ["depth": .int(d)]
+        case let .external(f, n): return ["folder": .string(f), "normalized": .bool(n)]
+        }
+    }
+
+    /// The same method with its paths resolved against `base` (a suite's folder).
+    public func resolvingPaths(against base: String) -> ReconstructionMethod {
+        if case let .external(f, n) = self, !f.hasPrefix("/"), !base.isEmpty {
+            return .external(folder: (base as NSString).appendingPathComponent(f), normalized: n)
+        }
+        return self
+    }
 
     /// The family name used in suite files and reports.
     public var kind: String {
@@ -118,6 +184,33 @@ public enum ReconstructionMethod: Sendable, Hashable {
             if FileManager.default.fileExists(atPath: p) { return p }
         }
         return nil
+    }
+}
+
+/// One suite parameter of a reconstruction method: an integer, a boolean or a string (JSON).
+public enum MethodParameter: Codable, Sendable, Hashable, CustomStringConvertible {
+    case int(Int), bool(Bool), string(String)
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int.self) { self = .int(i) }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else { self = .string(try c.decode(String.self)) }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .int(i): try c.encode(i)
+        case let .bool(b): try c.encode(b)
+        case let .string(s): try c.encode(s)
+        }
+    }
+    public var description: String {
+        switch self {
+        case let .int(i): return "\(i)"
+        case let .bool(b): return "\(b)"
+        case let .string(s): return "\"\(s)\""
+        }
     }
 }
 

@@ -172,7 +172,7 @@ enum RegressSheet {
             images.append(references[row.shape]!); labels.append("\(row.shape) ref")
             let item = r.items.first { $0.shape == row.shape && $0.method == row.method }
             var look = options
-            if let kind = r.suite.methods.first(where: { $0.id == row.method })?.kind, kind == "udf-dual" { look.backColor = look.frontColor }
+            if let m = try? r.suite.methods.first(where: { $0.id == row.method })?.method(), m.isUnoriented { look.backColor = look.frontColor }
             if let rel = item?.mesh, let mesh = try? MeshReader.read(path: RegressSuite.resolve(rel, base: folder)), !mesh.isEmpty {
                 images.append(try Renderer.render(mesh: mesh, azimuth: 35, elevation: 20, options: look))
                 labels.append(row.label)

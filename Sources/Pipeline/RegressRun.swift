@@ -60,7 +60,7 @@ public struct RegressRunJob: Job {
             if case let .external(folder, _) = m {
                 var isDir: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-                    throw RegressError.missingShape(suite: suite, field: "methods[\(s.methods.firstIndex(of: spec)!)].folder", path: spec.folder ?? "")
+                    throw RegressError.missingShape(suite: suite, field: "methods[\(s.methods.firstIndex(of: spec)!)].folder", path: folder)
                 }
             }
         }

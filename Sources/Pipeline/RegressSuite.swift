@@ -144,45 +144,31 @@ public struct RegressSuite: Codable, Sendable, Equatable {
 
     /// One reconstruction method of the suite: a stable `id` (what results and baselines are
     /// keyed by; defaults to the method's kind, so changing a resolution compares against the
-    /// same baseline entries) and the method with its parameters.
+    /// same baseline entries), the method's `kind` and its `parameters` as the suite spells them
+    /// (read by `ReconstructionMethod.init(kind:parameters:)`).
     public struct MethodSpec: Codable, Sendable, Equatable {
         public var id: String
         public var kind: String
-        public var resolution: Int?
-        public var depth: Int?
-        public var folder: String?
-        public var normalized: Bool?
+        public var parameters: [String: MethodParameter]
 
         public init(id: String? = nil, _ m: ReconstructionMethod) {
-            kind = m.kind; self.id = id ?? m.kind
-            switch m {
-            case let .sdfMC(r): resolution = r
-            case let .udfDual(d), let .octree(d): depth = d
-            case let .external(f, n): folder = f; normalized = n
-            }
+            kind = m.kind; self.id = id ?? m.kind; parameters = m.parameters
         }
 
-        /// The method these settings describe (`folder` of an external method resolved against
-        /// `base`, the suite's folder).
+        /// The method these settings describe, paths resolved against `base` (the suite's folder).
         public func method(base: String = "") throws -> ReconstructionMethod {
-            switch kind {
-            case "sdf-mc": return .sdfMC(resolution: resolution ?? 129)
-            case "udf-dual": return .udfDual(depth: depth ?? 7)
-            case "octree": return .octree(depth: depth ?? 7)
-            case "external": return .external(folder: RegressSuite.resolve(folder ?? "", base: base), normalized: normalized ?? false)
-            default: throw RegressError.unknownMethod(path: "", field: "methods", name: kind, known: RegressSuite.methodKinds)
-            }
+            try ReconstructionMethod(kind: kind, parameters: parameters).resolvingPaths(against: base)
         }
 
         /// "sdf-mc 65³", for reports.
         public var label: String {
-            let m = try? method()
+            let m = try? ReconstructionMethod(kind: kind, parameters: parameters)
             return kind + (m.map { " " + $0.parameterLabel } ?? "")
         }
     }
 
     /// Method names a suite may use.
-    public static let methodKinds = ["sdf-mc", "udf-dual", "octree", "external"]
+    public static var methodKinds: [String] { ReconstructionMethod.kinds }
 
     /// The tolerance of `metric` (exact when the suite gives none).
     public func tolerance(_ metric: RegressMetric) -> RegressTolerance { tolerances[metric.rawValue] ?? RegressTolerance() }
@@ -256,33 +242,23 @@ extension RegressSuite {
             let f = "methods[\(i)]"
             let o = try r.object(m, f)
             let kind = try r.string(o, "method", in: f)
-            let spec: MethodSpec
-            switch kind {
-            case "sdf-mc":
-                try r.only(o, ["method", "id", "resolution"], f)
-                let res = try r.positiveInt(o["resolution"] ?? 129, f + ".resolution")
-                guard res >= 3 else { throw RegressError.invalidFile(path: path, field: f + ".resolution", reason: "must be ≥ 3, got \(res)") }
-                spec = MethodSpec(id: try o["id"].map { try r.string($0, f + ".id") }, .sdfMC(resolution: res))
-            case "udf-dual", "octree":
-                try r.only(o, ["method", "id", "depth"], f)
-                let d = try r.positiveInt(o["depth"] ?? 7, f + ".depth")
-                let range = 2...9
-                guard range.contains(d) else { throw RegressError.invalidFile(path: path, field: f + ".depth", reason: "must be in \(range.lowerBound)…\(range.upperBound), got \(d)") }
-                spec = MethodSpec(id: try o["id"].map { try r.string($0, f + ".id") }, kind == "octree" ? .octree(depth: d) : .udfDual(depth: d))
-            case "external":
-                try r.only(o, ["method", "id", "folder", "normalized"], f)
-                let folder = try r.string(o, "folder", in: f)
-                var normalized = false
-                if let n = o["normalized"] {
-                    guard isJSONBool(n), let b = n as? Bool else {
-                        throw RegressError.invalidFile(path: path, field: f + ".normalized", reason: "must be true or false")
-                    }
-                    normalized = b
-                }
-                spec = MethodSpec(id: try o["id"].map { try r.string($0, f + ".id") }, .external(folder: folder, normalized: normalized))
-            default:
-                throw RegressError.unknownMethod(path: path, field: f + ".method", name: kind, known: methodKinds)
+            var parameters: [String: MethodParameter] = [:]
+            for (k, v) in o where k != "method" && k != "id" {
+                if isJSONBool(v), let b = v as? Bool { parameters[k] = .bool(b) }
+                else if let n = v as? NSNumber, let i = Int(exactly: n.doubleValue) { parameters[k] = .int(i) }
+                else if let t = v as? String { parameters[k] = .string(t) }
+                else { throw RegressError.invalidFile(path: path, field: "\(f).\(k)", reason: "must be an integer, true/false or a string") }
             }
+            let method: ReconstructionMethod
+            do { method = try ReconstructionMethod(kind: kind, parameters: parameters) } catch let e as ReconstructionMethod.SpecError {
+                switch e {
+                case let .unknownMethod(n): throw RegressError.unknownMethod(path: path, field: f + ".method", name: n, known: methodKinds)
+                case let .unknownKey(k, allowed):
+                    throw RegressError.invalidFile(path: path, field: "\(f).\(k)", reason: "unknown key (allowed here: \((["method", "id"] + allowed).joined(separator: ", ")))")
+                case let .invalid(k, reason): throw RegressError.invalidFile(path: path, field: "\(f).\(k)", reason: reason)
+                }
+            }
+            let spec = MethodSpec(id: try o["id"].map { try r.string($0, f + ".id") }, method)
             if let dup = methods.first(where: { $0.id == spec.id }) {
                 throw RegressError.invalidFile(path: path, field: f + ".id", reason: "method id '\(spec.id)' is used twice (give one an \"id\"; the other is \(dup.label))")
             }
