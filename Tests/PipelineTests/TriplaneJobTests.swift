@@ -82,7 +82,7 @@ struct TriplaneJobTests {
         t.decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
         t.fit.steps = 30; t.samplePoints = 20_000; t.iouPoints = 5_000
         let opts = ConvertOptions(outputDirectory: dir + "/out", settings: SampleSettings(preset: .nfd), quiet: true)
-        let s = try convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        let s = try Pipeline.convertToTriplanes(ConvertList(items), options: opts, triplane: t)
         #expect(s.converted == 2 && s.failed == 1)
         #expect(FileManager.default.fileExists(atPath: dir + "/out/meshes/torus.npy"))
         let manifest = try String(contentsOfFile: s.manifest, encoding: .utf8).split(separator: "\n")
@@ -93,7 +93,7 @@ struct TriplaneJobTests {
         let norm = try PlaneNormalization.read(try #require(s.normalization), expectedChannels: 24)
         #expect(norm.objects == 2)
         // A rerun converts nothing and keeps the statistics.
-        let again = try convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        let again = try Pipeline.convertToTriplanes(ConvertList(items), options: opts, triplane: t)
         #expect(again.converted == 0 && again.alreadyDone == 2)
     }
 
