@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/install-deps.sh --test
+# Package.swift must be the true module map (declared dependencies = imported modules).
+python3 Scripts/check-imports.py
 swift test -c release "$@"
 
 # The project's own regression gate (README, *Regression tests*), on the full run only: the release

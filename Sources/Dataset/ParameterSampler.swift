@@ -51,12 +51,16 @@ public struct ParameterSampler {
         return v
     }
 
-    /// One of `options`, recorded as a variant `name = option`.
-    public mutating func choice(_ name: String, _ options: [String], stratified: Bool = false) -> String {
+    /// One case of `V` (its cases, in declaration order, are the options), recorded as a variant
+    /// `name = rawValue`. Variants are enums, so every `switch` over them is exhaustive and a
+    /// misspelt option does not compile.
+    public mutating func choice<V: CaseIterable & RawRepresentable>(_ name: String, _: V.Type, stratified: Bool = false) -> V
+    where V.RawValue == String {
+        let options = Array(V.allCases)
         precondition(!options.isEmpty)
         let k = stratified ? (index &+ stratumOffset) % options.count : Int(rng.next() % UInt64(options.count))
         let v = options[k]
-        variants.append(SynthVariant(name: name, value: v))
+        variants.append(SynthVariant(name: name, value: v.rawValue))
         return v
     }
 

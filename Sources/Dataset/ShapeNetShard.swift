@@ -15,8 +15,9 @@ public struct ShapeNetShard: Sendable, Hashable, CustomStringConvertible {
         guard count >= 1, index >= 0, index < count else { throw DatasetError.shardOutOfRange(index: index, count: count) }
         self.index = index; self.count = count
     }
+    private init(unchecked index: Int, count: Int) { self.index = index; self.count = count }
     /// The whole list as one shard.
-    public static let all = try! ShapeNetShard(index: 0, count: 1)
+    public static let all = ShapeNetShard(unchecked: 0, count: 1)
 
     /// Parses `"i/n"` (spaces allowed around the numbers).
     public init(parsing text: String) throws {

@@ -86,103 +86,202 @@ public enum DualMeshUDF {
     /// Bisection steps bracketing each crossing (to 1/16 of a cell).
     static let bisectionSteps = 4
 
+    /// Runs the five stages (see the type's documentation) and returns the mesh and its counts.
+    /// Throws `ExtractionError.invalidOption` for a depth outside 1…16, empty bounds or a
+    /// non-positive tolerance. A field that is nowhere near zero gives an empty mesh.
     public static func extract(_ udf: some GradientField, options: Options = Options()) throws -> (mesh: TriangleMesh, stats: Stats) {
         guard (1...16).contains(options.depth) else { throw ExtractionError.invalidOption("depth must be in 1…16, got \(options.depth)") }
         guard !options.bounds.isEmpty, options.bounds.longestSide > 0 else { throw ExtractionError.invalidOption("the bounds are empty") }
         guard options.surfaceTolerance > 0 else { throw ExtractionError.invalidOption("the surface tolerance must be positive") }
         var stats = Stats()
-        let D = options.depth
-        let n = 1 << D
-        let hRaw = options.bounds.longestSide / Float(n)
-        let side = options.bounds.longestSide + 2 * shift.max() * hRaw
-        let h = side / Float(n)
-        let origin = options.bounds.min - shift * hRaw
-        let tol = options.surfaceTolerance * h
-        @inline(__always) func latticePoint(_ c: SIMD3<Int>) -> Vec3 {  // half-cell lattice
-            origin + Vec3(Float(c.x), Float(c.y), Float(c.z)) * (0.5 * h)
-        }
+        let lattice = Lattice(options)
+        let cells = prunedOctree(udf, lattice, stats: &stats)
+        if cells.kept.isEmpty { return (TriangleMesh(), stats) }
+        let samples = sampleLattice(udf, cells, lattice, minSampleDistance: options.minSampleDistance, stats: &stats)
+        let edges = cellEdges(cells)
+        let crossings = crossedEdges(udf, edges, samples, lattice, stats: &stats)
+        let vertices = cellVertices(crossings, edges, cells, samples, lattice, threshold: options.singularValueThreshold, stats: &stats)
+        let triangles = quads(crossings, edges, vertices, stats: &stats)
+        var mesh = TriangleMesh(positions: vertices.positions, triangles: triangles).compacted().mesh.orientedConsistently()
+        mesh.recomputeNormals()
+        return (mesh, stats)
+    }
 
-        // 1. Pruned octree.
+    // MARK: - Stages
+
+    /// The shifted cube of side `bounds.longestSide` (step 1), cut into 2^depth cells of side `h`;
+    /// integer coordinates count cells (or half cells on the sample lattice) from `origin`.
+    struct Lattice {
+        var depth: Int
+        var origin: Vec3
+        /// Side of the whole cube and of one finest cell.
+        var side: Float, h: Float
+        /// Validation tolerance in world units (`surfaceTolerance`·h).
+        var tolerance: Float
+
+        init(_ o: Options) {
+            depth = o.depth
+            let n = 1 << o.depth
+            let hRaw = o.bounds.longestSide / Float(n)
+            side = o.bounds.longestSide + 2 * DualMeshUDF.shift.max() * hRaw
+            h = side / Float(n)
+            origin = o.bounds.min - DualMeshUDF.shift * hRaw
+            tolerance = o.surfaceTolerance * h
+        }
+        /// A point of the half-cell sample lattice.
+        @inline(__always) func samplePoint(_ c: SIMD3<Int>) -> Vec3 { origin + Vec3(Float(c.x), Float(c.y), Float(c.z)) * (0.5 * h) }
+        /// The minimum corner of a finest cell (also: a cell-lattice point).
+        @inline(__always) func cellCorner(_ c: SIMD3<Int>) -> Vec3 { origin + Vec3(Float(c.x), Float(c.y), Float(c.z)) * h }
+    }
+
+    /// The finest cells that may hold surface, and their index by coordinates.
+    struct Cells {
+        var kept: [SIMD3<Int>]
+        var index: KeyIndex
+        /// The cell at `c`, or −1 when pruned or outside.
+        func find(_ c: SIMD3<Int>) -> Int32 {
+            guard c.x >= 0, c.y >= 0, c.z >= 0 else { return -1 }
+            return index.find(KeyIndex.pack(c.x, c.y, c.z))
+        }
+    }
+
+    /// Step 1: refines the root down to `depth`, keeping a cell iff u(centre) < ½·diagonal +
+    /// max(0.01·h, tolerance).
+    static func prunedOctree(_ udf: some GradientField, _ L: Lattice, stats: inout Stats) -> Cells {
         var level: [SIMD3<Int>] = [.zero]
         var kept: [SIMD3<Int>] = []
-        for l in 0...D {
-            let size = side / Float(1 << l)
-            let centers = level.map { origin + (Vec3(Float($0.x), Float($0.y), Float($0.z)) + 0.5) * size }
+        for l in 0...L.depth {
+            let size = L.side / Float(1 << l)
+            let centers = level.map { L.origin + (Vec3(Float($0.x), Float($0.y), Float($0.z)) + 0.5) * size }
             let u = udf.values(at: centers)
             stats.evaluations += centers.count
-            let bound = 0.5 * Float(3).squareRoot() * size + max(0.01 * h, tol)
+            let bound = 0.5 * Float(3).squareRoot() * size + max(0.01 * L.h, L.tolerance)
             var next: [SIMD3<Int>] = []
             for (c, v) in zip(level, u) where v < bound {
-                if l == D { kept.append(c) } else {
+                if l == L.depth { kept.append(c) } else {
                     for o in 0..<8 { next.append(c &* 2 &+ SIMD3(o & 1, o >> 1 & 1, o >> 2)) }
                 }
             }
             level = next
         }
         stats.keptCells = kept.count
-        if kept.isEmpty { return (TriangleMesh(), stats) }
-        var cellIndex = KeyIndex(expected: kept.count)
-        for c in kept { cellIndex.insert(KeyIndex.pack(c.x, c.y, c.z)) }
+        var index = KeyIndex(expected: max(1, kept.count))
+        for c in kept { index.insert(KeyIndex.pack(c.x, c.y, c.z)) }
+        return Cells(kept: kept, index: index)
+    }
 
-        // 2. Samples on the shared half-cell lattice.
-        var lattice = KeyIndex(expected: kept.count * 8)
-        var cellSamples = [Int32](repeating: 0, count: kept.count * 27)
-        for (ci, c) in kept.enumerated() {
+    /// The shared half-cell lattice samples of the kept cells (step 2).
+    struct Samples {
+        /// Lattice coordinates → sample id.
+        var index: KeyIndex
+        /// (cells × 27) sample ids of each kept cell's 3×3×3 lattice, x fastest.
+        var ofCell: [Int32]
+        /// Per sample: u and ∇u.
+        var u: [Float], gradient: [Vec3]
+        /// Per sample: index into `projections`, or −1 (too close to the surface, bad gradient).
+        var projectionOf: [Int32]
+        /// q = p − u·∇u/|∇u| of the samples that project.
+        var projections: [Vec3]
+        /// Per sample: its projection lands on the surface (u(q) ≤ tolerance).
+        var valid: [Bool]
+        /// The sample id at sample-lattice coordinates `c` (which must exist).
+        func id(_ c: SIMD3<Int>) -> Int { Int(index.find(KeyIndex.pack(c.x, c.y, c.z))) }
+    }
+
+    /// Step 2: evaluates u and ∇u on the half-cell lattice, projects the samples and validates
+    /// the projections.
+    static func sampleLattice(_ udf: some GradientField, _ cells: Cells, _ L: Lattice, minSampleDistance: Float,
+                              stats: inout Stats) -> Samples {
+        var index = KeyIndex(expected: cells.kept.count * 8)
+        var ofCell = [Int32](repeating: 0, count: cells.kept.count * 27)
+        for (ci, c) in cells.kept.enumerated() {
             for s in 0..<27 {
                 let p = c &* 2 &+ SIMD3(s % 3, s / 3 % 3, s / 9)
-                cellSamples[ci * 27 + s] = lattice.insert(KeyIndex.pack(p.x, p.y, p.z))
+                ofCell[ci * 27 + s] = index.insert(KeyIndex.pack(p.x, p.y, p.z))
             }
         }
-        let samplePoints = lattice.keys.map { latticePoint(KeyIndex.unpack($0)) }
-        let (su, sg) = udf.valuesAndGradients(at: samplePoints)
-        stats.samples = samplePoints.count
-        stats.evaluations += samplePoints.count
+        let points = index.keys.map { L.samplePoint(KeyIndex.unpack($0)) }
+        let (su, sg) = udf.valuesAndGradients(at: points)
+        stats.samples = points.count
+        stats.evaluations += points.count
         var projectionOf: [Int32] = [], projections: [Vec3] = []
-        projectionOf.reserveCapacity(samplePoints.count)
-        for i in 0..<samplePoints.count {
-            if su[i] >= options.minSampleDistance * h && su[i].isFinite && sg[i].isFinite && lengthSquared(sg[i]) > 0.25 {
+        projectionOf.reserveCapacity(points.count)
+        for i in 0..<points.count {
+            if su[i] >= minSampleDistance * L.h && su[i].isFinite && sg[i].isFinite && lengthSquared(sg[i]) > 0.25 {
                 projectionOf.append(Int32(projections.count))
-                projections.append(samplePoints[i] - su[i] * normalize(sg[i]))
+                projections.append(points[i] - su[i] * normalize(sg[i]))
             } else { projectionOf.append(-1) }
         }
         let pu = udf.values(at: projections)
         stats.evaluations += projections.count
-        let validSample = (0..<samplePoints.count).map { i in projectionOf[i] >= 0 && pu[Int(projectionOf[i])] <= tol }
-        stats.validSamples = validSample.reduce(0) { $0 + ($1 ? 1 : 0) }
+        let valid = (0..<points.count).map { i in projectionOf[i] >= 0 && pu[Int(projectionOf[i])] <= L.tolerance }
+        stats.validSamples = valid.reduce(0) { $0 + ($1 ? 1 : 0) }
+        return Samples(index: index, ofCell: ofCell, u: su, gradient: sg, projectionOf: projectionOf, projections: projections, valid: valid)
+    }
 
-        // 3. Crossed edges: unique cell edges (corner on the cell lattice, axis), tested by gradients.
-        var edgeIndex = [KeyIndex](repeating: KeyIndex(expected: kept.count * 3), count: 3)
-        var edgeStart: [SIMD3<Int>] = [], edgeAxis: [Int] = []
-        for c in kept {
+    /// The unique edges of the kept cells: start corner on the cell lattice and axis (0, 1, 2).
+    struct Edges {
+        var start: [SIMD3<Int>] = []
+        var axis: [Int] = []
+        /// The sample-lattice coordinates of edge e's two ends.
+        func ends(_ e: Int) -> (a: SIMD3<Int>, b: SIMD3<Int>) {
+            let a = start[e] &* 2
+            var b = a; b[axis[e]] += 2
+            return (a, b)
+        }
+        /// The point at parameter t ∈ [0, 1] along edge e.
+        func point(_ e: Int, _ t: Float, _ L: Lattice) -> Vec3 {
+            let a = start[e]
+            var p = Vec3(Float(a.x), Float(a.y), Float(a.z))
+            p[axis[e]] += t
+            return L.origin + p * L.h
+        }
+    }
+
+    static func cellEdges(_ cells: Cells) -> Edges {
+        var index = [KeyIndex](repeating: KeyIndex(expected: cells.kept.count * 3), count: 3)
+        var edges = Edges()
+        for c in cells.kept {
             for axis in 0..<3 {
                 let u = (axis + 1) % 3, v = (axis + 2) % 3
                 for o in 0..<4 {
                     var s = c
                     s[u] += o & 1; s[v] += o >> 1
-                    let before = edgeIndex[axis].count
-                    edgeIndex[axis].insert(KeyIndex.pack(s.x, s.y, s.z))
-                    if edgeIndex[axis].count > before { edgeStart.append(s); edgeAxis.append(axis) }
+                    let before = index[axis].count
+                    index[axis].insert(KeyIndex.pack(s.x, s.y, s.z))
+                    if index[axis].count > before { edges.start.append(s); edges.axis.append(axis) }
                 }
             }
         }
-        var candidates: [(edge: Int, t: Float)] = []
-        for e in 0..<edgeStart.count {
-            let a = edgeStart[e] &* 2
-            var b = a; b[edgeAxis[e]] += 2
-            let ia = Int(lattice.find(KeyIndex.pack(a.x, a.y, a.z))), ib = Int(lattice.find(KeyIndex.pack(b.x, b.y, b.z)))
-            let ua = su[ia], ub = su[ib]
+        return edges
+    }
+
+    /// A crossed edge: the crossing point and the surface normal there (from a's side to b's).
+    struct Crossing {
+        var edge: Int
+        var x: Vec3
+        var n: Vec3
+    }
+
+    /// Step 3: the edges whose ends lie on opposite sides of the surface, each with its validated
+    /// crossing (see the type's documentation).
+    static func crossedEdges(_ udf: some GradientField, _ edges: Edges, _ S: Samples, _ L: Lattice,
+                             stats: inout Stats) -> [Crossing] {
+        // Candidates: opposite gradients (`byGradient`), or one corner behind the other's tangent
+        // plane (at a sharp edge the inside corner's gradient can be perpendicular to the outside
+        // one's); the plane test alone needs clearly different gradients, since two corners on the
+        // same side of a smooth surface (a chord dipping through it twice) have nearly equal ones.
+        var candidates: [(edge: Int, byGradient: Bool)] = []
+        for e in 0..<edges.start.count {
+            let (a, b) = edges.ends(e)
+            let ia = S.id(a), ib = S.id(b)
+            let ua = S.u[ia], ub = S.u[ib]
             guard ua.isFinite, ub.isFinite, ua + ub > 0 else { continue }
-            // Opposite gradients, or one corner behind the other's tangent plane (at a sharp edge
-            // the inside corner's gradient can be perpendicular to the outside one's).
-            let d = Vec3(Float(b.x - a.x), Float(b.y - a.y), Float(b.z - a.z)) * (0.5 * h)
-            let ga = normalize(sg[ia]), gb = normalize(sg[ib])
-            // The plane test alone needs clearly different gradients: two corners on the same side
-            // of a smooth surface (a chord dipping through it twice) have nearly equal ones.
+            let d = Vec3(Float(b.x - a.x), Float(b.y - a.y), Float(b.z - a.z)) * (0.5 * L.h)
+            let ga = normalize(S.gradient[ia]), gb = normalize(S.gradient[ib])
             let gg = dot(ga, gb)
             guard gg < 0 || (gg < 0.9 && (ua + dot(d, ga) < 0 || ub - dot(d, gb) < 0)) else { continue }
-            // t < 0 marks candidates found by the gradient test (opposite corner gradients); the
-            // plane-test ones must also show opposite gradients across the final bracket.
-            candidates.append((e, gg < 0 ? -1 : 0))
+            candidates.append((e, gg < 0))
         }
         // Bracket each crossing by bisection on the side test ∇u(p)·(∇u(a) − ∇u(b)) > 0 (a's side),
         // which stays right at sharp edges where u is far from linear along the edge; then place
@@ -192,21 +291,14 @@ public enum DualMeshUDF {
         var ulo = [Float](repeating: 0, count: m), uhi = [Float](repeating: 0, count: m)
         var glo = [Vec3](repeating: .zero, count: m), ghi = [Vec3](repeating: .zero, count: m)
         var ref = [Vec3](repeating: .zero, count: m)
-        func edgePoint(_ c: Int, _ t: Float) -> Vec3 {
-            let a = edgeStart[candidates[c].edge]
-            var p = Vec3(Float(a.x), Float(a.y), Float(a.z))
-            p[edgeAxis[candidates[c].edge]] += t
-            return origin + p * h
-        }
         for (c, cand) in candidates.enumerated() {
-            let a = edgeStart[cand.edge] &* 2
-            var b = a; b[edgeAxis[cand.edge]] += 2
-            let ia = Int(lattice.find(KeyIndex.pack(a.x, a.y, a.z))), ib = Int(lattice.find(KeyIndex.pack(b.x, b.y, b.z)))
-            ulo[c] = su[ia]; uhi[c] = su[ib]; glo[c] = normalize(sg[ia]); ghi[c] = normalize(sg[ib])
+            let (a, b) = edges.ends(cand.edge)
+            let ia = S.id(a), ib = S.id(b)
+            ulo[c] = S.u[ia]; uhi[c] = S.u[ib]; glo[c] = normalize(S.gradient[ia]); ghi[c] = normalize(S.gradient[ib])
             ref[c] = glo[c] - ghi[c]
         }
         for _ in 0..<Self.bisectionSteps where m > 0 {
-            let mids = (0..<m).map { edgePoint($0, 0.5 * (lo[$0] + hi[$0])) }
+            let mids = (0..<m).map { edges.point(candidates[$0].edge, 0.5 * (lo[$0] + hi[$0]), L) }
             let (mu, mg) = udf.valuesAndGradients(at: mids)
             stats.evaluations += m
             for c in 0..<m {
@@ -215,46 +307,61 @@ public enum DualMeshUDF {
                 else { hi[c] = t; uhi[c] = mu[c]; if lengthSquared(mg[c]) > 0 { ghi[c] = normalize(mg[c]) } }
             }
         }
-        let crossingPoints = (0..<m).map { c -> Vec3 in
+        let points = (0..<m).map { c -> Vec3 in
             let s = ulo[c] + uhi[c]
-            return edgePoint(c, s > 0 ? lo[c] + (hi[c] - lo[c]) * ulo[c] / s : 0.5 * (lo[c] + hi[c]))
+            return edges.point(candidates[c].edge, s > 0 ? lo[c] + (hi[c] - lo[c]) * ulo[c] / s : 0.5 * (lo[c] + hi[c]), L)
         }
-        let cu = udf.values(at: crossingPoints)
-        stats.evaluations += crossingPoints.count
-        var crossings: [(edge: Int, x: Vec3, n: Vec3)] = []
+        let cu = udf.values(at: points)
+        stats.evaluations += points.count
+        var crossings: [Crossing] = []
         for (i, c) in candidates.enumerated() {
             // A true crossing has the surface inside the final bracket: small u, and gradients that
-            // point away from each other at its two ends (a grazing edge has neither).
-            guard cu[i] <= tol, c.t < 0 || dot(glo[i], ghi[i]) < 0 else { stats.rejectedCrossings += 1; continue }
+            // point away from each other at its two ends (a grazing edge has neither); candidates
+            // of the plane test must show the opposite gradients here.
+            guard cu[i] <= L.tolerance, c.byGradient || dot(glo[i], ghi[i]) < 0 else { stats.rejectedCrossings += 1; continue }
             let nrm = normalize(glo[i] - ghi[i])
-            crossings.append((c.edge, crossingPoints[i], lengthSquared(nrm) > 0 ? nrm : normalize(ref[i])))
+            crossings.append(Crossing(edge: c.edge, x: points[i], n: lengthSquared(nrm) > 0 ? nrm : normalize(ref[i])))
         }
         stats.crossedEdges = crossings.count
+        return crossings
+    }
 
-        // The four cells around a crossed edge, counter-clockwise seen from +axis (−1 if pruned).
-        func ring(_ e: Int) -> [Int32] {
-            let s = edgeStart[e], axis = edgeAxis[e]
-            let u = (axis + 1) % 3, v = (axis + 2) % 3
-            return [(-1, -1), (0, -1), (0, 0), (-1, 0)].map { (du, dv) in
-                var c = s; c[u] += du; c[v] += dv
-                guard c.x >= 0, c.y >= 0, c.z >= 0 else { return -1 }
-                return cellIndex.find(KeyIndex.pack(c.x, c.y, c.z))
-            }
+    /// The cell vertices (step 4).
+    struct Vertices {
+        /// (crossings) the four cells around each crossed edge, counter-clockwise seen from +axis
+        /// (−1 where pruned).
+        var rings: [[Int32]]
+        /// (cells) the vertex of each kept cell, or −1 (no crossed edge).
+        var ofCell: [Int32]
+        var positions: [Vec3]
+    }
+
+    /// The four cells around edge e, counter-clockwise seen from +axis (−1 if pruned).
+    static func ring(_ e: Int, _ edges: Edges, _ cells: Cells) -> [Int32] {
+        let s = edges.start[e], axis = edges.axis[e]
+        let u = (axis + 1) % 3, v = (axis + 2) % 3
+        return [(-1, -1), (0, -1), (0, 0), (-1, 0)].map { (du, dv) in
+            var c = s; c[u] += du; c[v] += dv
+            return cells.find(c)
         }
+    }
 
-        // 4. One vertex per cell with a crossed edge.
-        var cellCrossings = [[Int32]](repeating: [], count: kept.count)
+    /// Step 4: one vertex per cell with a crossed edge, the least-squares point of its Hermite
+    /// planes and nearby validated sample planes.
+    static func cellVertices(_ crossings: [Crossing], _ edges: Edges, _ cells: Cells, _ S: Samples, _ L: Lattice,
+                             threshold: Double, stats: inout Stats) -> Vertices {
+        var cellCrossings = [[Int32]](repeating: [], count: cells.kept.count)
         var rings: [[Int32]] = []
         rings.reserveCapacity(crossings.count)
         for (i, c) in crossings.enumerated() {
-            let r = ring(c.edge)
+            let r = ring(c.edge, edges, cells)
             rings.append(r)
             for cell in r where cell >= 0 { cellCrossings[Int(cell)].append(Int32(i)) }
         }
-        var vertexOf = [Int32](repeating: -1, count: kept.count)
+        var ofCell = [Int32](repeating: -1, count: cells.kept.count)
         var vcells: [Int] = []
-        for ci in 0..<kept.count where !cellCrossings[ci].isEmpty { vertexOf[ci] = Int32(vcells.count); vcells.append(ci) }
-        let threshold = options.singularValueThreshold
+        for ci in 0..<cells.kept.count where !cellCrossings[ci].isEmpty { ofCell[ci] = Int32(vcells.count); vcells.append(ci) }
+        let h = L.h
         let solved: [(Vec3, Int)] = parallelMap(vcells.count, minChunk: 64, repeating: (Vec3.zero, 0)) { vi in
             let ci = vcells[vi]
             let list = cellCrossings[ci]
@@ -263,34 +370,37 @@ public enum DualMeshUDF {
             mass /= Float(list.count)
             var qef = PlaneLeastSquares(center: mass)
             for x in list { qef.add(point: crossings[Int(x)].x, normal: crossings[Int(x)].n) }
-            let lo = origin + Vec3(Float(kept[ci].x), Float(kept[ci].y), Float(kept[ci].z)) * h
+            let lo = L.cellCorner(cells.kept[ci])
             let box = AABB(min: lo, max: lo + h)
             let near = box.padded(by: 0.5 * h)
             for s in 0..<27 {
-                let si = Int(cellSamples[ci * 27 + s])
-                guard validSample[si] else { continue }
-                let q = projections[Int(projectionOf[si])]
-                if near.contains(q) { qef.add(point: q, normal: normalize(sg[si])) }
+                let si = Int(S.ofCell[ci * 27 + s])
+                guard S.valid[si] else { continue }
+                let q = S.projections[Int(S.projectionOf[si])]
+                if near.contains(q) { qef.add(point: q, normal: normalize(S.gradient[si])) }
             }
             let (p, rank) = qef.solve(threshold: threshold)
             return (box.padded(by: 0.25 * h).contains(p) && p.isFinite ? p : mass, rank)
         }
-        var positions = solved.map { $0.0 }
         for (_, r) in solved {
             if r >= 3 { stats.corners += 1 } else if r == 2 { stats.edges += 1 } else { stats.planes += 1 }
         }
+        return Vertices(rings: rings, ofCell: ofCell, positions: solved.map { $0.0 })
+    }
 
-        // 5. Quads, split along the better diagonal, oriented along the crossing normal.
+    /// Step 5: one quad per crossed edge whose four cells all have a vertex, split along the
+    /// diagonal whose two triangles best agree with the crossing normal, wound along it.
+    static func quads(_ crossings: [Crossing], _ edges: Edges, _ V: Vertices, stats: inout Stats) -> [SIMD3<UInt32>] {
         var tris: [SIMD3<UInt32>] = []
         tris.reserveCapacity(2 * crossings.count)
         for (i, c) in crossings.enumerated() {
-            let r = rings[i]
+            let r = V.rings[i]
             guard r.allSatisfy({ $0 >= 0 }) else { stats.missingQuads += 1; continue }
-            var q = r.map { UInt32(vertexOf[Int($0)]) }
-            if c.n[edgeAxis[c.edge]] < 0 { q.reverse() }
+            var q = r.map { UInt32(V.ofCell[Int($0)]) }
+            if c.n[edges.axis[c.edge]] < 0 { q.reverse() }
             func score(_ t0: SIMD3<UInt32>, _ t1: SIMD3<UInt32>) -> Float {
                 func cosine(_ t: SIMD3<UInt32>) -> Float {
-                    let a = positions[Int(t.x)], b = positions[Int(t.y)], d = positions[Int(t.z)]
+                    let a = V.positions[Int(t.x)], b = V.positions[Int(t.y)], d = V.positions[Int(t.z)]
                     return dot(normalize(cross(b - a, d - a)), c.n)
                 }
                 return min(cosine(t0), cosine(t1))
@@ -299,96 +409,6 @@ public enum DualMeshUDF {
             let b0 = SIMD3(q[1], q[2], q[3]), b1 = SIMD3(q[1], q[3], q[0])
             if score(a0, a1) >= score(b0, b1) { tris.append(a0); tris.append(a1) } else { tris.append(b0); tris.append(b1) }
         }
-        var mesh = compacted(TriangleMesh(positions: positions, triangles: tris))
-        positions = []
-        mesh = orientConsistently(mesh)
-        mesh.recomputeNormals()
-        return (mesh, stats)
-    }
-
-    /// Drops unreferenced vertices (order kept).
-    static func compacted(_ m: TriangleMesh) -> TriangleMesh {
-        var remap = [Int32](repeating: -1, count: m.vertexCount)
-        var pos: [Vec3] = []
-        var tris = m.triangles
-        for f in 0..<tris.count {
-            for c in 0..<3 {
-                let v = Int(tris[f][c])
-                if remap[v] < 0 { remap[v] = Int32(pos.count); pos.append(m.positions[v]) }
-                tris[f][c] = UInt32(remap[v])
-            }
-        }
-        return TriangleMesh(positions: pos, triangles: tris)
-    }
-
-    /// Flips faces so that every manifold edge is traversed in opposite directions by its two faces
-    /// (breadth-first over each component from its first face); closed components are then turned
-    /// to positive volume, open ones keep the orientation most of their faces had.
-    static func orientConsistently(_ m: TriangleMesh) -> TriangleMesh {
-        let F = m.faceCount
-        if F == 0 { return m }
-        // Edge → the (up to two) faces using it; a third use marks the edge non-manifold.
-        var edgeFaces: [UInt64: SIMD2<Int32>] = [:]
-        var edgeUses: [UInt64: Int] = [:]
-        edgeFaces.reserveCapacity(F * 3 / 2)
-        @inline(__always) func key(_ a: UInt32, _ b: UInt32) -> UInt64 { a < b ? UInt64(a) << 32 | UInt64(b) : UInt64(b) << 32 | UInt64(a) }
-        for f in 0..<F {
-            let t = m.triangles[f]
-            for k in 0..<3 {
-                let e = key(t[k], t[(k + 1) % 3])
-                edgeUses[e, default: 0] += 1
-                if var p = edgeFaces[e] { p.y = Int32(f); edgeFaces[e] = p } else { edgeFaces[e] = SIMD2(Int32(f), -1) }
-            }
-        }
-        var flip = [Int8](repeating: -1, count: F)   // −1 unvisited, 0 keep, 1 flip
-        var tris = m.triangles
-        @inline(__always) func directed(_ f: Int, _ a: UInt32, _ b: UInt32) -> Bool {
-            // does face f (with its flip applied) traverse a → b?
-            let t = m.triangles[f]
-            var forward = false
-            for k in 0..<3 where t[k] == a && t[(k + 1) % 3] == b { forward = true }
-            return flip[f] == 1 ? !forward : forward
-        }
-        for seed in 0..<F where flip[seed] < 0 {
-            flip[seed] = 0
-            var queue = [seed], head = 0
-            var component: [Int] = []
-            var closed = true
-            while head < queue.count {
-                let f = queue[head]; head += 1
-                component.append(f)
-                let t = m.triangles[f]
-                for k in 0..<3 {
-                    let a = t[k], b = t[(k + 1) % 3]
-                    let e = key(a, b)
-                    if edgeUses[e]! == 1 { closed = false; continue }
-                    guard edgeUses[e]! == 2, let p = edgeFaces[e] else { closed = false; continue }
-                    let g = Int(p.x) == f ? Int(p.y) : Int(p.x)
-                    if flip[g] >= 0 { continue }
-                    // g must traverse the edge opposite to f.
-                    let fForward = directed(f, a, b)
-                    flip[g] = 0
-                    if directed(g, a, b) == fForward { flip[g] = 1 }
-                    queue.append(g)
-                }
-            }
-            var flipAll = false
-            if closed {
-                var vol = 0.0
-                for f in component {
-                    var t = m.triangles[f]
-                    if flip[f] == 1 { t = SIMD3(t.x, t.z, t.y) }
-                    vol += dot(m.positions[Int(t.x)].double, cross(m.positions[Int(t.y)].double, m.positions[Int(t.z)].double))
-                }
-                flipAll = vol < 0
-            } else {
-                let flipped = component.reduce(0) { $0 + Int(flip[$1]) }
-                flipAll = 2 * flipped > component.count
-            }
-            for f in component where (flip[f] == 1) != flipAll {
-                let t = tris[f]; tris[f] = SIMD3(t.x, t.z, t.y)
-            }
-        }
-        return TriangleMesh(positions: m.positions, triangles: tris)
+        return tris
     }
 }

@@ -34,7 +34,7 @@ public struct MeshTopology: Sendable, Equatable {
             for k in 0..<3 {
                 let a = v[k], b = v[(k + 1) % 3]
                 referenced[Int(a)] = true
-                let key = a < b ? (UInt64(a) << 32 | UInt64(b)) : (UInt64(b) << 32 | UInt64(a))
+                let key = undirectedEdgeKey(a, b)
                 let dir: Int32 = a < b ? 1 : -1
                 if let e = edgeUse[key] { edgeUse[key] = (e.count + 1, e.directed + dir) } else { edgeUse[key] = (1, dir) }
                 let ra = find(Int(a)), rb = find(Int(b))
@@ -58,4 +58,11 @@ public struct MeshTopology: Sendable, Equatable {
         inconsistentlyOrientedEdges = inconsistent
         components = roots.count
     }
+}
+
+/// The key of an undirected edge {a, b}: the smaller index in the high 32 bits, the larger in the
+/// low, so (a, b) and (b, a) give the same key. The one edge key of the package (topology counts,
+/// icosphere midpoints, orientation propagation).
+@inlinable public func undirectedEdgeKey(_ a: UInt32, _ b: UInt32) -> UInt64 {
+    a < b ? UInt64(a) << 32 | UInt64(b) : UInt64(b) << 32 | UInt64(a)
 }

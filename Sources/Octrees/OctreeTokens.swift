@@ -1,3 +1,5 @@
+import Geometry
+
 /// A token sequence for an autoregressive model, with the position of the node every token
 /// describes (what a transformer needs for its positional encoding, and what Uni-3DAR's [MASK]
 /// slots carry).

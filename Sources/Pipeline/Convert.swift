@@ -14,7 +14,7 @@ public struct ConvertItem: Sendable, Hashable {
 
 /// Where models come from. `ShapeNetSource` walks a ShapeNet v1/v2 tree; tests and other
 /// collections can supply any list.
-public protocol ConvertSource {
+public protocol ConvertSource: Sendable {
     /// This shard's models, in a stable order, and the folders skipped with their reason.
     func items(shard: (index: Int, count: Int)) throws -> (items: [ConvertItem], skipped: [(folder: String, reason: String)])
 }
@@ -28,25 +28,13 @@ public struct ConvertList: ConvertSource {
     }
 }
 
-/// Errors of `convert` itself (a model's failure is logged, never thrown).
-public enum ConvertError: Error, Equatable, CustomStringConvertible {
-    case badShard(String)
-    case badJobs(Int)
-    case cannotCreateOutput(path: String, reason: String)
-    public var description: String {
-        switch self {
-        case let .badShard(s): return "--shard '\(s)' is not valid: write i/n with 0 ≤ i < n (e.g. 3/16)"
-        case let .badJobs(n): return "--jobs \(n) is not valid: it must be ≥ 1"
-        case let .cannotCreateOutput(p, r): return "cannot create the output folder '\(p)': \(r)"
-        }
-    }
-}
-
 /// Parses "i/n" (0 ≤ i < n). Slurm: `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`;
 /// Kubernetes indexed jobs: `--shard $JOB_COMPLETION_INDEX/<completions>`.
 public func parseShard(_ s: String) throws -> (index: Int, count: Int) {
     let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else { throw ConvertError.badShard(s) }
+    guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 0, i < n else {
+        throw PipelineError.invalidOption("--shard '\(s)' is not valid: write i/n with 0 ≤ i < n (e.g. 3/16)")
+    }
     return (i, n)
 }
 
@@ -100,7 +88,7 @@ public struct FailureEntry: Codable, Sendable, Equatable {
     public var reason: String
 }
 
-public struct ConvertSummary: Codable, Sendable, Equatable {
+public struct ConvertSummary: JobReport, Codable, Sendable, Equatable {
     public var models: Int
     public var converted: Int
     /// Already complete from an earlier run (resume).
@@ -115,11 +103,6 @@ public struct ConvertSummary: Codable, Sendable, Equatable {
     public var failures: String
     /// `--to triplane`: the normalization statistics written over every planes file in the folder.
     public var normalization: String? = nil
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
-    }
     public var text: String {
         String(format: "%d models: %d converted, %d already done, %d failed, %d folders skipped; %.1f s (%.2f s/model)\nmanifest: %@\nfailures: %@",
                models, converted, alreadyDone, failed, skippedFolders, seconds, secondsPerModel, manifest, failures)
@@ -139,9 +122,7 @@ final class JSONLines: @unchecked Sendable {
         handle = h
     }
     func append<T: Encodable>(_ value: T) {
-        let e = JSONOutput.encoder(pretty: false)
-        e.outputFormatting.insert(.withoutEscapingSlashes)
-        guard var data = try? e.encode(value) else { return }
+        guard var data = try? JSONOutput.data(value, pretty: false) else { return }
         data.append(0x0A)
         lock.lock(); defer { lock.unlock() }
         handle.write(data)
@@ -150,8 +131,9 @@ final class JSONLines: @unchecked Sendable {
     deinit { try? handle.close() }
 }
 
-/// The job behind `octoplane convert`: converts every model of `source` (this shard's) to the
-/// preset's sample files under `options.outputDirectory`.
+/// `octoplane convert`: converts every model of `source` (this shard's) under
+/// `options.outputDirectory` — to the preset's sample files, each through `SampleJob`
+/// (`target` `.samples`), or to fitted triplanes (`.triplane`, see `convertToTriplanes`).
 ///
 /// - Atomic outputs: each file is written to a temporary and renamed, so a model's files exist
 ///   only complete. Resume: a model whose files all exist is skipped (counted as already done).
@@ -159,14 +141,39 @@ final class JSONLines: @unchecked Sendable {
 ///   reason) and never stop the other models; a later run retries them.
 /// - The manifest gets one JSON line per converted model (`ManifestEntry`).
 /// - Progress (count, rate, ETA) on stderr unless `quiet`.
-public func convertModels(_ source: some ConvertSource, options: ConvertOptions) throws -> ConvertSummary {
+/// - Errors of the run itself: `PipelineError.invalidOption` (`jobs` < 1), `.unwritable` (the
+///   output folder or the logs), and the source's own (`DatasetError` for a bad ShapeNet root).
+public struct ConvertJob<Source: ConvertSource>: Job {
+    /// What each model becomes.
+    public enum Target: Sendable {
+        /// The preset's sample files (`options.settings`).
+        case samples
+        /// Planes fitted with the shared decoder.
+        case triplane(TriplaneConvertSettings)
+    }
+    public var source: Source
+    public var options: ConvertOptions
+    public var target: Target
+    public init(source: Source, options: ConvertOptions, target: Target = .samples) {
+        self.source = source; self.options = options; self.target = target
+    }
+
+    public func run() throws -> ConvertSummary {
+        switch target {
+        case .samples: return try convertModels(source, options: options)
+        case let .triplane(t): return try convertToTriplanes(source, options: options, triplane: t)
+        }
+    }
+}
+
+private func convertModels(_ source: some ConvertSource, options: ConvertOptions) throws -> ConvertSummary {
     try runConversion(source, options: options, label: "convert",
                       files: { SampleOutput.files(for: options.settings.preset, base: options.outputBase(for: $0)) },
                       makeWorker: { _ in
         { item, base, seed in
             var settings = options.settings
             settings.seed = seed
-            let r = try sampleMesh(input: item.meshPath, output: base, settings: settings)
+            let r = try SampleJob(input: item.meshPath, output: base, settings: settings).run()
             return ManifestEntry(model: item.key, mesh: item.meshPath, preset: r.preset, files: r.files,
                                  points: r.points, faces: r.faces, insideFraction: r.insideFraction, seconds: r.seconds,
                                  warnings: r.warnings.isEmpty ? nil : r.warnings)
@@ -177,18 +184,18 @@ public func convertModels(_ source: some ConvertSource, options: ConvertOptions)
 /// The machinery shared by every `convert` target: output folder, this shard's items, resume
 /// (an item whose `files` all exist is done), the manifest and failure logs, progress, and `jobs`
 /// concurrent workers (each made once by `makeWorker(workerIndex)` and given
-/// Parallelism.threadCount / jobs threads). A worker converts one item to its output base with a
+/// Parallelism.threadCount / jobs threads, scoped to it with `Parallelism.withThreadCount`). A worker converts one item to its output base with a
 /// per-model seed (`options.settings.seed` ^ a stable hash of the key, so reruns and shards give
 /// the same files) and returns its manifest line; a thrown error is logged as that item's failure.
 func runConversion(_ source: some ConvertSource, options: ConvertOptions, label: String,
                    files: (ConvertItem) -> [String],
                    makeWorker: (Int) throws -> (ConvertItem, String, UInt64) throws -> ManifestEntry) throws -> ConvertSummary {
-    guard options.jobs >= 1 else { throw ConvertError.badJobs(options.jobs) }
+    guard options.jobs >= 1 else { throw PipelineError.invalidOption("--jobs \(options.jobs) is not valid: it must be ≥ 1") }
     let start = Date()
     do {
         try FileManager.default.createDirectory(atPath: options.outputDirectory, withIntermediateDirectories: true)
     } catch {
-        throw ConvertError.cannotCreateOutput(path: options.outputDirectory, reason: error.localizedDescription)
+        throw PipelineError.unwritable(path: options.outputDirectory, reason: "cannot create the output folder: \(error.localizedDescription)")
     }
     let (items, skipped) = try source.items(shard: options.shard)
     let manifest = try JSONLines(path: options.manifestPath)
@@ -204,16 +211,14 @@ func runConversion(_ source: some ConvertSource, options: ConvertOptions, label:
     let progress = ProgressReporter(label, total: items.count, quiet: options.quiet)
     if alreadyDone > 0 { progress.advance(alreadyDone) }
 
-    // Split the machine's threads between concurrent models.
-    let threadsBefore = Parallelism.threadCount
+    // Split the caller's threads between concurrent models.
     let jobs = min(options.jobs, max(1, todo.count))
     let workers = try (0..<jobs).map(makeWorker)
-    Parallelism.threadCount = max(1, threadsBefore / jobs)
-    defer { Parallelism.threadCount = threadsBefore }
+    let threadsPerModel = max(1, Parallelism.threadCount / jobs)
 
     let counterLock = NSLock()
     var next = 0, converted = 0, failed = 0, busySeconds = 0.0
-    DispatchQueue.concurrentPerform(iterations: jobs) { w in
+    DispatchQueue.concurrentPerform(iterations: jobs) { w in Parallelism.withThreadCount(threadsPerModel) {
         while true {
             counterLock.lock()
             let k = next; next += 1
@@ -232,7 +237,7 @@ func runConversion(_ source: some ConvertSource, options: ConvertOptions, label:
             }
             progress.advance()
         }
-    }
+    } }
     progress.finish()
     return ConvertSummary(models: items.count, converted: converted, alreadyDone: alreadyDone, failed: failed,
                           skippedFolders: skipped.count, seconds: Date().timeIntervalSince(start),

@@ -18,14 +18,14 @@ public struct TriplaneConvertSettings: Sendable {
     public init() {}
 }
 
-/// `octoplane convert ROOT --to triplane --out DIR`: every model of the tree → NFD samples drawn
+/// `octoplane convert ROOT --to triplane --out DIR` (`ConvertJob` with target `.triplane`): every model of the tree → NFD samples drawn
 /// on the fly → planes fitted with the shared decoder frozen → `DIR/<synset>/<model>.npy`
 /// (float32, (3, C, R, R)), with everything `convert` does (progress, atomic per-model files,
 /// resume, `--shard`, failure log, manifest with the fit's IoU and seconds). At the end the
 /// per-channel statistics over every planes file in DIR are written to `DIR/normalization.json`
 /// (after sharded runs, one more run without `--shard` skips every model and writes the statistics
 /// of the whole set).
-public func convertToTriplanes(_ source: some ConvertSource, options: ConvertOptions, triplane: TriplaneConvertSettings) throws -> ConvertSummary {
+func convertToTriplanes(_ source: some ConvertSource, options: ConvertOptions, triplane: TriplaneConvertSettings) throws -> ConvertSummary {
     let decoderPath = try ShippedModels.resolve(triplane.decoder, default: ShippedModels.triplaneDecoder)
     let shape = try TriplaneDecoder.load(from: decoderPath).decoder.config.planeShape
     var opts = options

@@ -31,28 +31,30 @@ import Support
 ///    octree cells coloured by depth; UDF meshes, which have no inside, drawn two-sided),
 ///    `demo/report.md` (the tables) and `demo/metrics.json`.
 ///
-/// Every step is seeded: the same options give the same numbers (timings aside).
-public enum Demo {
-    public struct Options: Sendable {
-        /// Output root; everything goes under `<output>/demo` except the assets sheet.
-        public var output = "Renders"
-        /// Folder of bundled meshes rendered in step 1 (skipped when missing).
-        public var assets = "Assets/meshes"
-        /// An existing ShapeNet v1/v2 tree to use instead of the synthesized collection.
-        public var dataRoot: String? = nil
-        /// Categories (names or synset ids); nil = all six.
-        public var categories: [String]? = nil
-        public var perCategory = 2
-        public var seed: UInt64 = 2026
-        /// Marching-cubes lattice points per axis (2^k + 1 so the sparse extraction can refine).
-        public var resolution = 129
-        public var dualDepth = 7
-        public var octreeDepth = 7
-        public var metricPoints = 100_000
-        /// Side of one rendered tile, pixels.
-        public var tileSize = 256
-        public init() {}
-    }
+/// Every step is seeded: the same options give the same numbers (timings aside). A reconstruction
+/// that comes out empty is reported (NaN Chamfer, no normal consistency, F-score and IoU 0) and
+/// never stops the run; the means of the report skip what is undefined and say over how many.
+public struct DemoJob: Job {
+    /// Output root; everything goes under `<output>/demo` except the assets sheet.
+    public var output = "Renders"
+    /// Folder of bundled meshes rendered in step 1 (skipped when missing).
+    public var assets = "Assets/meshes"
+    /// An existing ShapeNet v1/v2 tree to use instead of the synthesized collection.
+    public var dataRoot: String? = nil
+    /// Categories (names or synset ids); nil = all six.
+    public var categories: [String]? = nil
+    public var perCategory = 2
+    public var seed: UInt64 = 2026
+    /// Marching-cubes lattice points per axis (2^k + 1 so the sparse extraction can refine).
+    public var resolution = 129
+    public var dualDepth = 7
+    public var octreeDepth = 7
+    public var metricPoints = 100_000
+    /// Side of one rendered tile, pixels.
+    public var tileSize = 256
+    /// Receives one line per step.
+    public var log: @Sendable (String) -> Void = { print($0) }
+    public init() {}
 
     /// One reconstruction of one model, scored against the input mesh.
     public struct MethodResult: Codable, Sendable {
@@ -79,15 +81,16 @@ public enum Demo {
         public var results: [MethodResult]
     }
 
-    public struct Summary: Codable, Sendable {
+    public struct Report: JobReport, Codable, Sendable {
         public var models: [ModelResult]
         public var skipped: [String]
         public var seconds: Double
         public var files: [String]
+        public var text: String { "demo: \(models.count) models, \(files.count) files, \(String(format: "%.1f", seconds)) s" }
     }
 
-    /// Runs the demo; `log` receives one line per step.
-    public static func run(_ o: Options, log: (String) -> Void = { print($0) }) throws -> Summary {
+    public func run() throws -> Report {
+        let o = self, log = self.log
         let start = Date()
         let demoDir = (o.output as NSString).appendingPathComponent("demo")
         let meshDir = (demoDir as NSString).appendingPathComponent("meshes")
@@ -95,20 +98,20 @@ public enum Demo {
         var files: [String] = []
 
         // 1. The bundled meshes.
-        if let sheet = try renderAssets(o, log: log) {
+        if let sheet = try Self.renderAssets(o, log: log) {
             let path = (o.output as NSString).appendingPathComponent("assets.png")
             try sheet.writePNG(to: path); files.append(path)
             log("assets: \(path)")
         }
 
         // 2. The collection.
-        let root = try o.dataRoot ?? synthesize(o, into: (demoDir as NSString).appendingPathComponent("shapenet"), log: log)
+        let root = try o.dataRoot ?? Self.synthesize(o, into: (demoDir as NSString).appendingPathComponent("shapenet"), log: log)
         let tree = try ShapeNetTree(root: root)
         var listing = try tree.enumerate(categories: o.categories)
-        if o.dataRoot != nil { listing.models = firstModels(listing.models, perCategory: o.perCategory) }
+        if o.dataRoot != nil { listing.models = Self.firstModels(listing.models, perCategory: o.perCategory) }
         let skipped = listing.skipped.map(\.description)
         for s in skipped { log("skipped: \(s)") }
-        guard !listing.models.isEmpty else { throw DemoError.emptyCollection("no models under \(root)") }
+        guard !listing.models.isEmpty else { throw PipelineError.invalidInput(path: root, reason: "no models to run the demo on") }
 
         var loaded: [(ShapeNetModel, TriangleMesh)] = []
         var loadFailures: [String] = []
@@ -118,7 +121,7 @@ public enum Demo {
             }
         }
         let collection = ContactSheet.compose(
-            images: try loaded.map { try Renderer.render(mesh: $0.1, azimuth: 35, elevation: 20, options: tile(o)) },
+            images: try loaded.map { try Renderer.render(mesh: $0.1, azimuth: 35, elevation: 20, options: Self.tile(o)) },
             columns: max(1, min(6, o.perCategory * 2)),
             labels: loaded.map { "\($0.0.category) \($0.0.modelId.prefix(6))" })
         let collectionPath = (demoDir as NSString).appendingPathComponent("collection.png")
@@ -132,7 +135,7 @@ public enum Demo {
             let (mesh, _) = raw.normalized(.onet)
             let name = "\(model.category)-\(model.modelId.prefix(8))"
             log("[\(k + 1)/\(loaded.count)] \(name): \(mesh.triangles.count) faces")
-            let r = try reconstruct(mesh, name: name, options: o, meshDir: meshDir, log: log)
+            let r = try Self.reconstruct(mesh, name: name, options: o, meshDir: meshDir, log: log)
             results.append(ModelResult(category: model.category, modelId: model.modelId,
                                        inputFaces: mesh.triangles.count,
                                        inputWatertight: MeshTopology(mesh).isWatertight, results: r.results))
@@ -146,24 +149,31 @@ public enum Demo {
             let path = (demoDir as NSString).appendingPathComponent("\(category).png")
             try sheet.writePNG(to: path); files.append(path)
         }
-        let summary = Summary(models: results, skipped: skipped + loadFailures,
-                              seconds: Date().timeIntervalSince(start), files: files)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let jsonPath = (demoDir as NSString).appendingPathComponent("metrics.json")
-        try AtomicFile.write(try enc.encode(summary), to: jsonPath)
-        let report = markdownReport(summary, options: o)
-        let reportPath = (demoDir as NSString).appendingPathComponent("report.md")
-        try AtomicFile.write(Data(report.utf8), to: reportPath)
+        let summary = Report(models: results, skipped: skipped + loadFailures,
+                             seconds: Date().timeIntervalSince(start), files: files)
+        let report = try Self.writeReports(summary, options: o, into: demoDir)
         log(report)
         log("wrote \(files.count + 2) files under \(o.output) in \(String(format: "%.1f", summary.seconds)) s")
         return summary
     }
 
+    /// Writes `metrics.json` (through `JSONOutput`: a NaN Chamfer distance of an empty
+    /// reconstruction is written as "nan", never an encoding failure) and `report.md`, atomically;
+    /// returns the markdown.
+    static func writeReports(_ summary: Report, options o: DemoJob, into demoDir: String) throws -> String {
+        let jsonPath = (demoDir as NSString).appendingPathComponent("metrics.json")
+        try AtomicFile.write(try JSONOutput.data(summary), to: jsonPath)
+        let report = markdownReport(summary, options: o)
+        let reportPath = (demoDir as NSString).appendingPathComponent("report.md")
+        try AtomicFile.write(Data(report.utf8), to: reportPath)
+        return report
+    }
+
     // MARK: - Steps
 
-    static func tile(_ o: Options) -> RenderOptions { RenderOptions(width: o.tileSize, height: o.tileSize) }
+    static func tile(_ o: DemoJob) -> RenderOptions { RenderOptions(width: o.tileSize, height: o.tileSize) }
 
-    static func renderAssets(_ o: Options, log: (String) -> Void) throws -> RGBImage? {
+    static func renderAssets(_ o: DemoJob, log: (String) -> Void) throws -> RGBImage? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: o.assets) else { return nil }
         var images: [RGBImage] = [], labels: [String] = []
         for n in names.sorted() where MeshFileFormat(path: n) != nil || n.hasSuffix(".glb") || n.hasSuffix(".stl") {
@@ -192,7 +202,7 @@ public enum Demo {
         var labels: [String]
     }
 
-    static func reconstruct(_ mesh: TriangleMesh, name: String, options o: Options, meshDir: String,
+    static func reconstruct(_ mesh: TriangleMesh, name: String, options o: DemoJob, meshDir: String,
                             log: (String) -> Void) throws -> Reconstruction {
         let bvh = TriangleBVH(mesh: mesh)
         let scorer = try ReconstructionScorer(reference: mesh, bvh: bvh, protocol: MetricProtocol(
@@ -231,7 +241,10 @@ public enum Demo {
         return Reconstruction(results: results, images: images, labels: labels)
     }
 
-    static func markdownReport(_ s: Summary, options o: Options) -> String {
+    /// The tables of `report.md`. Per method, each mean is over the models where the metric is
+    /// defined — an empty reconstruction has no Chamfer distance and no normal consistency — and
+    /// the column says over how many when that is fewer than all.
+    static func markdownReport(_ s: Report, options o: DemoJob) -> String {
         var lines = [
             "# Octoplane demo report", "",
             "Collection: \(s.models.count) models; reconstruction at \(o.resolution)³ (sdf-mc), depth \(o.dualDepth) (udf-dual), depth \(o.octreeDepth) (octree);",
@@ -250,32 +263,32 @@ public enum Demo {
         let methods = s.models.first?.results.map(\.method) ?? []
         for method in methods {
             let rs = s.models.compactMap { $0.results.first { $0.method == method } }
+            let cd = meanOfDefined(rs.map(\.chamferL1).filter(\.isFinite), of: rs.count, format: "%.4f")
+            let nc = meanOfDefined(rs.compactMap(\.normalConsistency), of: rs.count, format: "%.3f")
             let n = Double(rs.count)
-            lines.append(String(format: "| %@ | %.4f | %.3f | %.3f | %.3f | %d/%d |", method,
-                                rs.map(\.chamferL1).reduce(0, +) / n, rs.compactMap(\.normalConsistency).reduce(0, +) / n,
+            lines.append(String(format: "| %@ | %@ | %@ | %.3f | %.3f | %d/%d |", method, cd, nc,
                                 rs.map(\.fScore1).reduce(0, +) / n, rs.map(\.iou).reduce(0, +) / n,
                                 rs.filter(\.watertight).count, rs.count))
         }
         if !s.skipped.isEmpty { lines += ["", "Skipped:"] + s.skipped.map { "- \($0)" } }
         return lines.joined(separator: "\n")
     }
-}
 
-/// Why the demo stopped.
-public enum DemoError: Error, CustomStringConvertible, Equatable {
-    case emptyCollection(String)
-    public var description: String {
-        switch self {
-        case let .emptyCollection(m): return "demo: \(m)"
-        }
+    /// The mean of `values` (the defined ones among `total`), formatted; "n/a" when none is
+    /// defined, and "(k of n)" appended when some are not.
+    static func meanOfDefined(_ values: [Double], of total: Int, format: String) -> String {
+        guard !values.isEmpty else { return "n/a" }
+        let mean = String(format: format, values.reduce(0, +) / Double(values.count))
+        return values.count == total ? mean : "\(mean) (\(values.count) of \(total))"
     }
 }
 
-extension Demo {
+extension DemoJob {
     /// Writes the collection with `SynthCollection` (resumes: complete models are kept).
-    static func synthesize(_ o: Options, into root: String, log: (String) -> Void) throws -> String {
-        let r = try synthesizeCollection(out: root, categories: o.categories?.joined(separator: ","),
-                                         perCategory: o.perCategory, seed: o.seed, showProgress: false)
+    static func synthesize(_ o: DemoJob, into root: String, log: (String) -> Void) throws -> String {
+        var job = SynthJob(output: root)
+        job.categories = o.categories; job.perCategory = o.perCategory; job.seed = o.seed; job.showProgress = false
+        let r = try job.run()
         log("synth: \(r.written) models written, \(r.skipped) already complete → \(root)")
         return root
     }

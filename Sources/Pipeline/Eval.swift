@@ -29,7 +29,7 @@ public enum EvalInputKind: String, Codable, Sendable {
 }
 
 /// The result of `octoplane eval PRED GT`. Codable (`--json`); `text` is the table.
-public struct EvalReport: Codable, Sendable, Equatable {
+public struct EvalReport: JobReport, Codable, Sendable, Equatable {
     public var prediction: String
     public var predictionKind: EvalInputKind
     public var reference: String
@@ -42,8 +42,6 @@ public struct EvalReport: Codable, Sendable, Equatable {
     /// Query points behind `iou`, and where they came from ("points.npz", "uniform").
     public var iouPoints: Int?
     public var iouSource: String?
-
-    public var json: String { jsonString(self) }
 
     public var text: String {
         var rows: [(String, String, String)] = []
@@ -63,7 +61,7 @@ public struct EvalReport: Codable, Sendable, Equatable {
         var lines = ["prediction  \(prediction) (\(predictionKind.rawValue))",
                      "reference   \(reference) (\(referenceKind.rawValue))"]
         if let s = surface { lines.append("points      \(s.predictedPoints) predicted, \(s.referencePoints) reference; seed \(seed)") }
-        lines.append(table(["metric", "value", "definition"], rows.map { [$0.0, $0.1, $0.2] }))
+        lines.append(textTable(["metric", "value", "definition"], rows.map { [$0.0, $0.1, $0.2] }))
         return lines.joined(separator: "\n")
     }
 }
@@ -77,7 +75,7 @@ struct EvalInput {
     var occupancy: OnetPoints?
 }
 
-/// The job behind `octoplane eval PRED GT`: ONet / ConvONet reconstruction metrics.
+/// `octoplane eval PRED GT`: ONet / ConvONet reconstruction metrics.
 ///
 /// - PRED: a mesh (any format assimp reads) or an (N, 3) `.npy` point cloud.
 /// - GT: a mesh; an ONet `pointcloud.npz` (surface points + normals, used whole); an ONet
@@ -89,9 +87,22 @@ struct EvalInput {
 /// occupancies, or, for two meshes, on `options.iouPoints` uniform points in the union of their
 /// boxes (`VolumetricIoU`), inside/outside by `options.insideTest`. Both inputs must be in the
 /// same frame (ONet data: the normalized unit cube); nothing is rescaled here.
-public func evaluateReconstruction(prediction: String, reference: String, options: EvalOptions = EvalOptions()) throws -> EvalReport {
+///
+/// Errors: `PipelineError.invalidInput` naming the file (unrecognized input, data a metric rejects,
+/// a pair with nothing to compare), `.invalidOption`; `MeshIOError` / `ArrayIOError` from readers.
+public struct EvalJob: Job {
+    public var prediction: String
+    public var reference: String
+    public var options: EvalOptions
+    public init(prediction: String, reference: String, options: EvalOptions = EvalOptions()) {
+        self.prediction = prediction; self.reference = reference; self.options = options
+    }
+    public func run() throws -> EvalReport { try evaluateReconstruction(prediction: prediction, reference: reference, options: options) }
+}
+
+private func evaluateReconstruction(prediction: String, reference: String, options: EvalOptions) throws -> EvalReport {
     guard options.points >= 1, options.iouPoints >= 1 else {
-        throw EvalError.nothingToCompare(prediction: prediction, reference: reference, reason: "--points must be ≥ 1")
+        throw PipelineError.invalidOption("--points and --iou-points must be ≥ 1")
     }
     let pred = try loadEvalInput(prediction, allowOnet: false)
     let ref = try loadEvalInput(reference, allowOnet: true)
@@ -115,8 +126,7 @@ public func evaluateReconstruction(prediction: String, reference: String, option
         }
     }
     if report.surface == nil && report.iou == nil {
-        throw EvalError.nothingToCompare(prediction: prediction, reference: reference,
-                                         reason: "a points.npz reference only supports IoU, which needs a mesh prediction")
+        throw PipelineError.invalidInput(path: reference, reason: "cannot compare with '\(prediction)': a points.npz reference only supports IoU, which needs a mesh prediction")
     }
     return report
 }
@@ -133,15 +143,15 @@ private let onetPointCloudName = "pointcloud.npz", onetPointsName = "points.npz"
 private func loadEvalInput(_ path: String, allowOnet: Bool) throws -> EvalInput {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-        throw EvalError.unrecognizedInput(path: path, reason: "no such file or folder")
+        throw PipelineError.invalidInput(path: path, reason: "no such file or folder")
     }
     let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
     if isDir.boolValue {
-        guard allowOnet else { throw EvalError.unrecognizedInput(path: path, reason: "is a folder; give a mesh or an (N, 3) .npy cloud") }
+        guard allowOnet else { throw PipelineError.invalidInput(path: path, reason: "is a folder; give a mesh or an (N, 3) .npy cloud") }
         let pc = path + "/" + onetPointCloudName, pt = path + "/" + onetPointsName
         let hasPC = FileManager.default.fileExists(atPath: pc), hasPT = FileManager.default.fileExists(atPath: pt)
         guard hasPC || hasPT else {
-            throw EvalError.unrecognizedInput(path: path, reason: "folder holds neither \(onetPointCloudName) nor \(onetPointsName)")
+            throw PipelineError.invalidInput(path: path, reason: "folder holds neither \(onetPointCloudName) nor \(onetPointsName)")
         }
         var input = EvalInput(kind: .onetFolder)
         if hasPC { input.cloud = try readOnetCloud(pc) }
@@ -152,11 +162,11 @@ private func loadEvalInput(_ path: String, allowOnet: Bool) throws -> EvalInput 
     case "npy":
         return EvalInput(kind: .pointCloud, cloud: OrientedPointCloud(points: try readCloudNpy(path)))
     case "npz":
-        guard allowOnet else { throw EvalError.unrecognizedInput(path: path, reason: "a prediction must be a mesh or an (N, 3) .npy cloud") }
+        guard allowOnet else { throw PipelineError.invalidInput(path: path, reason: "a prediction must be a mesh or an (N, 3) .npy cloud") }
         let members = try Npz.read(path)
         if members["occupancies"] != nil { return EvalInput(kind: .onetPoints, occupancy: try OnetPoints.read(path: path)) }
         if members["points"] != nil { return EvalInput(kind: .onetPointCloud, cloud: try readOnetCloud(path)) }
-        throw EvalError.unrecognizedInput(path: path, reason: "an .npz with neither 'occupancies' (points.npz) nor 'points' (pointcloud.npz)")
+        throw PipelineError.invalidInput(path: path, reason: "an .npz with neither 'occupancies' (points.npz) nor 'points' (pointcloud.npz)")
     default:
         return EvalInput(kind: .mesh, mesh: try MeshLoader.load(path: path).mesh)
     }

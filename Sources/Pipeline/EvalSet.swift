@@ -16,7 +16,7 @@ public struct EvalSetOptions: Sendable {
 }
 
 /// The result of `octoplane eval-set GENERATED REFERENCE`. Codable (`--json`); `text` is the table.
-public struct EvalSetReport: Codable, Sendable, Equatable {
+public struct EvalSetReport: JobReport, Codable, Sendable, Equatable {
     public var generatedDirectory: String
     public var referenceDirectory: String
     public var generatedFiles: [String]
@@ -25,13 +25,12 @@ public struct EvalSetReport: Codable, Sendable, Equatable {
     public var seed: UInt64
     public var metrics: GenerationMetrics
 
-    public var json: String { jsonString(self) }
     public var text: String {
         let m = metrics
         return ["generated   \(generatedDirectory) (\(m.generatedCount) shapes)",
                 "reference   \(referenceDirectory) (\(m.referenceCount) shapes)",
                 "points      \(pointsPerShape) per shape; seed \(seed)",
-                table(["metric", "value", "definition"], [
+                textTable(["metric", "value", "definition"], [
                     ["MMD-CD", String(format: "%.6g", m.mmdCD), "mean over references of the CD to the nearest generated shape"],
                     ["COV-CD", String(format: "%.2f%%", 100 * m.covCD), "references that are some generated shape's nearest"],
                     ["1-NNA-CD", String(format: "%.2f%%", 100 * m.nnaCD), "leave-one-out 1-NN accuracy on both sets (50% ideal)"],
@@ -43,7 +42,7 @@ public struct EvalSetReport: Codable, Sendable, Equatable {
 /// Mesh file extensions picked up from a folder (assimp reads them), plus `.npy` point clouds.
 let shapeFileExtensions: Set<String> = ["obj", "ply", "stl", "off", "glb", "gltf", "dae", "3ds", "fbx", "npy"]
 
-/// The job behind `octoplane eval-set GENERATED_DIR REFERENCE_DIR`: MMD-CD, COV-CD and 1-NNA-CD
+/// `octoplane eval-set GENERATED_DIR REFERENCE_DIR`: MMD-CD, COV-CD and 1-NNA-CD
 /// (`GenerationMetrics`, PointFlow conventions).
 ///
 /// Every mesh file in each folder (not recursive; sorted by name) is sampled with
@@ -52,11 +51,21 @@ let shapeFileExtensions: Set<String> = ["obj", "ply", "stl", "off", "glb", "gltf
 /// shape's draw is seeded by `seed` and its file name, so adding a file does not change the
 /// others. Shapes are used in their own frame: normalize both sets the same way beforehand.
 /// A file that does not load or has no surface stops the job with an error naming it.
-public func evaluateGenerationSet(generated: String, reference: String, options: EvalSetOptions = EvalSetOptions()) throws -> EvalSetReport {
-    guard options.pointsPerShape >= 1 else { throw MetricsError.invalidParameter("points per shape must be ≥ 1") }
+public struct EvalSetJob: Job {
+    public var generated: String
+    public var reference: String
+    public var options: EvalSetOptions
+    public init(generated: String, reference: String, options: EvalSetOptions = EvalSetOptions()) {
+        self.generated = generated; self.reference = reference; self.options = options
+    }
+    public func run() throws -> EvalSetReport { try evaluateGenerationSet(generated: generated, reference: reference, options: options) }
+}
+
+private func evaluateGenerationSet(generated: String, reference: String, options: EvalSetOptions) throws -> EvalSetReport {
+    guard options.pointsPerShape >= 1 else { throw PipelineError.invalidOption("--points must be ≥ 1 per shape") }
     let genFiles = try shapeFiles(in: generated), refFiles = try shapeFiles(in: reference)
-    guard !genFiles.isEmpty else { throw EvalError.unrecognizedInput(path: generated, reason: "no mesh or .npy files in this folder") }
-    guard !refFiles.isEmpty else { throw EvalError.unrecognizedInput(path: reference, reason: "no mesh or .npy files in this folder") }
+    guard !genFiles.isEmpty else { throw PipelineError.invalidInput(path: generated, reason: "no mesh or .npy files in this folder") }
+    guard !refFiles.isEmpty else { throw PipelineError.invalidInput(path: reference, reason: "no mesh or .npy files in this folder") }
     let total = genFiles.count + refFiles.count
     let loading = options.progress ? ProgressReporter("loading", total: total) : nil
     func load(_ dir: String, _ files: [String], tag: UInt64) throws -> [[Vec3]] {
@@ -80,7 +89,7 @@ public func evaluateGenerationSet(generated: String, reference: String, options:
 func shapeFiles(in dir: String) throws -> [String] {
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-        throw EvalError.unrecognizedInput(path: dir, reason: "not a folder")
+        throw PipelineError.invalidInput(path: dir, reason: "not a folder")
     }
     let names = try FileManager.default.contentsOfDirectory(atPath: dir)
     return names.filter { !$0.hasPrefix(".") && shapeFileExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }.sorted()

@@ -5,33 +5,6 @@ import Foundation
 import Geometry
 import MeshIO
 
-/// Why `octoplane extract` refused a grid file.
-public enum ExtractJobError: Error, Equatable, CustomStringConvertible {
-    /// The .npy could not be read (its own message).
-    case unreadable(path: String, reason: String)
-    /// The array is not 3-dimensional.
-    case badRank(path: String, shape: [Int])
-    /// The array's dtype is not floating point (f2, f4, f8).
-    case badDType(path: String, descr: String)
-    /// The extractor refused the data (NaN values, too small a grid, a bad option).
-    case extraction(path: String, ExtractionError)
-    /// The world box has min ≥ max on some axis (or a non-finite bound).
-    case badBounds(min: [Float], max: [Float])
-    /// The mesh could not be written.
-    case unwritable(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case let .unreadable(p, r): return "\(p): cannot read the grid: \(r)"
-        case let .badRank(p, s): return "\(p): expected a 3-D grid of shape (nx, ny, nz), got shape (\(s.map(String.init).joined(separator: ", ")))"
-        case let .badDType(p, d): return "\(p): expected float32 or float64 values, got dtype '\(d)'"
-        case let .extraction(p, e): return "\(p): \(e.description)"
-        case let .badBounds(lo, hi): return "bounds \(lo) … \(hi): need finite values with min < max on every axis"
-        case let .unwritable(p, r): return "\(p): \(r)"
-        }
-    }
-}
-
 /// How `extract` turns the grid into a mesh.
 public enum ExtractMethod: String, Sendable, CaseIterable, Codable {
     /// Marching cubes at `level` (`MarchingCubes`).
@@ -45,7 +18,7 @@ public enum ExtractMethod: String, Sendable, CaseIterable, Codable {
 }
 
 /// What `extract` did.
-public struct ExtractResult: Codable, Sendable {
+public struct ExtractResult: JobReport, Codable, Sendable {
     public var input: String
     public var output: String
     public var method: ExtractMethod
@@ -69,11 +42,6 @@ public struct ExtractResult: Codable, Sendable {
         \(vertices) vertices, \(faces) triangles, area \(surfaceArea), \(faces == 0 ? "empty" : watertight ? "watertight" : "open: \(boundaryEdges) boundary edges"), \(nonManifoldEdges) non-manifold edges, χ = \(eulerCharacteristic), \(String(format: "%.3f", seconds)) s
         """
     }
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
-    }
 }
 
 /// Reads a dense grid from a .npy file: float16/32/64, rank 3, C or Fortran order (numpy shape
@@ -81,51 +49,66 @@ public struct ExtractResult: Codable, Sendable {
 /// bounds.min + (i, j, k)·(bounds.max − bounds.min)/(n − 1)).
 public func loadGrid(path: String, bounds: AABB) throws -> ScalarGrid {
     let a: NpyArray
-    do { a = try Npy.read(path) } catch { throw ExtractJobError.unreadable(path: path, reason: String(describing: error)) }
-    guard [.float16, .float32, .float64].contains(a.dtype) else { throw ExtractJobError.badDType(path: path, descr: a.dtype.descr) }
-    guard a.rank == 3 else { throw ExtractJobError.badRank(path: path, shape: a.shape) }
+    do { a = try Npy.read(path) } catch { throw PipelineError.unreadable(path: path, reason: String(describing: error)) }
+    guard [.float16, .float32, .float64].contains(a.dtype) else {
+        throw PipelineError.invalidInput(path: path, reason: "expected float32 or float64 values, got dtype '\(a.dtype.descr)'")
+    }
+    guard a.rank == 3 else {
+        throw PipelineError.invalidInput(path: path, reason: "expected a 3-D grid of shape (nx, ny, nz), got shape (\(a.shape.map(String.init).joined(separator: ", ")))")
+    }
     guard a.shape.allSatisfy({ $0 >= 2 }) else {
-        throw ExtractJobError.extraction(path: path, .gridTooSmall(SIMD3(a.shape[0], a.shape[1], a.shape[2])))
+        throw PipelineError.invalidInput(path: path, reason: ExtractionError.gridTooSmall(SIMD3(a.shape[0], a.shape[1], a.shape[2])).description)
     }
     let values = try a.floats()
     return ScalarGrid(resolution: SIMD3(a.shape[0], a.shape[1], a.shape[2]), bounds: bounds, values: values)
 }
 
-/// The job behind `octoplane extract FIELD.npy -o OUT [--level L] [--method mc|dual] [--bounds …]
-/// [--inside-lower]`: loads the grid, extracts, writes OBJ or PLY (by extension) atomically.
+/// `octoplane extract FIELD.npy -o OUT [--level L] [--method mc|udf] [--bounds …] [--inside-lower]`:
+/// loads the grid, extracts, writes OBJ or PLY (by extension) atomically.
 /// mc: all-inside or all-outside grids write an empty mesh (not an error). udf (= dual): an
 /// all-zero or all-far grid is an error (`ExtractionError.degenerateUDF`, `.noSurfaceNearby`).
 /// Default bounds: [-0.5, 0.5]³ (ONet's unit cube); default convention: inside = higher (occupancy
 /// logits at level 0 or probabilities at 0.5); `insideLower` for signed distances (mc only).
-/// Bounds with min ≥ max → `ExtractJobError.badBounds`; fewer than 2 samples on an axis (a zero-length
-/// axis included) → `.extraction(.gridTooSmall)`.
-public func extractMesh(input: String, output: String, level: Float = 0, method: ExtractMethod = .mc,
-                        bounds: AABB = .cube(halfSize: 0.5), insideLower: Bool = false) throws -> ExtractResult {
-    guard (0..<3).allSatisfy({ bounds.min[$0].isFinite && bounds.max[$0].isFinite && bounds.min[$0] < bounds.max[$0] }) else {
-        throw ExtractJobError.badBounds(min: [bounds.min.x, bounds.min.y, bounds.min.z], max: [bounds.max.x, bounds.max.y, bounds.max.z])
-    }
-    let grid = try loadGrid(path: input, bounds: bounds)
-    let start = Date()
-    let mesh: TriangleMesh
-    do {
-        switch method {
-        case .mc:
-            mesh = try MarchingCubes.extract(grid, level: level, inside: insideLower ? .lower : .higher)
-        case .udf, .dual:
-            mesh = try MeshUDF.extract(grid, options: .init(level: level)).mesh
+///
+/// Errors (`PipelineError`): `.invalidOption` for bounds with min ≥ max (or non-finite);
+/// `.unreadable` (not a .npy); `.invalidInput` naming the file for a wrong rank or dtype, fewer than
+/// 2 samples on an axis, or data the extractor refuses (its `ExtractionError` message); `.unwritable`.
+public struct ExtractJob: Job {
+    public var input: String
+    public var output: String
+    public var level: Float = 0
+    public var method: ExtractMethod = .mc
+    public var bounds: AABB = .cube(halfSize: 0.5)
+    public var insideLower = false
+    public init(input: String, output: String) { self.input = input; self.output = output }
+
+    public func run() throws -> ExtractResult {
+        guard (0..<3).allSatisfy({ bounds.min[$0].isFinite && bounds.max[$0].isFinite && bounds.min[$0] < bounds.max[$0] }) else {
+            throw PipelineError.invalidOption("bounds \([bounds.min.x, bounds.min.y, bounds.min.z]) … \([bounds.max.x, bounds.max.y, bounds.max.z]): need finite values with min < max on every axis")
         }
-    } catch let e as ExtractionError { throw ExtractJobError.extraction(path: input, e) }
-    let seconds = Date().timeIntervalSince(start)
-    do { try MeshWriter.write(mesh, to: output) } catch {
-        let m = String(describing: error)
-        throw ExtractJobError.unwritable(path: output, reason: m.hasPrefix(output + ": ") ? String(m.dropFirst(output.count + 2)) : m)
+        let grid = try loadGrid(path: input, bounds: bounds)
+        let start = Date()
+        let mesh: TriangleMesh
+        do {
+            switch method {
+            case .mc:
+                mesh = try MarchingCubes.extract(grid, level: level, inside: insideLower ? .lower : .higher)
+            case .udf, .dual:
+                mesh = try MeshUDF.extract(grid, options: .init(level: level)).mesh
+            }
+        } catch let e as ExtractionError { throw PipelineError.invalidInput(path: input, reason: e.description) }
+        let seconds = Date().timeIntervalSince(start)
+        do { try MeshWriter.write(mesh, to: output) } catch {
+            let m = String(describing: error)
+            throw PipelineError.unwritable(path: output, reason: m.hasPrefix(output + ": ") ? String(m.dropFirst(output.count + 2)) : m)
+        }
+        let topo = MeshTopology(mesh)
+        let r = grid.resolution
+        return ExtractResult(input: input, output: output, method: method, shape: [r.x, r.y, r.z], level: level,
+                             insideLower: insideLower, boundsMin: [bounds.min.x, bounds.min.y, bounds.min.z],
+                             boundsMax: [bounds.max.x, bounds.max.y, bounds.max.z], vertices: mesh.vertexCount,
+                             faces: mesh.faceCount, watertight: topo.isWatertight, boundaryEdges: topo.boundaryEdges,
+                             nonManifoldEdges: topo.nonManifoldEdges, eulerCharacteristic: topo.eulerCharacteristic,
+                             surfaceArea: mesh.surfaceArea, seconds: seconds)
     }
-    let topo = MeshTopology(mesh)
-    let r = grid.resolution
-    return ExtractResult(input: input, output: output, method: method, shape: [r.x, r.y, r.z], level: level,
-                         insideLower: insideLower, boundsMin: [bounds.min.x, bounds.min.y, bounds.min.z],
-                         boundsMax: [bounds.max.x, bounds.max.y, bounds.max.z], vertices: mesh.vertexCount,
-                         faces: mesh.faceCount, watertight: topo.isWatertight, boundaryEdges: topo.boundaryEdges,
-                         nonManifoldEdges: topo.nonManifoldEdges, eulerCharacteristic: topo.eulerCharacteristic,
-                         surfaceArea: mesh.surfaceArea, seconds: seconds)
 }

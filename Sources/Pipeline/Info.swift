@@ -9,7 +9,7 @@ import MeshIO
 /// welding vertices with exactly equal positions (`weldedByPosition`): a flat-shaded file stores
 /// each corner separately and would otherwise read as a soup of disconnected triangles.
 /// `vertices` counts the loaded vertices, `weldedVertices` the distinct positions.
-public struct MeshInfo: Codable, Sendable, Equatable {
+public struct MeshInfo: JobReport, Codable, Sendable, Equatable {
     public var path: String
     public var vertices: Int
     public var weldedVertices: Int
@@ -75,16 +75,13 @@ public struct MeshInfo: Codable, Sendable, Equatable {
         if load.mirroredInstances > 0 { lines.append("mirrored:    \(load.mirroredInstances) instance(s) placed by a mirroring transform (winding reversed)") }
         return lines.joined(separator: "\n")
     }
-
-    /// Pretty-printed JSON with sorted keys.
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
-    }
 }
 
-/// The job behind `octoplane info MESH`: loads the file through assimp and describes it.
-public func meshInfo(path: String) throws -> MeshInfo {
-    MeshInfo(path: path, loaded: try MeshLoader.load(path: path))
+/// `octoplane info MESH`: loads the file through assimp and describes it. Unreadable files throw
+/// `MeshIOError` (naming the file).
+public struct InfoJob: Job {
+    /// The mesh file (any format assimp reads).
+    public var path: String
+    public init(path: String) { self.path = path }
+    public func run() throws -> MeshInfo { MeshInfo(path: path, loaded: try MeshLoader.load(path: path)) }
 }

@@ -2,24 +2,9 @@ import Foundation
 import Geometry
 import MeshIO
 
-/// Why `octoplane normalize` refused.
-public enum NormalizeError: Error, Equatable, CustomStringConvertible {
-    /// The mesh spans no length, or so small a one that the scale overflows Float.
-    case cannotNormalize(path: String, convention: String)
-    /// ONet padding outside [0, 1).
-    case badPadding(Float)
-
-    public var description: String {
-        switch self {
-        case let .cannotNormalize(p, c): return "\(p): cannot normalize to \(c): the mesh spans no length (or too small a one for Float)"
-        case let .badPadding(p): return "padding \(p) is not valid: ONet padding must lie in [0, 1)"
-        }
-    }
-}
-
 /// What `normalize` did: the transform (apply it to original coordinates to get normalized ones;
 /// its inverse maps results back), the output's counts and bounds, and the load report.
-public struct NormalizeResult: Codable, Sendable {
+public struct NormalizeResult: JobReport, Codable, Sendable {
     public var input: String
     public var output: String
     public var convention: String
@@ -41,29 +26,39 @@ public struct NormalizeResult: Codable, Sendable {
         dropped:   \(load.droppedDegenerate) degenerate, \(load.droppedNonFinite) NaN/Inf triangle(s)
         """
     }
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
-    }
 }
 
-/// The job behind `octoplane normalize IN OUT --convention …`: loads `input` through assimp,
-/// normalizes it and writes `output` (.obj or .ply by extension) atomically. The output format is
+/// `octoplane normalize IN OUT --convention …`: loads `input` through assimp, normalizes it and
+/// writes `output` (.obj or .ply by extension) atomically. The output format and the padding are
 /// checked before anything is loaded; on any error no output file is left.
-public func normalizeMesh(input: String, output: String, convention: NormalizationConvention) throws -> NormalizeResult {
-    if MeshFileFormat(path: output) == nil {
-        throw MeshIOError.unsupportedFormat(path: output, ext: URL(fileURLWithPath: output).pathExtension)
+///
+/// Errors: `MeshIOError` (unsupported output format, unreadable input, write failure);
+/// `PipelineError.invalidOption` for an ONet padding outside [0, 1);
+/// `PipelineError.invalidInput` for a mesh that spans no length (or too small a one for Float).
+public struct NormalizeJob: Job {
+    public var input: String
+    public var output: String
+    public var convention: NormalizationConvention
+    public init(input: String, output: String, convention: NormalizationConvention) {
+        self.input = input; self.output = output; self.convention = convention
     }
-    if case let .onet(p) = convention, !(p >= 0 && p < 1) { throw NormalizeError.badPadding(p) }
-    let loaded = try MeshLoader.load(path: input)
-    guard convention.transform(for: loaded.mesh.positions) != nil else {
-        throw NormalizeError.cannotNormalize(path: input, convention: convention.description)
+
+    public func run() throws -> NormalizeResult {
+        if MeshFileFormat(path: output) == nil {
+            throw MeshIOError.unsupportedFormat(path: output, ext: URL(fileURLWithPath: output).pathExtension)
+        }
+        if case let .onet(p) = convention, !(p >= 0 && p < 1) {
+            throw PipelineError.invalidOption("padding \(p) is not valid: ONet padding must lie in [0, 1)")
+        }
+        let loaded = try MeshLoader.load(path: input)
+        guard convention.transform(for: loaded.mesh.positions) != nil else {
+            throw PipelineError.invalidInput(path: input, reason: "cannot normalize to \(convention.description): the mesh spans no length (or too small a one for Float)")
+        }
+        let (mesh, t) = loaded.mesh.normalized(convention)
+        try MeshWriter.write(mesh, to: output)
+        let b = mesh.bounds
+        return NormalizeResult(input: input, output: output, convention: convention.description, transform: t, inverse: t.inverse,
+                               vertices: mesh.vertexCount, faces: mesh.faceCount,
+                               boundsMin: [b.min.x, b.min.y, b.min.z], boundsMax: [b.max.x, b.max.y, b.max.z], load: loaded.report)
     }
-    let (mesh, t) = loaded.mesh.normalized(convention)
-    try MeshWriter.write(mesh, to: output)
-    let b = mesh.bounds
-    return NormalizeResult(input: input, output: output, convention: convention.description, transform: t, inverse: t.inverse,
-                           vertices: mesh.vertexCount, faces: mesh.faceCount,
-                           boundsMin: [b.min.x, b.min.y, b.min.z], boundsMax: [b.max.x, b.max.y, b.max.z], load: loaded.report)
 }

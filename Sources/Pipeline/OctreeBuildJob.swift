@@ -3,8 +3,19 @@ import Geometry
 import Octrees
 import Support
 
-/// `octoplane octree build`: mesh file → octree file.
-public enum OctreeBuildJob {
+/// `octoplane octree build`: mesh file → octree file. Loads `input`, normalizes it into
+/// [-0.8, 0.8]³ (the frame is stored to map back), builds, and writes the tree file atomically.
+/// Errors: `MeshIOError` (unreadable mesh), `PipelineError` naming the file (bad depths, an empty
+/// mesh, an unwritable output).
+public struct OctreeBuildJob: Job {
+    public var input: String
+    public var output: String
+    public var options: Options
+    public init(input: String, output: String, options: Options = Options()) {
+        self.input = input; self.output = output; self.options = options
+    }
+
+    /// How the tree is built.
     public struct Options: Sendable, Equatable {
         /// Finest depth, 1…10.
         public var depth: Int = 7
@@ -21,7 +32,8 @@ public enum OctreeBuildJob {
         public init() {}
     }
 
-    public struct Report: Codable, Sendable {
+    public struct Report: JobReport, Codable, Sendable {
+        public var text: String { "\(output): \(method), \(String(format: "%.2f", seconds)) s\n\(tree.text)" }
         public var input: String
         public var output: String
         public var method: String
@@ -44,12 +56,11 @@ public enum OctreeBuildJob {
         return try Octree(mesh: mesh, depth: o.depth, fullDepth: o.fullDepth, frame: frame)
     }
 
-    /// Loads `input`, normalizes it into [-0.8, 0.8]³, builds, and writes the tree file atomically.
-    public static func run(input: String, output: String, options: Options) throws -> Report {
+    public func run() throws -> Report {
         let start = Date()
         let (mesh, frame) = try OctreeInput.loadNormalized(input)
-        let tree = try OctreeJobError.at(input) { try build(mesh, options: options, frame: frame) }
-        try OctreeJobError.at(output) { try OctreeFile.write(tree, to: output) }
+        let tree = try PipelineError.reading(input) { try Self.build(mesh, options: options, frame: frame) }
+        try PipelineError.writing(output) { try OctreeFile.write(tree, to: output) }
         let method = options.adaptive ? "adaptive, \(options.points ?? 200_000) samples, tolerance \(options.tolerance)"
             : options.points.map { "O-CNN, \($0) samples" } ?? "exact triangle–cell overlap"
         return Report(input: input, output: output, method: method, seconds: Date().timeIntervalSince(start), tree: OctreeSummary(tree))

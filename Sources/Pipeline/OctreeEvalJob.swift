@@ -15,7 +15,16 @@ import Support
 ///   number (`VolumetricIoU`, `TriangleBVH.occupancy`);
 /// - Chamfer-L1 (½(accuracy + completeness)) and F-score at τ = 1% on 100k area-weighted surface
 ///   samples of each mesh (`SurfaceMetrics`, ONet/ConvONet protocol).
-public enum OctreeEvalJob {
+public struct OctreeEvalJob: Job {
+    /// The mesh file.
+    public var input: String
+    /// Depths to evaluate, 1…`Octree.maxVolumeDepth`.
+    public var depths: [Int]
+    /// Surface samples per mesh and uniform IoU points.
+    public var samples = 100_000
+    public var seed: UInt64 = 0
+    public init(input: String, depths: [Int]) { self.input = input; self.depths = depths }
+
     public struct Row: Codable, Sendable {
         public var depth: Int
         public var nodes: Int
@@ -28,7 +37,8 @@ public enum OctreeEvalJob {
         public var watertight: Bool
         public var seconds: Double
     }
-    public struct Report: Codable, Sendable {
+    public struct Report: JobReport, Codable, Sendable {
+        public var text: String { "\(input) (\(faces) faces)\n" + markdown }
         public var input: String
         public var faces: Int
         public var rows: [Row]
@@ -45,15 +55,15 @@ public enum OctreeEvalJob {
         }
     }
 
-    public static func run(input: String, depths: [Int], samples: Int = 100_000, seed: UInt64 = 0) throws -> Report {
+    public func run() throws -> Report {
         for d in depths where !(1...Octree.maxVolumeDepth).contains(d) {
-            throw OctreeJobError(path: input, reason: OctreeError.depthOutOfRange(depth: d, allowed: 1...Octree.maxVolumeDepth).description)
+            throw PipelineError.invalidOption(OctreeError.depthOutOfRange(depth: d, allowed: 1...Octree.maxVolumeDepth).description)
         }
         let (mesh, _) = try OctreeInput.loadNormalized(input)
         // Octree frame → unit longest side.
         let unit = SimilarityTransform(scale: 1 / max(mesh.bounds.longestSide, 1e-12), translation: .zero)
         let reference = mesh.transformed(by: unit)
-        let refCloud = try OctreeJobError.at(input) { try OrientedPointCloud(sampling: reference, count: samples, seed: seed, role: "reference") }
+        let refCloud = try PipelineError.reading(input) { try OrientedPointCloud(sampling: reference, count: samples, seed: seed, role: "reference") }
         let occupancy: (TriangleMesh, [Vec3]) throws -> [Bool] = { m, p in TriangleBVH(mesh: m).occupancy(p) }
         let progress = ProgressReporter("octree eval", total: depths.count)
         defer { progress.finish() }
@@ -62,7 +72,7 @@ public enum OctreeEvalJob {
             let start = Date()
             var o = OctreeBuildJob.Options()
             o.depth = d; o.fullDepth = min(3, d - 1)
-            let row = try OctreeJobError.at(input) { () throws -> Row in
+            let row = try PipelineError.reading(input) { () throws -> Row in
                 let tree = try OctreeBuildJob.build(mesh, options: o)
                 let decoded = try tree.reconstructMesh(inSourceFrame: false).transformed(by: unit)
                 let cloud = try OrientedPointCloud(sampling: decoded, count: samples, seed: seed + 1, role: "prediction")

@@ -3,21 +3,25 @@ import Geometry
 import MeshIO
 import Octrees
 
-/// An error of an `octree` job, naming the file it concerns and the reason (the underlying
-/// module error's message).
-public struct OctreeJobError: Error, CustomStringConvertible, Equatable {
-    public var path: String
-    public var reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    public var description: String { "\(path): \(reason)" }
-
-    /// Runs `body`, turning any error into one naming `path` (errors that already name their file,
-    /// like `MeshIOError`, keep their message).
-    static func at<T>(_ path: String, _ body: () throws -> T) throws -> T {
+extension PipelineError {
+    /// Runs `body`, which reads `path`: a `PipelineError` or a `MeshIOError` (which names its file)
+    /// passes through; any other error becomes `.invalidInput(path:reason:)` with its message.
+    static func reading<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do { return try body() }
-        catch let e as OctreeJobError { throw e }
-        catch let e as MeshIOError { throw OctreeJobError(path: path, reason: e.description.hasPrefix(path + ": ") ? String(e.description.dropFirst(path.count + 2)) : e.description) }
-        catch { throw OctreeJobError(path: path, reason: String(describing: error)) }
+        catch let e as PipelineError { throw e }
+        catch let e as MeshIOError { throw e }
+        catch { throw PipelineError.invalidInput(path: path, reason: String(describing: error)) }
+    }
+
+    /// Runs `body`, which writes `path`: a `PipelineError` passes through; any other error becomes
+    /// `.unwritable(path:reason:)` (its message, less a leading "path: ").
+    static func writing<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() }
+        catch let e as PipelineError { throw e }
+        catch {
+            let m = String(describing: error)
+            throw PipelineError.unwritable(path: path, reason: m.hasPrefix(path + ": ") ? String(m.dropFirst(path.count + 2)) : m)
+        }
     }
 }
 
@@ -25,8 +29,8 @@ public struct OctreeJobError: Error, CustomStringConvertible, Equatable {
 enum OctreeInput {
     /// Reads a tree file, or decodes a token file into a tree; the kind is told by the file's first bytes.
     static func readTree(_ path: String) throws -> (tree: Octree, tokens: OctreeTokens?) {
-        try OctreeJobError.at(path) {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw OctreeError.corruptTreeFile("cannot open the file") }
+        guard let h = FileHandle(forReadingAtPath: path) else { throw PipelineError.unreadable(path: path, reason: "cannot open the file") }
+        return try PipelineError.reading(path) {
             let head = h.readData(ofLength: 8); try? h.close()
             if head == OctreeFile.magic { return (try OctreeFile.read(path), nil) }
             let t = try TokenFile.read(path)
@@ -36,14 +40,14 @@ enum OctreeInput {
 
     /// Loads a mesh and the frame that maps it into [-0.8, 0.8]³ (OctGPT's normalization).
     static func loadNormalized(_ path: String) throws -> (mesh: TriangleMesh, frame: SimilarityTransform) {
-        let mesh = try OctreeJobError.at(path) { try MeshLoader.load(path: path).mesh }
+        let mesh = try MeshLoader.load(path: path).mesh
         let frame = Octree.normalizingFrame(for: mesh.bounds)
         return (mesh.transformed(by: frame), frame)
     }
 }
 
 /// Counts of a tree, for reports and `octree stats`.
-public struct OctreeSummary: Codable, Sendable, Equatable {
+public struct OctreeSummary: JobReport, Codable, Sendable, Equatable {
     public var depth: Int
     public var fullDepth: Int
     public var adaptive: Bool
@@ -76,13 +80,5 @@ public struct OctreeSummary: Codable, Sendable, Equatable {
         }
         s += "tokens: \(splitTokens) split flags (OctGPT), \(childMaskTokens) child masks (Uni-3DAR)"
         return s
-    }
-}
-
-extension Encodable {
-    /// Pretty, key-sorted JSON.
-    func octreeJSON() -> String {
-        let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
     }
 }

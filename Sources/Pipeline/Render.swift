@@ -45,7 +45,7 @@ public struct RenderSettings: Sendable {
 }
 
 /// What a render job wrote.
-public struct RenderResult: Codable, Sendable {
+public struct RenderResult: JobReport, Codable, Sendable {
     public var inputs: [String]
     public var faces: [Int]
     public var outputs: [String]
@@ -59,9 +59,38 @@ public struct RenderResult: Codable, Sendable {
     }
 }
 
-/// The job behind `octoplane render MESH… -o OUT`: loads every mesh first (any load error stops
-/// the job before anything is written), renders per `settings`, writes PNGs atomically.
-public func renderMeshFiles(_ paths: [String], output: String, settings: RenderSettings = RenderSettings()) throws -> RenderResult {
+/// `octoplane render MESH… -o OUT` and `octoplane render --dataset DIR --category C -o OUT`.
+///
+/// - `.meshes`: loads every mesh first (any load error stops the job before anything is
+///   written), renders per `settings`, writes PNGs atomically.
+/// - `.dataset`: one labelled contact sheet of a category's models in a ShapeNet v1/v2 tree
+///   (walker order, at most `limit`), each seen from `settings.azimuth`/`elevation`. Models that
+///   fail to load are skipped; none loading is a `DatasetError`.
+///
+/// Errors: `MeshIOError` (unreadable mesh), `RenderingError` (bad settings, unwritable PNG),
+/// `DatasetError` (bad tree or category).
+public struct RenderJob: Job {
+    public enum Source: Sendable, Equatable {
+        case meshes([String])
+        case dataset(root: String, category: String, limit: Int)
+    }
+    public var source: Source
+    public var output: String
+    public var settings: RenderSettings
+    public init(_ source: Source, output: String, settings: RenderSettings = RenderSettings()) {
+        self.source = source; self.output = output; self.settings = settings
+    }
+
+    public func run() throws -> RenderResult {
+        switch source {
+        case let .meshes(paths): return try renderMeshFiles(paths, output: output, settings: settings)
+        case let .dataset(root, category, limit):
+            return try renderDatasetSheet(root: root, category: category, limit: limit, output: output, settings: settings)
+        }
+    }
+}
+
+private func renderMeshFiles(_ paths: [String], output: String, settings: RenderSettings) throws -> RenderResult {
     guard !paths.isEmpty else { throw RenderingError.invalidOption("no mesh to render") }
     try settings.validate()
     let start = Date()
@@ -70,9 +99,9 @@ public func renderMeshFiles(_ paths: [String], output: String, settings: RenderS
     return try renderMeshes(meshes, names: names, inputs: paths, output: output, settings: settings, start: start)
 }
 
-/// `renderMeshFiles` for meshes already in memory (the dataset and demo jobs call this);
+/// `renderMeshFiles` for meshes already in memory (the dataset sheet calls this);
 /// `names` label the sheet cells (one per mesh).
-public func renderMeshes(_ meshes: [TriangleMesh], names: [String], inputs: [String]? = nil, output: String,
+func renderMeshes(_ meshes: [TriangleMesh], names: [String], inputs: [String]? = nil, output: String,
                          settings: RenderSettings = RenderSettings(), start: Date = Date()) throws -> RenderResult {
     precondition(names.count == meshes.count, "one name per mesh")
     guard !meshes.isEmpty else { throw RenderingError.invalidOption("no mesh to render") }

@@ -5,7 +5,7 @@ import Sampling
 import Spatial
 
 /// What `octoplane sample` (and each model of `convert`) produced.
-public struct SampleJobResult: Codable, Sendable, Equatable {
+public struct SampleJobResult: JobReport, Codable, Sendable, Equatable {
     public var input: String
     public var preset: String
     /// The files written (ONet: pointcloud.npz then points.npz; NFD/UDF: one file).
@@ -42,27 +42,31 @@ public struct SampleJobResult: Codable, Sendable, Equatable {
         }
         return w
     }
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
-    }
 }
 
-/// The job behind `octoplane sample MESH --preset onet|nfd|udf -o OUT`: loads `input` (assimp),
-/// runs the preset (normalize, draw seeded points, label them through the BVH) and writes the
-/// preset's files atomically under `output` (ONet: a folder with `points.npz` and
-/// `pointcloud.npz`; NFD: a `.npy`; UDF: a `.npz`). Throws `MeshIOError` for unreadable meshes,
-/// `SamplingError` for meshes with no area or bad settings, `FileWriteError`/`ArrayIOError` when
-/// writing fails; no partial file is left in any case.
-public func sampleMesh(input: String, output: String, settings: SampleSettings) throws -> SampleJobResult {
-    let start = Date()
-    let loaded = try MeshLoader.load(path: input)
-    let out = try SampleRecipe.run(loaded.mesh, settings: settings)
-    try out.write(to: output)
-    let volume = loaded.mesh.signedVolume
-    return SampleJobResult(input: input, preset: settings.preset.rawValue, files: SampleOutput.files(for: settings.preset, base: output),
-                           points: out.queryCount, insideFraction: out.insideFraction, faces: loaded.mesh.faceCount, signedVolume: volume,
-                           warnings: SampleJobResult.warnings(preset: settings.preset, insideFraction: out.insideFraction, signedVolume: volume),
-                           insideTest: settings.insideTest.description, seed: settings.seed, seconds: Date().timeIntervalSince(start))
+/// `octoplane sample MESH --preset onet|nfd|udf -o OUT`: loads `input` (assimp), runs the preset
+/// (normalize, draw seeded points, label them through the BVH) and writes the preset's files
+/// atomically under `output` (ONet: a folder with `points.npz` and `pointcloud.npz`; NFD: a `.npy`;
+/// UDF: a `.npz`). Throws `MeshIOError` for unreadable meshes, `SamplingError` for meshes with no
+/// area or bad settings, `FileWriteError`/`ArrayIOError` when writing fails; no partial file is
+/// left in any case. Each model of `convert` runs this job.
+public struct SampleJob: Job {
+    public var input: String
+    public var output: String
+    public var settings: SampleSettings
+    public init(input: String, output: String, settings: SampleSettings) {
+        self.input = input; self.output = output; self.settings = settings
+    }
+
+    public func run() throws -> SampleJobResult {
+        let start = Date()
+        let loaded = try MeshLoader.load(path: input)
+        let out = try SampleRecipe.run(loaded.mesh, settings: settings)
+        try out.write(to: output)
+        let volume = loaded.mesh.signedVolume
+        return SampleJobResult(input: input, preset: settings.preset.rawValue, files: SampleOutput.files(for: settings.preset, base: output),
+                               points: out.queryCount, insideFraction: out.insideFraction, faces: loaded.mesh.faceCount, signedVolume: volume,
+                               warnings: SampleJobResult.warnings(preset: settings.preset, insideFraction: out.insideFraction, signedVolume: volume),
+                               insideTest: settings.insideTest.description, seed: settings.seed, seconds: Date().timeIntervalSince(start))
+    }
 }

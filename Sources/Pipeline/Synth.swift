@@ -4,20 +4,35 @@ import Geometry
 import MeshIO
 import Rendering
 
-/// `octoplane synth`: writes the procedural ShapeNet-v2-style collection (see `SynthCollection`).
-/// `categories`: names or synset ids, comma-separated; nil = all six.
-public func synthesizeCollection(out: String, categories: String?, perCategory: Int, seed: UInt64,
-                                 showProgress: Bool = true) throws -> SynthCollection.Report {
-    let cats = try categories.map { try SynthCategory.parseList($0) } ?? SynthCategory.allCases
-    return try SynthCollection.write(root: out, categories: cats, perCategory: perCategory, seed: seed,
-                                     showProgress: showProgress)
+/// `octoplane synth`: writes the procedural ShapeNet-v2-style collection (see `SynthCollection`);
+/// resumes (complete models are kept). Errors: `DatasetError` (unknown category, bad count),
+/// `FileWriteError` (the first file that cannot be written).
+public struct SynthJob: Job {
+    /// Output root.
+    public var output: String
+    /// Categories (names or synset ids); nil = all six.
+    public var categories: [String]? = nil
+    public var perCategory = 8
+    public var seed: UInt64 = 0
+    public var showProgress = true
+    public init(output: String) { self.output = output }
+
+    public func run() throws -> SynthCollection.Report {
+        let cats = try categories.map { try SynthCategory.parseList($0.joined(separator: ",")) } ?? SynthCategory.allCases
+        return try SynthCollection.write(root: output, categories: cats, perCategory: perCategory, seed: seed,
+                                         showProgress: showProgress)
+    }
 }
 
-/// `octoplane render --dataset DIR --category C`: one labelled contact sheet of a category's models
-/// (walker order, at most `limit`), each seen from `settings.azimuth`/`elevation`. Models that fail
-/// to load are reported in the result's text and skipped; none loading is an error.
-public func renderDatasetSheet(root: String, category: String, limit: Int, output: String,
-                               settings: RenderSettings = RenderSettings()) throws -> RenderResult {
+extension SynthCollection.Report: JobReport {
+    public var text: String {
+        "\(root): \(written) models written, \(skipped) already complete, \(String(format: "%.1f", seconds)) s"
+    }
+}
+
+/// The `.dataset` source of `RenderJob`.
+func renderDatasetSheet(root: String, category: String, limit: Int, output: String,
+                        settings: RenderSettings) throws -> RenderResult {
     let tree = try ShapeNetTree(root: root)
     let listing = try tree.enumerate(categories: [category])
     var meshes: [TriangleMesh] = [], names: [String] = [], inputs: [String] = []

@@ -6,17 +6,8 @@ import Support
 /// from cache instead of memory (Morton, "A computer oriented geodetic data base…", IBM 1966;
 /// the standard trick of batched BVH queries).
 enum MortonOrder {
-    /// Spreads the low 10 bits of v so that bit i lands at bit 3i.
-    @inline(__always) static func spread(_ v: UInt32) -> UInt32 {
-        var x = v & 0x3FF
-        x = (x | (x << 16)) & 0x0300_00FF
-        x = (x | (x << 8)) & 0x0300_F00F
-        x = (x | (x << 4)) & 0x030C_30C3
-        x = (x | (x << 2)) & 0x0924_9249
-        return x
-    }
-
-    /// (N,) indices of `points` sorted by their 30-bit Morton code in `box` (points outside the
+    /// (N,) indices of `points` sorted by their 30-bit Morton code (`Morton.encode`, x highest) of
+    /// the 1024³ grid over `box` (points outside the
     /// box are clamped to it, non-finite ones sort first). Ties keep input order.
     static func permutation(_ points: [Vec3], in box: AABB) -> [Int32] {
         let n = points.count
@@ -32,7 +23,7 @@ enum MortonOrder {
                         var code: UInt32 = 0
                         if p.isFinite {
                             let q = vmin(vmax((p - box.min) * scale, .zero), Vec3(repeating: 1023))
-                            code = spread(UInt32(q.x)) | (spread(UInt32(q.y)) << 1) | (spread(UInt32(q.z)) << 2)
+                            code = Morton.encode(SIMD3(UInt32(q.x), UInt32(q.y), UInt32(q.z)))
                         }
                         k[i] = code
                     }

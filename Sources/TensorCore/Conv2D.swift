@@ -153,11 +153,17 @@ func channelSums(_ g: Tensor, n: Int, c: Int, hw: Int) -> Tensor {
 /// Column tiles: each image's column matrix (up to 28 MB in the U-Net) is built and consumed a
 /// tile of output rows at a time, so that BLAS packs it from cache rather than memory (~10% of a
 /// U-Net step on two cores). Tiles hold about `floats` values (1 MB) but at least `minColumns`
-/// output positions (BLAS repacks the weights for every tile). Variables only so that tests can
-/// force many small tiles.
+/// output positions (BLAS repacks the weights for every tile).
 enum ConvTiling {
-    nonisolated(unsafe) static var floats = 1 << 18
-    nonisolated(unsafe) static var minColumns = 256
+    /// Cache budget of a column tile in floats, and its least number of columns. A task-local
+    /// only so that a test can force small tiles for itself (`ConvTiling.$settings.withValue(…)`).
+    struct Settings: Sendable {
+        var floats = 1 << 18
+        var minColumns = 256
+    }
+    @TaskLocal static var settings = Settings()
+    static var floats: Int { settings.floats }
+    static var minColumns: Int { settings.minColumns }
 
     /// Output rows per tile for geometry `g` and a batch of `n` on `threads` threads: cache-sized,
     /// and small enough that the batch makes at least one tile per thread (whole rows; ≥ 1).
@@ -206,160 +212,211 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     let g = ConvGeometry(c: x.shape[1], h: x.shape[2], w: x.shape[3], kh: weight.shape[2], kw: weight.shape[3], stride: stride, pad: padding)
     precondition(g.ho >= 1 && g.wo >= 1, "conv2d: kernel \(g.kh)×\(g.kw) larger than padded input \(x.shape)")
     if let bias { precondition(bias.shape == [cout], "conv2d: bias \(bias.shape) for \(cout) channels") }
-    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
     let out = Tensor(uninitializedShape: [n, cout, g.ho, g.wo])
-    let po = out.mutableData, px = x.data, pw = weight.data
-    BLASThreads.sync()
+    // The backward splits its work over the forward's thread count.
     let threads = Parallelism.threadCount
-    let rowsF = ConvTiling.rows(g, n: n, threads: threads), tilesF = (g.ho + rowsF - 1) / rowsF
-    let workersF = max(1, min(threads, n * tilesF))
-    let wino = Winograd.applies(g, cout: cout)
-    // One column tile per worker; none for the 1×1 fast path and Winograd.
-    let cols = g.isIdentity || wino ? [] : (0..<workersF).map { _ in TensorStorage(uninitialized: k * rowsF * g.wo) }
-    if wino {
-        let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: false)
-        withExtendedLifetime(u) {
-            winogradConv3x3(px, n: n, cin: g.c, h: g.h, w: g.w, u.pointer, cout: cout, bias: bias?.data, po)
+    BLASThreads.sync()
+    conv2dForward(x.data, weight.data, bias?.data, out.mutableData, g, n: n, cout: cout, threads: threads)
+
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return out.record("conv2d", inputs) { gy in
+        BLASThreads.sync()
+        var grads: [Tensor?] = [nil, nil]
+        if x.requiresGrad {
+            let gx = Tensor(uninitializedShape: x.shape)
+            conv2dBackwardInput(weight.data, gy.data, gx.mutableData, g, n: n, cout: cout, threads: threads)
+            grads[0] = gx
         }
-    } else {
-        withExtendedLifetime(cols) {
-            forEachUnit(n * tilesF, workers: workersF) { u, w in
-                // out[b][:, rows] (+)= W·col(x[b])[:, rows].
-                let b = u / tilesF, oy0 = (u % tilesF) * rowsF
-                let t = (min(g.ho, oy0 + rowsF) - oy0) * g.wo
-                let ob = po + b * cout * hw + oy0 * g.wo, beta: Float = bias == nil ? 0 : 1
-                if let bias {
-                    // The tile's outputs start at the bias (in cache when the product accumulates).
-                    let pb = bias.data
-                    for ch in 0..<cout {
-                        let row = ob + ch * hw, v = SIMD8<Float>(repeating: pb[ch])
-                        var i = 0
-                        while i + 8 <= t { UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self); i += 8 }
-                        while i < t { row[i] = pb[ch]; i += 1 }
-                    }
+        if weight.requiresGrad {
+            let gw = Tensor(uninitializedShape: weight.shape)
+            conv2dBackwardWeight(x.data, gy.data, gw.mutableData, g, n: n, cout: cout, threads: threads)
+            grads[1] = gw
+        }
+        if let bias { grads.append(bias.requiresGrad ? channelSums(gy, n: n, c: cout, hw: g.ho * g.wo) : nil) }
+        return grads
+    }
+}
+
+// MARK: - conv2d forward and backward, one function per path
+//
+// Shapes, all contiguous row-major: x [N, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout],
+// y and dY [N, Cout, Ho, Wo]; dX like x, dW like weight. `threads` is the thread count the work
+// is split for (the forward's, so that the backward splits the same way).
+
+/// Output rows per column tile and the number of tiles for a batch of `n` on `threads` threads.
+private func convTiles(_ g: ConvGeometry, n: Int, threads: Int) -> (rows: Int, tiles: Int) {
+    let rows = ConvTiling.rows(g, n: n, threads: threads)
+    return (rows, (g.ho + rows - 1) / rows)
+}
+
+/// y = conv(x, W) + b: by Winograd F(2×2, 3×3) where it applies, else in units of (image, tile of
+/// output rows), each one im2col (skipped for 1×1 stride-1 kernels) and one serial sgemm
+/// W[Cout, K]·col[K, tile].
+func conv2dForward(_ px: UnsafePointer<Float>, _ pw: UnsafePointer<Float>, _ pb: UnsafePointer<Float>?,
+                   _ po: UnsafeMutablePointer<Float>, _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    if Winograd.applies(g, cout: cout) {
+        let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: false)
+        withExtendedLifetime(u) { winogradConv3x3(px, n: n, cin: g.c, h: g.h, w: g.w, u.pointer, cout: cout, bias: pb, po) }
+        return
+    }
+    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
+    let (rowsF, tilesF) = convTiles(g, n: n, threads: threads)
+    let workersF = max(1, min(threads, n * tilesF))
+    // One column tile per worker; none for the 1×1 fast path.
+    let cols = g.isIdentity ? [] : (0..<workersF).map { _ in TensorStorage(uninitialized: k * rowsF * g.wo) }
+    withExtendedLifetime(cols) {
+        forEachUnit(n * tilesF, workers: workersF) { u, w in
+            // out[b][:, rows] (+)= W·col(x[b])[:, rows].
+            let b = u / tilesF, oy0 = (u % tilesF) * rowsF
+            let t = (min(g.ho, oy0 + rowsF) - oy0) * g.wo
+            let ob = po + b * cout * hw + oy0 * g.wo, beta: Float = pb == nil ? 0 : 1
+            if let pb {
+                // The tile's outputs start at the bias (in cache when the product accumulates).
+                for ch in 0..<cout {
+                    let row = ob + ch * hw, v = SIMD8<Float>(repeating: pb[ch])
+                    var i = 0
+                    while i + 8 <= t { UnsafeMutableRawPointer(row + i).storeBytes(of: v, as: SIMD8<Float>.self); i += 8 }
+                    while i < t { row[i] = pb[ch]; i += 1 }
                 }
-                if cols.isEmpty {
-                    sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, px + b * inSize + oy0 * g.wo, ldb: hw, beta: beta, ob, ldc: hw)
-                } else {
-                    let col = cols[w].pointer
-                    im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
-                    sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: beta, ob, ldc: hw)
+            }
+            if cols.isEmpty {
+                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, px + b * inSize + oy0 * g.wo, ldb: hw, beta: beta, ob, ldc: hw)
+            } else {
+                let col = cols[w].pointer
+                im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
+                sgemmSerial(false, false, m: cout, n: t, k: k, pw, lda: k, col, ldb: t, beta: beta, ob, ldc: hw)
+            }
+        }
+    }
+}
+
+/// dW = Σ_b dY[b]·col(x[b])ᵀ: units of (image, tile of dY's rows), each adding col·dY[:, tile]ᵀ into
+/// its worker's partial dWᵀ [K, Cout] (BLAS packs the big column matrix untransposed this way
+/// round, ~15% faster than dY·colᵀ); the partials are summed and transposed at the end, in worker
+/// order, so the result is the same on every run for a thread count.
+func conv2dBackwardWeight(_ px: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgw: UnsafeMutablePointer<Float>,
+                          _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
+    let (rowsW, tilesW) = convTiles(g, n: n, threads: threads)
+    let workers = max(1, min(threads, n * tilesW))
+    let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * rowsW * g.wo) }
+    let partials = (0..<workers).map { _ in TensorStorage(uninitialized: k * cout) }
+    // Whether each worker has written its partial yet (each entry written by its worker only).
+    let started = UnsafeMutablePointer<Bool>.allocate(capacity: workers)
+    started.initialize(repeating: false, count: workers)
+    defer { started.deallocate() }
+    withExtendedLifetime((cols, partials)) {
+        forEachUnit(n * tilesW, workers: workers) { u, w in
+            // dWᵀ (+)= col(x[b])[:, rows]·dY[b][:, rows]ᵀ.
+            let b = u / tilesW, oy0 = (u % tilesW) * rowsW
+            let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
+            let gb = pg + b * cout * hw + oy0 * g.wo, beta: Float = started[w] ? 1 : 0
+            if cols.isEmpty {
+                sgemmSerial(false, true, m: k, n: cout, k: t, px + b * inSize + oy0 * g.wo, lda: hw, gb, ldb: hw,
+                            beta: beta, partials[w].pointer, ldc: cout)
+            } else {
+                let col = cols[w].pointer
+                im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
+                sgemmSerial(false, true, m: k, n: cout, k: t, col, lda: t, gb, ldb: hw, beta: beta, partials[w].pointer, ldc: cout)
+            }
+            started[w] = true
+        }
+        // gw[co, j] = Σ over the workers that took a unit of dWᵀ[j, co].
+        let used = (0..<workers).filter { started[$0] }.map { UnsafePointer(partials[$0].pointer) }
+        parallelFor(cout, minChunk: max(1, 16_384 / max(1, k))) { r in
+            for co in r {
+                let row = pgw + co * k
+                for j in 0..<k {
+                    var s: Float = 0
+                    for q in used { s += q[j * cout + co] }
+                    row[j] = s
                 }
             }
         }
     }
+}
 
-    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    return out.record("conv2d", inputs) { gy in
-        let pg = gy.data
-        let gx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
-        let gw = weight.requiresGrad ? Tensor(uninitializedShape: weight.shape) : nil
-        BLASThreads.sync()
-        // dX = conv(dY, W̃) with W̃[ci, co, i, j] = W[co, ci, kh−1−i, kw−1−j] and padding kh−1−p.
-        // 3×3 "same" with enough channels: the same convolution by Winograd (W̃ transformed directly).
-        let winoX = gx != nil && Winograd.applies(g, cout: cout)
-        let flipped = gx != nil && !winoX && !g.isIdentity && stride == 1 && g.kh == g.kw && padding <= g.kh - 1
-        let gt = ConvGeometry(c: cout, h: g.ho, w: g.wo, kh: g.kh, kw: g.kw, stride: 1, pad: g.kh - 1 - padding)
-        let plane = g.h * g.w
-        let wt: TensorStorage? = flipped ? TensorStorage(uninitialized: g.c * gt.k) : nil
-        if let wt {
-            let kk = g.kh * g.kw, q = wt.pointer
-            for ci in 0..<g.c {
-                for co in 0..<cout {
-                    let src = pw + (co * g.c + ci) * kk, dst = q + ci * gt.k + co * kk
-                    for t in 0..<kk { dst[t] = src[kk - 1 - t] }
-                }
-            }
-        }
-        // Units: (image, tile of dY's rows) for dW and the 1×1 dX; (image, tile of dX's rows) for
-        // the flipped dX; whole images for the col2im dX.
-        let rowsW = ConvTiling.rows(g, n: n, threads: threads), tilesW = (g.ho + rowsW - 1) / rowsW
-        let rowsX = flipped ? ConvTiling.rows(gt, n: n, threads: threads) : gt.ho, tilesX = (gt.ho + rowsX - 1) / rowsX
-        let workers = max(1, min(threads, n * max(tilesW, tilesX)))
-        var colCount = k * rowsW * g.wo
-        if flipped { colCount = max(colCount, gt.k * rowsX * gt.wo) } else if gx != nil && !winoX { colCount = k * hw }
-        let cols = g.isIdentity ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: colCount) }
-        // Per-worker partial dWᵀ [K, Cout] = Σ col·dYᵀ, transposed and summed into gw at the end:
-        // BLAS packs the big column matrix untransposed this way round (~15% faster than dY·colᵀ).
-        let partials = gw == nil ? [] : (0..<workers).map { _ in TensorStorage(uninitialized: k * cout) }
-        // Whether each worker has written its partial yet (each entry written by its worker only).
-        let started = UnsafeMutablePointer<Bool>.allocate(capacity: workers)
-        started.initialize(repeating: false, count: workers)
-        defer { started.deallocate() }
+/// dX, by the cheapest path for the geometry: Winograd (where the forward used it: dX is then a 3×3
+/// "same" convolution of dY too), the 1×1 product, the flipped-kernel convolution (stride 1, square
+/// kernels, padding ≤ k − 1), or dcol = Wᵀ·dY + col2im for other strides.
+func conv2dBackwardInput(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
+                         _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    if Winograd.applies(g, cout: cout) {
+        conv2dBackwardInputWinograd(pw, pg, pgx, g, n: n, cout: cout)
+    } else if g.isIdentity {
+        conv2dBackwardInput1x1(pw, pg, pgx, g, n: n, cout: cout, threads: threads)
+    } else if g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 {
+        conv2dBackwardInputFlipped(pw, pg, pgx, g, n: n, cout: cout, threads: threads)
+    } else {
+        conv2dBackwardInputCol2im(pw, pg, pgx, g, n: n, cout: cout, threads: threads)
+    }
+}
 
-        withExtendedLifetime((cols, partials, wt)) {
-            if gw != nil {
-                let workersW = min(workers, n * tilesW)
-                forEachUnit(n * tilesW, workers: workersW) { u, w in
-                    // dWᵀ (+)= col(x[b])[:, rows]·dY[b][:, rows]ᵀ.
-                    let b = u / tilesW, oy0 = (u % tilesW) * rowsW
-                    let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
-                    let gb = pg + b * cout * hw + oy0 * g.wo, beta: Float = started[w] ? 1 : 0
-                    if cols.isEmpty {
-                        sgemmSerial(false, true, m: k, n: cout, k: t, px + b * inSize + oy0 * g.wo, lda: hw, gb, ldb: hw,
-                                    beta: beta, partials[w].pointer, ldc: cout)
-                    } else {
-                        let col = cols[w].pointer
-                        im2col(px + b * inSize, g, col, parallel: false, outputRows: oy0..<(oy0 + t / g.wo))
-                        sgemmSerial(false, true, m: k, n: cout, k: t, col, lda: t, gb, ldb: hw, beta: beta, partials[w].pointer, ldc: cout)
-                    }
-                    started[w] = true
-                }
-            }
-            if let gx {
-                let pgx = gx.mutableData
-                if winoX {
-                    // dX = conv(dY, W̃): Cout inputs, Cin outputs, 3×3, padding 1.
-                    let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: true)
-                    withExtendedLifetime(u) {
-                        winogradConv3x3(pg, n: n, cin: cout, h: g.h, w: g.w, u.pointer, cout: g.c, bias: nil, pgx)
-                    }
-                } else if cols.isEmpty {
-                    // 1×1: dX[b][:, rows] = Wᵀ·dY[b][:, rows].
-                    forEachUnit(n * tilesW, workers: min(workers, n * tilesW)) { u, _ in
-                        let b = u / tilesW, oy0 = (u % tilesW) * rowsW
-                        let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
-                        sgemmSerial(true, false, m: k, n: t, k: cout, pw, lda: k, pg + b * cout * hw + oy0 * g.wo, ldb: hw,
-                                    pgx + b * inSize + oy0 * g.wo, ldc: hw)
-                    }
-                } else if let wt {
-                    // dX[b][:, rows] = W̃[Cin, Cout·k²]·col(dY[b])[:, rows].
-                    forEachUnit(n * tilesX, workers: min(workers, n * tilesX)) { u, w in
-                        let b = u / tilesX, y0 = (u % tilesX) * rowsX
-                        let t = (min(gt.ho, y0 + rowsX) - y0) * gt.wo
-                        let col = cols[w].pointer
-                        im2col(pg + b * cout * hw, gt, col, parallel: false, outputRows: y0..<(y0 + t / gt.wo))
-                        sgemmSerial(false, false, m: g.c, n: t, k: gt.k, wt.pointer, lda: gt.k, col, ldb: t,
-                                    pgx + b * inSize + y0 * gt.wo, ldc: plane)
-                    }
-                } else {
-                    // Other strides, per image: dcol = Wᵀ·dY[b], then col2im.
-                    forEachUnit(n, workers: min(workers, n)) { b, w in
-                        let col = cols[w].pointer
-                        sgemmSerial(true, false, m: k, n: hw, k: cout, pw, lda: k, pg + b * cout * hw, ldb: hw, col, ldc: hw)
-                        col2im(col, g, pgx + b * inSize, parallel: false)
-                    }
-                }
-            }
-            if let gw {
-                // gw[co, j] = Σ over the workers that took a unit of dWᵀ[j, co].
-                let p = gw.mutableData
-                let used = (0..<workers).filter { started[$0] }.map { UnsafePointer(partials[$0].pointer) }
-                parallelFor(cout, minChunk: max(1, 16_384 / max(1, k))) { r in
-                    for co in r {
-                        let row = p + co * k
-                        for j in 0..<k {
-                            var s: Float = 0
-                            for q in used { s += q[j * cout + co] }
-                            row[j] = s
-                        }
-                    }
-                }
-            }
+/// dX = conv(dY, W̃) by Winograd: Cout inputs, Cin outputs, 3×3, padding 1, with W̃ transformed
+/// directly from W (`transposedFlipped`).
+func conv2dBackwardInputWinograd(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
+                                 _ g: ConvGeometry, n: Int, cout: Int) {
+    let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: true)
+    withExtendedLifetime(u) { winogradConv3x3(pg, n: n, cin: cout, h: g.h, w: g.w, u.pointer, cout: g.c, bias: nil, pgx) }
+}
+
+/// 1×1 stride-1 kernels: dX[b][:, rows] = Wᵀ·dY[b][:, rows], in the forward's units.
+func conv2dBackwardInput1x1(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
+                            _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
+    let (rowsW, tilesW) = convTiles(g, n: n, threads: threads)
+    forEachUnit(n * tilesW, workers: max(1, min(threads, n * tilesW))) { u, _ in
+        let b = u / tilesW, oy0 = (u % tilesW) * rowsW
+        let t = (min(g.ho, oy0 + rowsW) - oy0) * g.wo
+        sgemmSerial(true, false, m: k, n: t, k: cout, pw, lda: k, pg + b * cout * hw + oy0 * g.wo, ldb: hw,
+                    pgx + b * inSize + oy0 * g.wo, ldc: hw)
+    }
+}
+
+/// Stride 1, square kernels, padding p ≤ k − 1: dX = conv(dY, W̃) with W̃[ci, co, i, j] =
+/// W[co, ci, kh−1−i, kw−1−j] and padding kh−1−p — per unit (image, tile of dX's rows) one im2col
+/// of dY and one sgemm writing dX, instead of a [Cin·k², HW] product folded back by col2im (three
+/// times the traffic when Cin is three times Cout, as in the U-Net's up path).
+func conv2dBackwardInputFlipped(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
+                                _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    let gt = ConvGeometry(c: cout, h: g.ho, w: g.wo, kh: g.kh, kw: g.kw, stride: 1, pad: g.kh - 1 - g.pad)
+    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, plane = g.h * g.w
+    let wt = TensorStorage(uninitialized: g.c * gt.k)
+    let kk = g.kh * g.kw, q = wt.pointer
+    for ci in 0..<g.c {
+        for co in 0..<cout {
+            let src = pw + (co * g.c + ci) * kk, dst = q + ci * gt.k + co * kk
+            for t in 0..<kk { dst[t] = src[kk - 1 - t] }
         }
-        var grads: [Tensor?] = [gx, gw]
-        if let bias { grads.append(bias.requiresGrad ? channelSums(gy, n: n, c: cout, hw: hw) : nil) }
-        return grads
+    }
+    let (rowsX, tilesX) = convTiles(gt, n: n, threads: threads)
+    let workers = max(1, min(threads, n * tilesX))
+    let cols = (0..<workers).map { _ in TensorStorage(uninitialized: gt.k * rowsX * gt.wo) }
+    withExtendedLifetime((cols, wt)) {
+        forEachUnit(n * tilesX, workers: workers) { u, w in
+            // dX[b][:, rows] = W̃[Cin, Cout·k²]·col(dY[b])[:, rows].
+            let b = u / tilesX, y0 = (u % tilesX) * rowsX
+            let t = (min(gt.ho, y0 + rowsX) - y0) * gt.wo
+            let col = cols[w].pointer
+            im2col(pg + b * cout * hw, gt, col, parallel: false, outputRows: y0..<(y0 + t / gt.wo))
+            sgemmSerial(false, false, m: g.c, n: t, k: gt.k, wt.pointer, lda: gt.k, col, ldb: t,
+                        pgx + b * inSize + y0 * gt.wo, ldc: plane)
+        }
+    }
+}
+
+/// Other strides, per image: dcol = Wᵀ·dY[b] [K, HoWo], then col2im folds it into dX[b].
+func conv2dBackwardInputCol2im(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
+                               _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
+    let workers = max(1, min(threads, n))
+    let cols = (0..<workers).map { _ in TensorStorage(uninitialized: k * hw) }
+    withExtendedLifetime(cols) {
+        forEachUnit(n, workers: workers) { b, w in
+            let col = cols[w].pointer
+            sgemmSerial(true, false, m: k, n: hw, k: cout, pw, lda: k, pg + b * cout * hw, ldb: hw, col, ldc: hw)
+            col2im(col, g, pgx + b * inSize, parallel: false)
+        }
     }
 }
 

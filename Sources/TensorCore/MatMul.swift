@@ -215,13 +215,3 @@ public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?) -> Tensor {
         return grads
     }
 }
-
-/// A bare `cblas_sgemm` call, C[m×n] = A[m×k]·B[k×n] row-major, threaded by OpenBLAS itself
-/// over `Parallelism.threadCount` threads (set back to one afterwards): the baseline that
-/// `octoplane bench nn` compares `matmul` against.
-public func rawCblasSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
-    BLASThreads.sync()
-    openblas_set_num_threads(Int32(Parallelism.threadCount))
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
-    openblas_set_num_threads(1)
-}

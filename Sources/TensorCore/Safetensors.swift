@@ -257,8 +257,10 @@ extension Tensor {
 
     /// This tensor as a float32 `.npy` array.
     public func npyArray() -> NpyArray {
-        // Shape and count always agree for a tensor, so this cannot throw.
-        try! NpyArray(floats: scalars, shape: shape)
+        // Shape and count always agree for a tensor, so this cannot fail.
+        do { return try NpyArray(floats: scalars, shape: shape) } catch {
+            preconditionFailure("a tensor's shape \(shape) disagrees with its \(scalars.count) scalars: \(error)")
+        }
     }
 
     /// Reads a tensor from a `.npy` file (float dtypes).

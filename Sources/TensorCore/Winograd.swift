@@ -15,14 +15,20 @@ import Support
 /// When conv2d uses `winogradConv3x3`: 3×3 kernels, stride 1, padding 1, at least `minChannels`
 /// input and output channels (thin products gain little from fewer flops and pay the transforms).
 /// On the U-Net bench (48–128 channels, all of them qualify) a step went from ~735 to ~550 ms on two
-/// threads; leaving out its 48-channel convolutions cost ~10 ms of that. Variables only so that
-/// tests can force the path on small shapes and tile counts.
+/// threads; leaving out its 48-channel convolutions cost ~10 ms of that. A task-local `settings`
+/// only so that a test can force the path on small shapes and tile counts for itself
+/// (`Winograd.$settings.withValue(…)`), without changing what tests running beside it see.
 enum Winograd {
-    nonisolated(unsafe) static var minChannels = 16
-    /// Tiles (2×2 output blocks) per unit, at least one row of tiles: the unit's transformed
-    /// inputs and products (16·(Cin + Cout)·tiles floats) stay near the core's cache. 64–256
-    /// measured alike on the U-Net; 512 was ~5% slower.
-    nonisolated(unsafe) static var tiles = 128
+    struct Settings: Sendable {
+        var minChannels = 16
+        /// Tiles (2×2 output blocks) per unit, at least one row of tiles: the unit's transformed
+        /// inputs and products (16·(Cin + Cout)·tiles floats) stay near the core's cache. 64–256
+        /// measured alike on the U-Net; 512 was ~5% slower.
+        var tiles = 128
+    }
+    @TaskLocal static var settings = Settings()
+    static var minChannels: Int { settings.minChannels }
+    static var tiles: Int { settings.tiles }
 
     static func applies(_ g: ConvGeometry, cout: Int) -> Bool {
         g.kh == 3 && g.kw == 3 && g.stride == 1 && g.pad == 1 && min(g.c, cout) >= minChannels

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import Benchmarks
 
 /// `octoplane bench chamfer [A.npy B.npy] [--points N] [--repeats R] [--json]`.
 struct BenchChamferCommand: ParsableCommand {
@@ -22,7 +22,9 @@ struct BenchChamferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let r = try benchChamfer(a: clouds.first, b: clouds.last, points: points, repeats: repeats)
-        print(json ? r.json : r.text)
+        var job = BenchChamferJob()
+        if clouds.count == 2 { job.clouds = (clouds[0], clouds[1]) }
+        job.points = points; job.repeats = repeats
+        try job.run().emit(json: json)
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Pipeline
+import Benchmarks
 
 /// `octoplane bench mc [GRID.npy…] [--json] [--runs N] [--save-grids DIR] [--no-dual]`.
 struct BenchMCCommand: ParsableCommand {
@@ -25,7 +25,8 @@ struct BenchMCCommand: ParsableCommand {
     }
 
     func run() throws {
-        let r = try benchMC(grids: grids, saveGridsTo: saveGrids, runs: runs, dual: !noDual, sparse: !noSparse)
-        print(json ? r.json : r.text, terminator: json ? "\n" : "")
+        var job = BenchMCJob()
+        job.grids = grids; job.saveGridsTo = saveGrids; job.runs = runs; job.dual = !noDual; job.sparse = !noSparse
+        try job.run().emit(json: json)
     }
 }

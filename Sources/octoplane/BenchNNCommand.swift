@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import Pipeline
-import Support
+import Benchmarks
 
 /// `octoplane bench nn [--json]`: the neural core's workloads (NFD triplane step, U-Net
 /// forward+backward, matmul vs raw sgemm). `Scripts/bench-nn.py` runs it next to PyTorch.
@@ -36,14 +35,13 @@ struct BenchNNCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let threads { Parallelism.threadCount = threads }
-        var opts = NNBenchmarkOptions()
-        opts.steps = steps
-        opts.warmup = warmup
-        if let only { opts.only = Set(only.split(separator: ",").map(String.init)) }
-        let report = runNNBenchmark(opts) { msg in
-            if !json { FileHandle.standardError.write(Data("running \(msg)…\n".utf8)) }
-        }
-        print(json ? report.json : report.text)
+        var job = BenchNNJob()
+        job.threads = threads
+        job.options.steps = steps
+        job.options.warmup = warmup
+        if let only { job.options.only = Set(only.split(separator: ",").map(String.init)) }
+        let quietProgress = json
+        job.progress = { msg in if !quietProgress { FileHandle.standardError.write(Data("running \(msg)…\n".utf8)) } }
+        try job.run().emit(json: json)
     }
 }

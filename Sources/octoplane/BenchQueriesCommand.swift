@@ -1,6 +1,6 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
-import Pipeline
 
 /// `octoplane bench queries [MESH…] [--points N] [--repeats R] [--mesh-dir DIR] [--json]`.
 struct BenchQueriesCommand: ParsableCommand {
@@ -26,21 +26,9 @@ struct BenchQueriesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = meshes.isEmpty ? try defaultQueryBenchMeshes(meshDirectory: meshDir) : meshes
-        let rows = try benchQueries(meshPaths: paths, points: points, repeats: repeats, exportDirectory: meshDir + "/queried") { line in
-            FileHandle.standardError.write((line + "\n").data(using: .utf8)!)
-        }
-        if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(rows), as: UTF8.self))
-            return
-        }
-        print("mesh | faces | points | BVH build s | parity grid s | winding M/s | parity×1 M/s | parity×3 M/s | UDF M/s | inside | parity≠winding")
-        for r in rows {
-            print(String(format: "%@ | %d | %d | %.3f | %.3f | %.2f | %.2f | %.2f | %.3f | %.1f%% | %.2f%%", r.mesh, r.faces, r.points, r.buildSeconds, r.parityGridSeconds,
-                         r.windingPointsPerSecond / 1e6, r.parity1PointsPerSecond / 1e6, r.parity3PointsPerSecond / 1e6,
-                         r.udfPointsPerSecond / 1e6, 100 * r.insideFraction, 100 * r.parityDisagreement))
-        }
+        var job = BenchQueriesJob(meshDirectory: meshDir)
+        job.meshes = meshes; job.points = points; job.repeats = repeats
+        job.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        try job.run().emit(json: json)
     }
 }

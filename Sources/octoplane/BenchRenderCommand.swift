@@ -1,6 +1,6 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
-import Pipeline
 
 /// `octoplane bench render [--json] [--frames 7] [--size 512] [--threads N]`: ms per frame and
 /// millions of triangles per second of the CPU rasterizer (build with -c release).
@@ -25,13 +25,8 @@ struct BenchRenderCommand: ParsableCommand {
     }
 
     func run() throws {
-        let rows = try threads.map { try benchRender(frames: frames, size: size, threads: $0) } ?? benchRender(frames: frames, size: size)
-        if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(rows), as: UTF8.self))
-        } else {
-            print(renderBenchTable(rows), terminator: "")
-        }
+        var job = BenchRenderJob()
+        job.frames = frames; job.size = size; job.threads = threads
+        try job.run().emit(json: json)
     }
 }

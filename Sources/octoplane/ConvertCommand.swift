@@ -61,17 +61,17 @@ struct ConvertCommand: ParsableCommand {
     func run() throws {
         let settings = SampleSettings(preset: preset, count: points, seed: seed, insideTest: inside.test(rays: 3))
         let options = ConvertOptions(outputDirectory: out, settings: settings, shard: try parseShard(shard), jobs: jobs, quiet: quiet)
-        let source = ShapeNetSource(root: root, categories: categories)
-        let summary: ConvertSummary
+        let target: ConvertJob<ShapeNetSource>.Target
         switch to {
-        case .samples: summary = try convertModels(source, options: options)
+        case .samples: target = .samples
         case .triplane:
             var t = TriplaneConvertSettings()
             t.decoder = decoder; t.fit.steps = fitSteps; t.normalizationK = normalizationK
             if let p = points { t.samplePoints = p }
-            summary = try convertToTriplanes(source, options: options, triplane: t)
+            target = .triplane(t)
         }
-        print(json ? summary.json : summary.text)
+        let summary = try ConvertJob(source: ShapeNetSource(root: root, categories: categories), options: options, target: target).run()
+        summary.emit(json: json)
         if summary.failed > 0 { throw ExitCode(3) }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `octoplane demo`: the end-to-end run on the bundled data (see `Pipeline.Demo`).
+/// `octoplane demo`: the end-to-end run on the bundled data (see `Pipeline.DemoJob`).
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -30,11 +30,11 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        var o = Demo.Options()
+        var o = DemoJob()
         o.output = out; o.assets = assets; o.dataRoot = data
         o.categories = categories.map { $0.split(separator: ",").map(String.init) }
         o.perCategory = perCategory; o.seed = seed; o.resolution = resolution
         o.dualDepth = dualDepth; o.octreeDepth = octreeDepth; o.metricPoints = points
-        _ = try Demo.run(o)
+        _ = try o.run()
     }
 }

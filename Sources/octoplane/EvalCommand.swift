@@ -35,8 +35,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         var o = EvalOptions()
         o.points = points; o.iouPoints = iouPoints; o.seed = seed; o.thresholds = parsedThresholds!
-        let r = try evaluateReconstruction(prediction: prediction, reference: reference, options: o)
-        print(json ? r.json : r.text)
+        try EvalJob(prediction: prediction, reference: reference, options: o).run().emit(json: json)
     }
 
     private var parsedThresholds: [Float]? {

@@ -28,7 +28,6 @@ struct EvalSetCommand: ParsableCommand {
     func run() throws {
         var o = EvalSetOptions()
         o.pointsPerShape = points; o.seed = seed; o.progress = !quiet
-        let r = try evaluateGenerationSet(generated: generated, reference: reference, options: o)
-        print(json ? r.json : r.text)
+        try EvalSetJob(generated: generated, reference: reference, options: o).run().emit(json: json)
     }
 }

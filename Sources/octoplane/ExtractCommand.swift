@@ -46,8 +46,13 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let box = bounds.isEmpty ? AABB.cube(halfSize: 0.5)
             : AABB(min: Vec3(bounds[0], bounds[1], bounds[2]), max: Vec3(bounds[3], bounds[4], bounds[5]))
-        let r = try extractMesh(input: field, output: output, level: level, method: ExtractMethod(rawValue: method.rawValue)!,
-                                bounds: box, insideLower: insideLower)
-        print(json ? r.json : r.text)
+        var job = ExtractJob(input: field, output: output)
+        job.level = level; job.bounds = box; job.insideLower = insideLower
+        switch method {
+        case .mc: job.method = .mc
+        case .udf: job.method = .udf
+        case .dual: job.method = .dual
+        }
+        try job.run().emit(json: json)
     }
 }

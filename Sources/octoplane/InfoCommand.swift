@@ -14,7 +14,6 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let info = try meshInfo(path: mesh)
-        print(json ? info.json : info.text)
+        try InfoJob(path: mesh).run().emit(json: json)
     }
 }

@@ -33,7 +33,6 @@ struct NormalizeCommand: ParsableCommand {
         case .nfd: c = .nfd
         case .sphere: c = .unitSphere
         }
-        let result = try normalizeMesh(input: input, output: output, convention: c)
-        print(json ? result.json : result.text)
+        try NormalizeJob(input: input, output: output, convention: c).run().emit(json: json)
     }
 }

@@ -28,3 +28,8 @@ struct Octoplane: ParsableCommand {
         main(NegativeNumbers.rewrite(Array(CommandLine.arguments.dropFirst())))
     }
 }
+
+extension JobReport {
+    /// Prints the report: JSON (`JSONOutput`, NaN-safe) or its text lines.
+    func emit(json: Bool) { print(json ? self.json : text) }
+}

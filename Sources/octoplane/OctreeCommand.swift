@@ -20,16 +20,6 @@ struct OctreeCommand: ParsableCommand {
         return parts.map { $0! }
     }
 
-    /// Prints a job's report as text or JSON.
-    static func emit<R: Encodable>(_ report: R, json: Bool, text: () -> String) {
-        if json {
-            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: (try? e.encode(report)) ?? Data(), as: UTF8.self))
-        } else {
-            print(text())
-        }
-    }
-
     struct Build: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mesh → octree file (normalized into [-0.8, 0.8]³; the frame is stored to map back).")
@@ -53,10 +43,7 @@ struct OctreeCommand: ParsableCommand {
         func run() throws {
             var o = OctreeBuildJob.Options()
             o.depth = depth; o.fullDepth = fullDepth; o.adaptive = adaptive; o.tolerance = tolerance; o.points = points; o.seed = seed
-            let r = try OctreeBuildJob.run(input: mesh, output: output, options: o)
-            OctreeCommand.emit(r, json: json) {
-                "\(r.output): \(r.method), \(String(format: "%.2f", r.seconds)) s\n\(r.tree.text)"
-            }
+            try OctreeBuildJob(input: mesh, output: output, options: o).run().emit(json: json)
         }
     }
 
@@ -73,8 +60,7 @@ struct OctreeCommand: ParsableCommand {
         }
 
         func run() throws {
-            let r = try OctreeEncodeJob.run(input: tree, output: output, scheme: tokens == "split" ? .splitFlags : .childMask)
-            OctreeCommand.emit(r, json: json) { "\(r.output): \(r.tokens) \(r.scheme) tokens" }
+            try OctreeEncodeJob(input: tree, output: output, scheme: tokens == "split" ? .splitFlags : .childMask).run().emit(json: json)
         }
     }
 
@@ -86,11 +72,7 @@ struct OctreeCommand: ParsableCommand {
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            let r = try OctreeDecodeJob.run(input: input, output: output)
-            OctreeCommand.emit(r, json: json) {
-                "\(r.output): \(r.vertices) vertices, \(r.faces) faces, \(r.watertight ? "watertight" : "not watertight")"
-                    + (r.filled ? "" : " (no interior found: open or leaky shell, decoded as a skin)") + "; \(r.frame)"
-            }
+            try OctreeDecodeJob(input: input, output: output).run().emit(json: json)
         }
     }
 
@@ -115,14 +97,9 @@ struct OctreeCommand: ParsableCommand {
         func depths() throws -> [Int] { try OctreeCommand.depthList(sheet ?? "", option: "--sheet") }
 
         func run() throws {
-            var v = OctreeRenderJob.View()
-            v.size = size; v.azimuth = azimuth; v.elevation = elevation; v.wireframe = wireframe
-            if sheet != nil {
-                try OctreeRenderJob.sheet(mesh: input, depths: try depths(), columns: columns, view: v, output: output)
-            } else {
-                try OctreeRenderJob.run(input: input, output: output, view: v)
-            }
-            print(output)
+            var job = OctreeRenderJob(sheet != nil ? .sheet(mesh: input, depths: try depths(), columns: columns) : .tree(input), output: output)
+            job.view.size = size; job.view.azimuth = azimuth; job.view.elevation = elevation; job.view.wireframe = wireframe
+            print(try job.run().text)
         }
     }
 
@@ -143,11 +120,11 @@ struct OctreeCommand: ParsableCommand {
 
         func run() throws {
             if depths != nil {
-                let r = try OctreeEvalJob.run(input: input, depths: try depthList(), samples: samples)
-                OctreeCommand.emit(r, json: json) { "\(r.input) (\(r.faces) faces)\n" + r.markdown }
+                var job = OctreeEvalJob(input: input, depths: try depthList())
+                job.samples = samples
+                try job.run().emit(json: json)
             } else {
-                let s = try OctreeStatsJob.run(input: input)
-                OctreeCommand.emit(s, json: json) { s.text }
+                try OctreeStatsJob(input: input).run().emit(json: json)
             }
         }
     }

@@ -101,8 +101,7 @@ struct RenderCommand: ParsableCommand {
             print(try job.run().text)
             return
         }
-        let result = try dataset.map { try renderDatasetSheet(root: $0, category: category!, limit: limit, output: output, settings: settings) }
-            ?? renderMeshFiles(meshes, output: output, settings: settings)
-        print(result.text)
+        let source: RenderJob.Source = dataset.map { .dataset(root: $0, category: category ?? "", limit: limit) } ?? .meshes(meshes)
+        print(try RenderJob(source, output: output, settings: settings).run().text)
     }
 }

@@ -49,7 +49,6 @@ struct SampleCommand: ParsableCommand {
 
     func run() throws {
         let settings = SampleSettings(preset: preset, count: points, seed: seed, insideTest: inside.test(rays: rays))
-        let r = try sampleMesh(input: mesh, output: output, settings: settings)
-        print(json ? r.json : r.text)
+        try SampleJob(input: mesh, output: output, settings: settings).run().emit(json: json)
     }
 }

@@ -24,12 +24,9 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
-        let r = try synthesizeCollection(out: out, categories: categories, perCategory: perCategory, seed: seed)
-        if json {
-            let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try e.encode(r), as: UTF8.self))
-        } else {
-            print("\(r.root): \(r.written) models written, \(r.skipped) already complete, \(String(format: "%.1f", r.seconds)) s")
-        }
+        var job = SynthJob(output: out)
+        job.categories = categories.map { $0.split(separator: ",").map(String.init) }
+        job.perCategory = perCategory; job.seed = seed
+        try job.run().emit(json: json)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ArrayIO
 
 /// A numpy-written `np.savez_compressed(a=arange(12, f4).reshape(3,4)/8, occ=packbits([1,0,1,1,0,0,0,1,1,1]))`:
@@ -159,9 +160,8 @@ struct NpzTests {
             "scale": NpyArray(scalar: 2),
             "empty": try NpyArray(int32s: [], shape: [0]),
         ]
-        let dir = FileManager.default.temporaryDirectory.path + "/arrayio-\(getpid())"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("arrayio"); defer { tmp.remove() }
+        let dir = tmp.path
         try Npz.write(arrays, to: dir + "/a.npz")
         try Npz.write(arrays, to: dir + "/b.npz")
         #expect(try Npz.read(dir + "/a.npz") == arrays)

@@ -3,13 +3,10 @@ import Testing
 import TestSupport
 @testable import ArrayIO
 
-@Suite("numpy interoperability", .enabled(if: numpyAvailable, "python3 with numpy is not installed"))
+@Suite("numpy interoperability", .enabled(if: Prerequisite.met(numpyAvailable), "python3 with numpy is not installed"))
 struct NumpyInteropTests {
-    let dir: String = {
-        let d = FileManager.default.temporaryDirectory.path + "/arrayio-np-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir: String
+    init() throws { dir = try TemporaryDirectory("arrayio-np").path }
 
     @Test("numpy loads what Octoplane writes, with the same dtypes, shapes and values")
     func numpyReadsOurs() throws {

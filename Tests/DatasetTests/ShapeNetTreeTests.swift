@@ -1,21 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Dataset
 
-/// A throw-away folder under the system temporary directory, removed by `cleanup()`.
-struct TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "octoplane-dataset-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    func file(_ rel: String, _ text: String = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n") {
+extension TemporaryDirectory {
+    /// Writes `text` (a one-triangle OBJ by default) at `rel`, creating its folders.
+    func write(_ rel: String, _ text: String = "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n") throws {
         let p = path + "/" + rel
-        try! FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try! text.write(toFile: p, atomically: false, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: p, atomically: false, encoding: .utf8)
     }
-    func dir(_ rel: String) { try! FileManager.default.createDirectory(atPath: path + "/" + rel, withIntermediateDirectories: true) }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+    /// Creates the folder `rel` (and its parents).
+    func dir(_ rel: String) throws { try FileManager.default.createDirectory(atPath: path + "/" + rel, withIntermediateDirectories: true) }
 }
 
 /// Model ids of the fixture trees, deliberately not created in sorted order.
@@ -25,10 +21,10 @@ let fixtureIds = ["f00d", "1a2b", "c3d4", "0001", "beef", "9999", "5e5e"]
 struct ShapeNetTreeTests {
     @Test("finds exactly the models of a v1 tree, sorted by synset then id")
     func v1Tree() throws {
-        let t = TempDir(); defer { t.cleanup() }
-        for s in ["04379243", "03001627"] { for id in fixtureIds { t.file("\(s)/\(id)/model.obj") } }
-        t.file("03001627/notes.txt", "not a model folder")
-        t.dir("README_not_a_synset")
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
+        for s in ["04379243", "03001627"] { for id in fixtureIds { try t.write("\(s)/\(id)/model.obj") } }
+        try t.write("03001627/notes.txt", "not a model folder")
+        try t.dir("README_not_a_synset")
         let tree = try ShapeNetTree(root: t.path)
         #expect(tree.synsets == ["03001627", "04379243"])
         let list = try tree.enumerate()
@@ -41,9 +37,9 @@ struct ShapeNetTreeTests {
 
     @Test("finds exactly the models of a v2 tree and prefers v2 meshes; filters by name, synonym or id")
     func v2Tree() throws {
-        let t = TempDir(); defer { t.cleanup() }
-        for s in ["02691156", "03797390", "02958343"] { for id in fixtureIds { t.file("\(s)/\(id)/models/model_normalized.obj") } }
-        t.file("02958343/beef/model.obj")   // both layouts: v2 wins
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
+        for s in ["02691156", "03797390", "02958343"] { for id in fixtureIds { try t.write("\(s)/\(id)/models/model_normalized.obj") } }
+        try t.write("02958343/beef/model.obj")   // both layouts: v2 wins
         let tree = try ShapeNetTree(root: t.path)
         let all = try tree.enumerate()
         #expect(all.models.count == 21 && all.skipped.isEmpty)
@@ -56,8 +52,8 @@ struct ShapeNetTreeTests {
 
     @Test("a tree's own taxonomy.json names its categories")
     func taxonomyNames() throws {
-        let t = TempDir(); defer { t.cleanup() }
-        t.file("12345678/aa/models/model_normalized.obj")
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
+        try t.write("12345678/aa/models/model_normalized.obj")
         let tax = ShapeNetTaxonomy(nodes: [.init(synsetId: "12345678", name: "widget,gizmo", numInstances: 1)])
         try tax.encoded().write(to: URL(fileURLWithPath: t.path + "/taxonomy.json"))
         let tree = try ShapeNetTree(root: t.path)
@@ -66,11 +62,11 @@ struct ShapeNetTreeTests {
 
     @Test("missing, empty or unreadable meshes are reported, skipped and counted; the rest is listed")
     func brokenModels() throws {
-        let t = TempDir(); defer { t.cleanup() }
-        for id in fixtureIds { t.file("03636649/\(id)/models/model_normalized.obj") }
-        t.dir("03636649/zz_missing/models")
-        t.file("03636649/zz_empty/models/model_normalized.obj", "")
-        t.file("03636649/zz_locked/model.obj")
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
+        for id in fixtureIds { try t.write("03636649/\(id)/models/model_normalized.obj") }
+        try t.dir("03636649/zz_missing/models")
+        try t.write("03636649/zz_empty/models/model_normalized.obj", "")
+        try t.write("03636649/zz_locked/model.obj")
         chmod(t.path + "/03636649/zz_locked/model.obj", 0)
         let list = try ShapeNetTree(root: t.path).enumerate()
         let isRoot = getuid() == 0   // root can read a mode-000 file
@@ -83,21 +79,21 @@ struct ShapeNetTreeTests {
 
     @Test("bad roots and categories are typed errors with a message")
     func badInput() throws {
-        let t = TempDir(); defer { t.cleanup() }
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
         #expect(throws: DatasetError.noSuchDirectory(t.path + "/nope")) { try ShapeNetTree(root: t.path + "/nope") }
-        t.file("meshes/a.obj")
+        try t.write("meshes/a.obj")
         #expect(throws: DatasetError.self) { try ShapeNetTree(root: t.path) }
         do { _ = try ShapeNetTree(root: t.path) } catch let e as DatasetError {
             guard case .notAShapeNetTree = e else { Issue.record("wrong error \(e)"); return }
             #expect(e.description.contains("not a ShapeNet tree"))
         }
-        t.file("03001627/x/model.obj")
+        try t.write("03001627/x/model.obj")
         let tree = try ShapeNetTree(root: t.path)
         #expect(throws: DatasetError.self) { try tree.enumerate(categories: ["chiar"]) }
         do { _ = try tree.enumerate(categories: ["table"]) } catch let e as DatasetError {
             #expect(e == .categoryNotInTree(category: "table", synset: "04379243", root: tree.root))
         }
-        t.file("taxonomy.json", "{ not json")
+        try t.write("taxonomy.json", "{ not json")
         #expect(throws: DatasetError.unreadableTaxonomy(path: tree.root + "/taxonomy.json", reason: "not a JSON array of {synsetId, name, children, numInstances}")) {
             try ShapeNetTree(root: t.path)
         }
@@ -106,11 +102,11 @@ struct ShapeNetTreeTests {
     @Test("shards parse, reject out-of-range values, and partition the models: disjoint, complete, balanced",
           arguments: [1, 2, 3, 4, 7, 13, 50])
     func shards(_ n: Int) throws {
-        let t = TempDir(); defer { t.cleanup() }
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
         for (k, s) in ["02691156", "03001627", "03797390"].enumerated() {
-            for j in 0..<(5 + 4 * k) { t.file("\(s)/m\(j * 7919 % 97)/models/model_normalized.obj") }
+            for j in 0..<(5 + 4 * k) { try t.write("\(s)/m\(j * 7919 % 97)/models/model_normalized.obj") }
         }
-        t.dir("03001627/broken")   // broken folders take part in the split too
+        try t.dir("03001627/broken")   // broken folders take part in the split too
         let tree = try ShapeNetTree(root: t.path)
         let whole = try tree.enumerate()
         let shards = try (0..<n).map { try tree.enumerate(shard: ShapeNetShard(parsing: "\($0)/\(n)")) }

@@ -168,7 +168,8 @@ struct ShapeSynthesisTests {
             case .airplane:
                 #expect(centre("fin").z > centre("wing").z)            // tail behind the wing
                 #expect(centre("fin").y > centre("fuselage").y)        // fin on top
-                #expect(s.parts[0].mesh.bounds.min.z == s.mesh.bounds.min.z || centre("fuselage").z > s.mesh.bounds.min.z)
+                // The nose (−Z) is the front-most point: no wing, engine or tail sticks out ahead of it.
+                #expect(s.parts.first { $0.name == "fuselage" }!.mesh.bounds.min.z == s.mesh.bounds.min.z)
             case .car:
                 #expect(centre("cabin").y > centre("body").y)
                 let body = s.parts.first { $0.name == "body" }!.mesh

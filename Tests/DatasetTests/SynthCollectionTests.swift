@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Geometry
 import MeshIO
 @testable import Dataset
@@ -20,7 +21,7 @@ struct SynthCollectionTests {
 
     @Test("the same seed writes the same bytes, and the walker finds every model of every category")
     func deterministicAndComplete() throws {
-        let a = TempDir(), b = TempDir(); defer { a.cleanup(); b.cleanup() }
+        let a = try TemporaryDirectory("dataset"), b = try TemporaryDirectory("dataset"); defer { a.remove(); b.remove() }
         let cats: [SynthCategory] = [.mug, .table, .chair]
         let ra = try SynthCollection.write(root: a.path, categories: cats, perCategory: 2, seed: 7)
         _ = try SynthCollection.write(root: b.path, categories: cats, perCategory: 2, seed: 7)
@@ -38,7 +39,7 @@ struct SynthCollectionTests {
 
     @Test("every written mesh loads back through assimp inside the ShapeNet v2 box, and its JSON matches it")
     func loadsBack() throws {
-        let t = TempDir(); defer { t.cleanup() }
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
         _ = try SynthCollection.write(root: t.path, categories: SynthCategory.allCases, perCategory: 1, seed: 3)
         for m in try ShapeNetTree(root: t.path).enumerate().models {
             let mesh = try MeshLoader.load(path: m.meshPath).mesh
@@ -56,7 +57,7 @@ struct SynthCollectionTests {
 
     @Test("a rerun skips complete models and rewrites one whose JSON is missing")
     func resumes() throws {
-        let t = TempDir(); defer { t.cleanup() }
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
         _ = try SynthCollection.write(root: t.path, categories: [.lamp], perCategory: 3, seed: 1)
         let before = Self.files(under: t.path)
         let victim = try ShapeNetTree(root: t.path).enumerate().models[1]
@@ -67,8 +68,8 @@ struct SynthCollectionTests {
     }
 
     @Test("a count below one is refused")
-    func badOptions() {
-        let t = TempDir(); defer { t.cleanup() }
+    func badOptions() throws {
+        let t = try TemporaryDirectory("dataset"); defer { t.remove() }
         #expect(throws: DatasetError.self) { try SynthCollection.write(root: t.path, perCategory: 0, seed: 0) }
     }
 }

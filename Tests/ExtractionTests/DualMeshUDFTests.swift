@@ -10,7 +10,7 @@ func boundaryLoops(_ m: TriangleMesh) -> Int {
     var use: [UInt64: Int] = [:]
     for t in m.triangles { for k in 0..<3 {
         let a = t[k], b = t[(k + 1) % 3]
-        use[a < b ? UInt64(a) << 32 | UInt64(b) : UInt64(b) << 32 | UInt64(a), default: 0] += 1
+        use[undirectedEdgeKey(a, b), default: 0] += 1
     } }
     var parent = [Int: Int]()
     func find(_ x: Int) -> Int { var x = x; while let p = parent[x], p != x { x = p }; return x }

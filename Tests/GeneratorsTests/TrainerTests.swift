@@ -3,12 +3,12 @@ import NN
 import Support
 import TensorCore
 import Testing
+import TestSupport
 import Generators
 
-private func temporaryPath(_ name: String) -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octoplane-generators-\(getpid())")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent(name).path
+/// A fresh file path `name` in a folder of its own (the folders are scratch space; `TemporaryDirectory`).
+private func temporaryPath(_ name: String) throws -> String {
+    try TemporaryDirectory("generators").file(name)
 }
 
 private func tinyConfig(classes: Int = 0, base: Int = 8) -> DiffusionTrainingConfig {
@@ -69,7 +69,7 @@ struct TrainerTests {
     func resumeIsBitIdentical() throws {
         let straight = try trained(6), first = try trained(3)
         let config = first.config, data = first.data
-        let path = temporaryPath("resume.safetensors")
+        let path = try temporaryPath("resume.safetensors")
         try first.checkpoint(to: path)
         let resumed = try DiffusionTrainer(config: config, data: data)
         try resumed.resume(from: path)
@@ -88,7 +88,7 @@ struct TrainerTests {
     @Test("a saved model, and a training checkpoint read as a model, predict exactly as the trainer's EMA weights")
     func modelFileRoundTrip() throws {
         let trainer = try trained(2), config = trainer.config
-        let modelPath = temporaryPath("model.safetensors"), checkpointPath = temporaryPath("ckpt.safetensors")
+        let modelPath = try temporaryPath("model.safetensors"), checkpointPath = try temporaryPath("ckpt.safetensors")
         try DiffusionModelFile(trainer).save(to: modelPath)
         try trainer.checkpoint(to: checkpointPath)
         var rng = SeededRandom(seed: 1)
@@ -105,7 +105,7 @@ struct TrainerTests {
     @Test("a checkpoint of another config is refused naming the mismatching tensor, key or data, and changes nothing")
     func otherCheckpointsAreRefused() throws {
         let source = try trained(1), config = source.config, data = source.data
-        let path = temporaryPath("other.safetensors")
+        let path = try temporaryPath("other.safetensors")
         try source.checkpoint(to: path)
 
         // Wider network: the first tensor already differs.
@@ -136,14 +136,14 @@ struct TrainerTests {
             try DiffusionTrainer(config: config, data: other).resume(from: path)
         }
         // A bare weights file is not a training checkpoint.
-        let bare = temporaryPath("bare.safetensors")
+        let bare = try temporaryPath("bare.safetensors")
         try source.model.saveCheckpoint(to: bare)
         #expect(throws: GeneratorError.self) { try DiffusionTrainer(config: config, data: data).resume(from: bare) }
     }
 
     @Test("a JSON config takes defaults for missing keys, and bad values or data are typed errors")
     func configAndDataErrors() throws {
-        let path = temporaryPath("config.json")
+        let path = try temporaryPath("config.json")
         try Data(#"{"model": {"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2], "classCount": 6}, "prediction": "epsilon", "gradientClip": 0}"#.utf8)
             .write(to: URL(fileURLWithPath: path))
         let c = try DiffusionTrainingConfig.load(path)

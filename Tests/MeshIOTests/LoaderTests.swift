@@ -68,7 +68,7 @@ func assimpPretransformed(_ path: String) -> (area: Double, bounds: AABB, triang
 @Suite("Mesh ingestion through assimp")
 struct LoaderTests {
     @Test("every triangle format of assimp-testmodels loads into a compact, finite, non-empty mesh",
-          .enabled(if: haveAssimpModels), arguments: loadableModels)
+          .enabled(if: Prerequisite.met(haveAssimpModels), "needs the assimp-testmodels package"), arguments: loadableModels)
     func loadsTestModels(_ rel: String, _ triangles: Int) throws {
         let loaded = try MeshLoader.load(path: "\(assimpModels)/\(rel)")
         let m = loaded.mesh
@@ -87,7 +87,7 @@ struct LoaderTests {
         #expect(formats.count >= 8)
     }
 
-    @Test("the same model as PLY, STL, OFF and OBJ gives the same area and bounds", .enabled(if: haveAssimpModels))
+    @Test("the same model as PLY, STL, OFF and OBJ gives the same area and bounds", .enabled(if: Prerequisite.met(haveAssimpModels), "needs the assimp-testmodels package"))
     func wusonAcrossFormats() throws {
         let ply = try MeshLoader.load(path: "\(assimpModels)/PLY/Wuson.ply").mesh
         for other in ["STL/Wuson.stl", "OFF/Wuson.off", "OBJ/WusonOBJ.obj"] {
@@ -99,7 +99,7 @@ struct LoaderTests {
     }
 
     @Test("node transforms put every file where assimp's PreTransformVertices puts it",
-          .enabled(if: haveAssimpModels),
+          .enabled(if: Prerequisite.met(haveAssimpModels), "needs the assimp-testmodels package"),
           arguments: ["Collada/teapot_instancenodes.DAE", "FBX/cubes_with_mirroring_and_pivot.fbx",
                       "glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", "3DS/test1.3ds", "Collada/duck.dae"])
     func matchesPretransform(_ rel: String) throws {
@@ -114,7 +114,8 @@ struct LoaderTests {
 
     @Test("a glTF node graph with translated, scaled, rotated and instanced nodes lands at hand-computed coordinates")
     func handMadeSceneGraph() throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         // One triangle (0,0,0) (1,0,0) (0,1,0); root node: translate (10,0,0), scale 2;
         // its child: translate (0,5,0) then rotate 90° about z; both instance the mesh.
         var buf = Data()
@@ -150,7 +151,8 @@ struct LoaderTests {
 
     @Test("a mirroring node transform flips the winding so faces stay outward")
     func mirroredInstance() throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         var cube = unitCube()
         cube.positions = cube.positions.map { $0 - 0.5 }
         let obj = String(decoding: MeshWriter.encodeOBJ(cube), as: UTF8.self)
@@ -177,7 +179,7 @@ struct LoaderTests {
     }
 
     @Test("loading from memory gives the same mesh as loading from the file",
-          .enabled(if: haveAssimpModels),
+          .enabled(if: Prerequisite.met(haveAssimpModels), "needs the assimp-testmodels package"),
           arguments: ["PLY/Wuson.ply", "STL/Spider_binary.stl", "OFF/Cube.off", "glTF2/BoxTextured-glTF-Binary/BoxTextured.glb", "OBJ/spider.obj", "FBX/box.fbx"])
     func memoryEqualsFile(_ rel: String) throws {
         let path = "\(assimpModels)/\(rel)"
@@ -189,7 +191,7 @@ struct LoaderTests {
     }
 
     @Test("real files without usable triangles give typed errors: a point cloud, an all-degenerate OBJ",
-          .enabled(if: haveAssimpModels))
+          .enabled(if: Prerequisite.met(haveAssimpModels), "needs the assimp-testmodels package"))
     func realFilesWithoutTriangles() throws {
         let pond = "\(assimpModels)/PLY/pond.0.ply"
         #expect(throws: MeshIOError.noTriangles(path: pond, points: 70051, lines: 0)) { try MeshLoader.load(path: pond) }
@@ -199,7 +201,8 @@ struct LoaderTests {
 
     @Test("degenerate and NaN faces are dropped, counted and compacted away")
     func dropsAndCounts() throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         // Binary PLY written by hand: a good triangle, a NaN one, a collinear one, a repeated index.
         var m = TriangleMesh(
             positions: [[0, 0, 0], [1, 0, 0], [0, 1, 0], [.nan, 0, 0], [2, 2, 2], [3, 3, 3], [4, 4, 4], [9, 9, 9]],

@@ -8,7 +8,8 @@ import TestSupport
 struct RoundTripTests {
     @Test("OBJ and PLY round trips are bit-identical, with and without normals", arguments: MeshFileFormat.allCases)
     func roundTrip(format: MeshFileFormat) throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         for (k, mesh) in [awkwardMesh(), { var m = awkwardMesh(seed: 11); m.normals = nil; return m }(), unitCube()].enumerated() {
             let path = "\(dir)/m\(k).\(format.rawValue)"
             try MeshWriter.write(mesh, to: path)
@@ -20,7 +21,8 @@ struct RoundTripTests {
 
     @Test("assimp reads the written files back to the same surface", arguments: MeshFileFormat.allCases)
     func assimpReadsOurFiles(format: MeshFileFormat) throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         var mesh = unitCube().transformed(by: SimilarityTransform(scale: 0.1234567, translation: [0.3, -7.25, 1e-3]))
         mesh.recomputeNormals()
         let path = "\(dir)/cube.\(format.rawValue)"
@@ -35,7 +37,8 @@ struct RoundTripTests {
 
     @Test("a writer refuses an unknown extension and an invalid mesh and leaves no file")
     func writerRefusals() throws {
-        let dir = makeTempDir(); defer { cleanup(dir) }
+        let tmp = try TemporaryDirectory("meshio"); defer { tmp.remove() }
+        let dir = tmp.path
         #expect(throws: MeshIOError.unsupportedFormat(path: "\(dir)/x.stl", ext: "stl")) {
             try MeshWriter.write(unitCube(), to: "\(dir)/x.stl")
         }

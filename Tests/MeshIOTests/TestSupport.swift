@@ -2,13 +2,6 @@ import Foundation
 import Geometry
 @testable import MeshIO
 
-/// A fresh temporary folder per call, removed by the caller with `cleanup`.
-func makeTempDir() -> String {
-    let p = NSTemporaryDirectory() + "octoplane-meshio-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    return p
-}
-func cleanup(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
 
 /// The folder of assimp-testmodels, when the Debian package is installed.
 let assimpModels = "/usr/share/assimp/models"

@@ -109,11 +109,8 @@ struct SurfaceMetricsTests {
             try SurfaceMetrics.evaluate(predicted: .init(sampling: torus, count: 30_000, seed: 7, role: "p"),
                                         reference: .init(sampling: sphere, count: 30_000, seed: 8, role: "r"))
         }
-        let saved = Parallelism.threadCount
-        Parallelism.threadCount = 1
-        let one = try run()
-        Parallelism.threadCount = saved
-        #expect(try run() == one)
+        let one = try Parallelism.withThreadCount(1) { try run() }
+        #expect(try Parallelism.withThreadCount(2) { try run() } == one)
     }
 
     @Test("bad inputs raise typed errors naming the input")

@@ -76,8 +76,18 @@ struct LayerTests {
             let p = 2 * Float.pi * (0.3 * b[j] - 0.2 * b[3 + j])
             #expect(Swift.abs(y.scalars[j] - Foundation.sin(p)) < 1e-5 && Swift.abs(y.scalars[3 + j] - Foundation.cos(p)) < 1e-5)
         }
+        // Closed form: d/dx_i Σ_j (sin p_j + cos p_j) = Σ_j 2π·B[i, j]·(cos p_j − sin p_j).
         y.sum().backward()
-        #expect(x.grad != nil)
+        let grad = x.grad?.scalars ?? []
+        #expect(grad.count == 2)
+        for i in 0..<2 where grad.count == 2 {
+            var expected: Float = 0
+            for j in 0..<3 {
+                let p = 2 * Float.pi * (0.3 * b[j] - 0.2 * b[3 + j])
+                expected += 2 * Float.pi * b[3 * i + j] * (Foundation.cos(p) - Foundation.sin(p))
+            }
+            #expect(Swift.abs(grad[i] - expected) <= 1e-4 * max(1, Swift.abs(expected)), "∂/∂x\(i): \(grad[i]) vs \(expected)")
+        }
     }
 
     @Test("the U-Net maps its input shape to itself, every parameter gets a gradient, names are unique")

@@ -1,6 +1,7 @@
 import Foundation
 import Support
 import Testing
+import TestSupport
 @testable import NN
 @testable import TensorCore
 
@@ -106,8 +107,8 @@ struct TrainingTests {
     func checkpoint() throws {
         var rng = SeededRandom(seed: 1)
         let a = MLP([3, 8, 2], rng: &rng), b = MLP([3, 8, 2], rng: &rng), c = MLP([3, 9, 2], rng: &rng)
-        let path = FileManager.default.temporaryDirectory.path + "/nn-ckpt-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).safetensors"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let tmp = try TemporaryDirectory("nn-ckpt"); defer { tmp.remove() }
+        let path = tmp.path + "/ckpt.safetensors"
         try a.saveCheckpoint(to: path, metadata: ["epoch": "3"])
         #expect(try b.loadCheckpoint(from: path) == ["epoch": "3"])
         for (x, y) in zip(a.parameters, b.parameters) { #expect(x.scalars == y.scalars) }

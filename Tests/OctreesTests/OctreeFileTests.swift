@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import ArrayIO
 import Geometry
 import Support
@@ -29,9 +30,8 @@ struct OctreeFileTests {
 
     @Test("write and read through the file system, atomically")
     func files() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octree-file-\(UUID())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let tmp = try TemporaryDirectory("octree-file"); defer { tmp.remove() }
+        let dir = URL(fileURLWithPath: tmp.path)
         let tree = try Self.trees()[1]
         let path = dir.appendingPathComponent("t.octree").path
         try OctreeFile.write(tree, to: path)
@@ -77,21 +77,24 @@ struct OctreeFileTests {
         let data = OctreeFile.encode(tree)
         let kinds = 40 + 4 * 4   // first kind byte
         let cases: [(Data, String)] = [
-            (Self.patched(data, [(0, UInt8(ascii: "X"))]), "magic"),
-            (Self.patched(data, [(8, 2)]), "version"),
-            (Self.patched(data, [(12, 11)]), "depth"),
-            (Self.patched(data, [(14, 8)]), "flags"),
-            (Self.patched(data, [(kinds, 7)]), "kind"),
-            (Self.patched(data, [(kinds, 0)]), "root"),          // root no longer split: wrong counts below
-            (Self.patched(data, [(data.count - 5, 1)]), "split"), // a split node at the finest depth
-            (Self.patched(data, [(14, 1)]), "adaptive"),
+            (Self.patched(data, [(0, UInt8(ascii: "X"))]), "missing the OCTPTREE magic"),
+            (Self.patched(data, [(8, 2)]), "format version 2"),
+            (Self.patched(data, [(12, 11)]), "depth 11 / full depth"),
+            (Self.patched(data, [(14, 8)]), "unknown flags 0x8"),
+            (Self.patched(data, [(kinds, 7)]), "node 0 of depth 0 has kind 7"),
+            // Root no longer split: the counts below no longer follow from the kinds.
+            (Self.patched(data, [(kinds, 0)]), "depth 1 stores 8 nodes, its parents' splits make 0"),
+            // The last node of the finest depth made a split node.
+            (Self.patched(data, [(data.count - 5, 1)]), "a node of the finest depth 3 is split"),
+            (Self.patched(data, [(14, 1)]), "adaptive flag disagrees with the leaves"),
         ]
-        for (bad, what) in cases {
+        for (bad, reason) in cases {
             do {
                 _ = try OctreeFile.decode(bad)
-                Issue.record("accepted a file with a bad \(what)")
+                Issue.record("accepted a file that should fail with '\(reason)'")
             } catch let e as OctreeError {
-                #expect(!e.description.isEmpty)
+                // Each corruption is caught by its own check, which says what is wrong.
+                #expect(e.description.contains(reason), "\(e.description)")
             }
         }
         #expect(throws: OctreeError.self) { try OctreeFile.decode(Data("not an octree at all, but long enough to hold a header".utf8)) }

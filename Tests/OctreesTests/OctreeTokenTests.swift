@@ -130,7 +130,8 @@ struct OctreeTokenTests {
 
 @Suite("Octree token errors")
 struct OctreeTokenErrorTests {
-    let tree = try! Octree(points: Fixtures.clusteredPoints(400, seed: 9), depth: 5, fullDepth: 1)
+    let tree: Octree
+    init() throws { tree = try Octree(points: Fixtures.clusteredPoints(400, seed: 9), depth: 5, fullDepth: 1) }
 
     @Test("depth outside 1…10 is a typed error for every entry point", arguments: [0, -1, 11, 64])
     func depthRange(depth: Int) {

@@ -1,17 +1,19 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 
 @Suite("The end-to-end demo")
 struct DemoTests {
     @Test("a one-mug demo writes its sheets and report, and every reconstruction is close to the input")
     func smallDemo() throws {
-        let dir = NSTemporaryDirectory() + "octoplane-demo-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        var o = Demo.Options()
+        let tmp = try TemporaryDirectory("demo"); defer { tmp.remove() }
+        let dir = tmp.path
+        var o = DemoJob()
         o.output = dir; o.assets = "/nonexistent"; o.categories = ["mug"]; o.perCategory = 1
         o.resolution = 65; o.dualDepth = 6; o.octreeDepth = 6; o.metricPoints = 20_000; o.tileSize = 96
-        let s = try Demo.run(o, log: { _ in })
+        o.log = { _ in }
+        let s = try o.run()
         #expect(s.models.count == 1 && s.skipped.isEmpty)
         let results = try #require(s.models.first?.results)
         #expect(results.map(\.method) == ["sdf-mc", "udf-dual", "octree"])
@@ -33,7 +35,34 @@ struct DemoTests {
             #expect(FileManager.default.fileExists(atPath: "\(dir)/\(f)"), "\(f)")
         }
         // Same options, same numbers.
-        let again = try Demo.run(o, log: { _ in })
+        let again = try o.run()
         #expect(again.models[0].results.map(\.chamferL1) == results.map(\.chamferL1))
+    }
+
+    @Test("an empty reconstruction (NaN Chamfer, no normal consistency) is written as \"nan\" and left out of the means, never a failure")
+    func emptyReconstructionReports() throws {
+        let dir = try TemporaryDirectory("demo-empty"); defer { dir.remove() }
+        func result(_ cd: Double, _ nc: Double?, faces: Int) -> DemoJob.MethodResult {
+            DemoJob.MethodResult(method: "udf-dual", faces: faces, watertight: false, nonManifoldEdges: 0, seconds: 0.1,
+                                 fieldEvaluations: nil, chamferL1: cd, normalConsistency: nc, fScore1: faces == 0 ? 0 : 0.5,
+                                 iou: faces == 0 ? 0 : 0.5)
+        }
+        let models = [
+            DemoJob.ModelResult(category: "mug", modelId: "a", inputFaces: 10, inputWatertight: true, results: [result(0.01, 0.9, faces: 8)]),
+            DemoJob.ModelResult(category: "mug", modelId: "b", inputFaces: 10, inputWatertight: true, results: [result(.nan, nil, faces: 0)]),
+            DemoJob.ModelResult(category: "mug", modelId: "c", inputFaces: 10, inputWatertight: true, results: [result(0.03, 0.7, faces: 8)]),
+        ]
+        let summary = DemoJob.Report(models: models, skipped: [], seconds: 1, files: [])
+        let markdown = try DemoJob.writeReports(summary, options: DemoJob(), into: dir.path)
+        // metrics.json is valid JSON and carries the NaN as "nan".
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir.path + "/metrics.json"))
+        let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let rows = try #require(obj["models"] as? [[String: Any]])
+        let second = try #require((rows[1]["results"] as? [[String: Any]])?.first)
+        #expect(second["chamferL1"] as? String == "nan")
+        // Means over the two defined values: CD (0.01 + 0.03) / 2, NC (0.9 + 0.7) / 2 — not / 3.
+        let meanRow = try #require(markdown.split(separator: "\n").last { $0.hasPrefix("| udf-dual |") })
+        #expect(meanRow.contains("| 0.0200 (2 of 3) | 0.800 (2 of 3) |"), "\(meanRow)")
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/report.md"))
     }
 }

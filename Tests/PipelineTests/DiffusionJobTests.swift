@@ -3,15 +3,10 @@ import Generators
 import Support
 import NN
 import Testing
+import TestSupport
 import TensorCore
 import Triplanes
 @testable import Pipeline
-
-private func scratch(_ tag: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "octoplane-\(tag)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -32,7 +27,8 @@ struct DiffusionJobTests {
 
     @Test("a tiny run trains, refuses to overwrite, resumes, and generates meshes of a named category with a sheet")
     func trainAndGenerate() throws {
-        let dir = try scratch("diffusion"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("diffusion"); defer { tmp.remove() }
+        let dir = tmp.path
         // Two "categories" of planes: chair-folder planes are +0.05 on channel 0, table-folder −0.05.
         let shape = [3, 8, 32, 32]
         var rng = SeededRandom(seed: 1)
@@ -75,7 +71,8 @@ struct DiffusionJobTests {
 
     @Test("a folder of planes without normalization statistics, or of mixed shapes, is refused")
     func badFolders() throws {
-        let dir = try scratch("diffusion-bad"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("diffusion-bad"); defer { tmp.remove() }
+        let dir = tmp.path
         try FileManager.default.createDirectory(atPath: dir + "/a/03001627", withIntermediateDirectories: true)
         try TriplaneFile.write(Tensor(zeros: [3, 8, 32, 32]), to: dir + "/a/03001627/x.npy")
         #expect(throws: TriplaneError.self) { try TrainDiffusionJob(data: dir + "/a", output: dir + "/r").run() }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
+import Extraction
 import Geometry
 import MeshIO
 @testable import Pipeline
@@ -30,16 +32,13 @@ private func sphereGrid(_ n: Int) -> [Float] {
 
 @Suite("The extract job")
 struct ExtractJobTests {
-    let dir: String = {
-        let p = NSTemporaryDirectory() + "octoplane-extract-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-        return p
-    }()
+    let dir: String
+    init() throws { dir = try TemporaryDirectory("extract").path }
 
     @Test("an SDF grid (.npy float32) extracts to a watertight sphere of the right size, written as OBJ")
     func sphere() throws {
         try writeNpy("\(dir)/s.npy", descr: "<f4", shape: [40, 40, 40], bytes: floatBytes(sphereGrid(40)))
-        let r = try extractMesh(input: "\(dir)/s.npy", output: "\(dir)/s.obj", insideLower: true)
+        let r = try extract("\(dir)/s.npy", "\(dir)/s.obj", insideLower: true)
         #expect(r.watertight && r.eulerCharacteristic == 2)
         #expect(abs(r.surfaceArea - 4 * .pi * 0.09) / (4 * .pi * 0.09) < 0.02)
         let back = try MeshReader.read(path: "\(dir)/s.obj")
@@ -50,20 +49,20 @@ struct ExtractJobTests {
     @Test("wrong dtype, wrong rank, NaN values are typed errors and write nothing; an all-outside grid writes an empty mesh")
     func badInput() throws {
         try writeNpy("\(dir)/i.npy", descr: "<i4", shape: [2, 2, 2], bytes: Data(count: 32))
-        #expect(throws: ExtractJobError.badDType(path: "\(dir)/i.npy", descr: "<i4")) {
-            try extractMesh(input: "\(dir)/i.npy", output: "\(dir)/i.obj")
+        #expect(throws: PipelineError.invalidInput(path: "\(dir)/i.npy", reason: "expected float32 or float64 values, got dtype '<i4'")) {
+            try extract("\(dir)/i.npy", "\(dir)/i.obj")
         }
         try writeNpy("\(dir)/r.npy", descr: "<f4", shape: [4, 4], bytes: Data(count: 64))
-        #expect(throws: ExtractJobError.badRank(path: "\(dir)/r.npy", shape: [4, 4])) {
-            try extractMesh(input: "\(dir)/r.npy", output: "\(dir)/r.obj")
+        #expect(throws: PipelineError.invalidInput(path: "\(dir)/r.npy", reason: "expected a 3-D grid of shape (nx, ny, nz), got shape (4, 4)")) {
+            try extract("\(dir)/r.npy", "\(dir)/r.obj")
         }
         var v = sphereGrid(8); v[100] = .nan
         try writeNpy("\(dir)/n.npy", descr: "<f4", shape: [8, 8, 8], bytes: floatBytes(v))
-        #expect(throws: ExtractJobError.self) { try extractMesh(input: "\(dir)/n.npy", output: "\(dir)/n.obj") }
+        #expect(throws: PipelineError.self) { try extract("\(dir)/n.npy", "\(dir)/n.obj") }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/i.obj"))
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/n.obj"))
         try writeNpy("\(dir)/o.npy", descr: "<f4", shape: [5, 5, 5], bytes: floatBytes([Float](repeating: 1, count: 125)))
-        let r = try extractMesh(input: "\(dir)/o.npy", output: "\(dir)/o.ply", insideLower: true)
+        let r = try extract("\(dir)/o.npy", "\(dir)/o.ply", insideLower: true)
         #expect(r.faces == 0)
         #expect(FileManager.default.fileExists(atPath: "\(dir)/o.ply"))
     }
@@ -74,19 +73,19 @@ struct ExtractJobTests {
             let path = "\(dir)/z\(shape.map(String.init).joined()).npy"
             try writeNpy(path, descr: "<f4", shape: shape, bytes: Data(count: 4 * shape.reduce(1, *)))
             for method in ExtractMethod.allCases {
-                #expect(throws: ExtractJobError.extraction(path: path, .gridTooSmall(SIMD3(shape[0], shape[1], shape[2])))) {
-                    try extractMesh(input: path, output: "\(dir)/z.obj", method: method)
+                #expect(throws: PipelineError.invalidInput(path: path, reason: ExtractionError.gridTooSmall(SIMD3(shape[0], shape[1], shape[2])).description)) {
+                    try extract(path, "\(dir)/z.obj", method: method)
                 }
             }
         }
         try writeNpy("\(dir)/zero.npy", descr: "<f4", shape: [6, 6, 6], bytes: floatBytes(.init(repeating: 0, count: 216)))
-        #expect(throws: ExtractJobError.extraction(path: "\(dir)/zero.npy", .degenerateUDF(samples: 216))) {
-            try extractMesh(input: "\(dir)/zero.npy", output: "\(dir)/z.obj", method: .udf)
+        #expect(throws: PipelineError.invalidInput(path: "\(dir)/zero.npy", reason: ExtractionError.degenerateUDF(samples: 216).description)) {
+            try extract("\(dir)/zero.npy", "\(dir)/z.obj", method: .udf)
         }
         try writeNpy("\(dir)/far.npy", descr: "<f4", shape: [6, 6, 6], bytes: floatBytes(.init(repeating: 5, count: 216)))
-        #expect(throws: ExtractJobError.self) { try extractMesh(input: "\(dir)/far.npy", output: "\(dir)/z.obj", method: .udf) }
-        #expect(throws: ExtractJobError.badBounds(min: [0, -1, -1], max: [0, 1, 1])) {
-            try extractMesh(input: "\(dir)/far.npy", output: "\(dir)/z.obj", bounds: AABB(min: Vec3(0, -1, -1), max: Vec3(0, 1, 1)))
+        #expect(throws: PipelineError.self) { try extract("\(dir)/far.npy", "\(dir)/z.obj", method: .udf) }
+        #expect(throws: PipelineError.invalidOption("bounds [0.0, -1.0, -1.0] … [0.0, 1.0, 1.0]: need finite values with min < max on every axis")) {
+            try extract("\(dir)/far.npy", "\(dir)/z.obj", bounds: AABB(min: Vec3(0, -1, -1), max: Vec3(0, 1, 1)))
         }
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/z.obj"))
     }
@@ -102,10 +101,19 @@ struct ExtractJobTests {
         } } }
         try writeNpy("\(dir)/disc.npy", descr: "<f4", shape: [n, n, n], bytes: floatBytes(v))
         for method in [ExtractMethod.udf, .dual] {
-            let r = try extractMesh(input: "\(dir)/disc.npy", output: "\(dir)/disc.ply", method: method)
+            let r = try extract("\(dir)/disc.npy", "\(dir)/disc.ply", method: method)
             #expect(r.eulerCharacteristic == 1 && r.nonManifoldEdges == 0 && r.boundaryEdges > 0)
             // The rim ends up to about half a cell short: area within 2h/R = 21% at h = 1/31, R = 0.3.
             #expect(abs(r.surfaceArea - .pi * 0.09) / (.pi * 0.09) < 0.21, "\(r.surfaceArea)")
         }
     }
+}
+
+/// `ExtractJob` with the given paths and inside convention, run.
+@discardableResult
+private func extract(_ input: String, _ output: String, insideLower: Bool = false, method: ExtractMethod = .mc,
+                     bounds: AABB = .cube(halfSize: 0.5)) throws -> ExtractResult {
+    var job = ExtractJob(input: input, output: output)
+    job.insideLower = insideLower; job.method = method; job.bounds = bounds
+    return try job.run()
 }

@@ -1,14 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 import Geometry
 import MeshIO
 @testable import Pipeline
-
-private func scratch() -> String {
-    let p = NSTemporaryDirectory() + "octoplane-pipeline-\(UUID().uuidString)"
-    try! FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true)
-    return p
-}
 
 /// An outward unit cube centred at `c` with edge `e`.
 private func cube(at c: Vec3 = .zero, edge e: Float = 1) -> TriangleMesh {
@@ -22,11 +17,11 @@ private func cube(at c: Vec3 = .zero, edge e: Float = 1) -> TriangleMesh {
 struct InfoNormalizeTests {
     @Test("info on two disjoint cubes: watertight, 2 components, χ = 4, exact bounds and area")
     func infoTwoCubes() throws {
-        let dir = scratch(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try TemporaryDirectory("pipeline").path; defer { try? FileManager.default.removeItem(atPath: dir) }
         var m = cube(at: [0, 0, 0], edge: 2)
         m.append(cube(at: [5, 0, 0], edge: 1))
         try MeshWriter.write(m, to: "\(dir)/two.ply")
-        let info = try meshInfo(path: "\(dir)/two.ply")
+        let info = try InfoJob(path: "\(dir)/two.ply").run()
         #expect(info.vertices == 16 && info.faces == 24)
         #expect(info.watertight && info.components == 2 && info.eulerCharacteristic == 4)
         #expect(info.boundaryEdges == 0 && info.nonManifoldEdges == 0 && info.inconsistentlyOrientedEdges == 0)
@@ -36,10 +31,10 @@ struct InfoNormalizeTests {
         #expect(decoded == info)
     }
 
-    @Test("info welds flat-shaded corners before judging topology", .enabled(if: FileManager.default.fileExists(atPath: "/usr/share/assimp/models/STL/Wuson.stl")))
+    @Test("info welds flat-shaded corners before judging topology", .enabled(if: Prerequisite.file("/usr/share/assimp/models/STL/Wuson.stl"), "needs the assimp-testmodels package"))
     func infoWelds() throws {
-        let ply = try meshInfo(path: "/usr/share/assimp/models/PLY/Wuson.ply")
-        let stl = try meshInfo(path: "/usr/share/assimp/models/STL/Wuson.stl")
+        let ply = try InfoJob(path: "/usr/share/assimp/models/PLY/Wuson.ply").run()
+        let stl = try InfoJob(path: "/usr/share/assimp/models/STL/Wuson.stl").run()
         #expect(ply.vertices > ply.weldedVertices)
         #expect(ply.weldedVertices == stl.weldedVertices)
         #expect(ply.components == stl.components && ply.eulerCharacteristic == stl.eulerCharacteristic)
@@ -49,7 +44,7 @@ struct InfoNormalizeTests {
     @Test("normalize writes a mesh whose bbox follows the convention and prints a transform that maps it back",
           arguments: ["onet", "onet-0.1", "nfd", "sphere"])
     func normalizeRoundTrip(_ name: String) throws {
-        let dir = scratch(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try TemporaryDirectory("pipeline").path; defer { try? FileManager.default.removeItem(atPath: dir) }
         var m = cube(at: [10, -3, 7], edge: 4)
         m.positions = m.positions.map { $0 * Vec3(1, 0.5, 0.25) }
         try MeshWriter.write(m, to: "\(dir)/in.obj")
@@ -60,7 +55,7 @@ struct InfoNormalizeTests {
         default: .unitSphere
         }
         for ext in ["obj", "ply"] {
-            let r = try normalizeMesh(input: "\(dir)/in.obj", output: "\(dir)/out.\(ext)", convention: convention)
+            let r = try NormalizeJob(input: "\(dir)/in.obj", output: "\(dir)/out.\(ext)", convention: convention).run()
             let out = try MeshReader.read(path: "\(dir)/out.\(ext)")
             let b = out.bounds
             let h = convention.targetHalfExtent
@@ -78,15 +73,15 @@ struct InfoNormalizeTests {
 
     @Test("normalize refuses bad input without leaving an output file")
     func normalizeRefusals() throws {
-        let dir = scratch(); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = try TemporaryDirectory("pipeline").path; defer { try? FileManager.default.removeItem(atPath: dir) }
         try MeshWriter.write(cube(), to: "\(dir)/in.ply")
         #expect(throws: MeshIOError.fileNotFound(path: "\(dir)/missing.obj")) {
-            try normalizeMesh(input: "\(dir)/missing.obj", output: "\(dir)/o.obj", convention: .nfd)
+            try NormalizeJob(input: "\(dir)/missing.obj", output: "\(dir)/o.obj", convention: .nfd).run()
         }
-        #expect(throws: MeshIOError.self) { try normalizeMesh(input: "\(dir)/in.ply", output: "\(dir)/o.stl", convention: .nfd) }
-        #expect(throws: NormalizeError.badPadding(1.5)) { try normalizeMesh(input: "\(dir)/in.ply", output: "\(dir)/o.obj", convention: .onet(padding: 1.5)) }
+        #expect(throws: MeshIOError.self) { try NormalizeJob(input: "\(dir)/in.ply", output: "\(dir)/o.stl", convention: .nfd).run() }
+        #expect(throws: PipelineError.invalidOption("padding 1.5 is not valid: ONet padding must lie in [0, 1)")) { try NormalizeJob(input: "\(dir)/in.ply", output: "\(dir)/o.obj", convention: .onet(padding: 1.5)).run() }
         _ = FileManager.default.createFile(atPath: "\(dir)/garbage.ply", contents: Data([0x70, 0x6c, 0x79, 0x0a, 0xff, 0xfe]))
-        #expect(throws: MeshIOError.self) { try normalizeMesh(input: "\(dir)/garbage.ply", output: "\(dir)/o.ply", convention: .unitSphere) }
+        #expect(throws: MeshIOError.self) { try NormalizeJob(input: "\(dir)/garbage.ply", output: "\(dir)/o.ply", convention: .unitSphere).run() }
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(left == ["garbage.ply", "in.ply"])
     }

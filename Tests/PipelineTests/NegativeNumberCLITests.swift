@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every numeric option of the CLI with a negative value in the ordinary spelling (`--opt -3`):
 /// the option gets the value (the command's own range check answers, or the value is used), never
 /// ArgumentParser's "Missing value" / "Unknown option" (a token starting with "-" read as a name).
-@Suite("Negative numbers on the command line", .enabled(if: octoplaneBinary != nil))
+@Suite("Negative numbers on the command line", .enabled(if: Prerequisite.met(octoplaneBinary != nil), "needs the octoplane executable (swift build)"))
 struct NegativeNumberCLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static let mesh = "\(root)/Assets/meshes/icosphere.ply"
@@ -50,9 +51,8 @@ struct NegativeNumberCLITests {
 
     @Test("negative values that are valid are used: render --elevation -20 --azimuth -30, octree render, extract --bounds -1 … --level -0.01")
     func accepted() throws {
-        let dir = NSTemporaryDirectory() + "octoplane-neg-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("neg"); defer { tmp.remove() }
+        let dir = tmp.path
         let render = try run(["render", Self.mesh, "-o", "\(dir)/r.png", "--size", "32", "--elevation", "-20", "--azimuth", "-30"])
         #expect(render.status == 0, "\(render.err)")
         let build = try run(["octree", "build", Self.mesh, "-o", "\(dir)/t.octree", "--depth", "4", "--full-depth", "2"])

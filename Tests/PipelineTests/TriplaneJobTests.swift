@@ -4,16 +4,11 @@ import Geometry
 import MeshIO
 import Sampling
 import Testing
+import TestSupport
 import Triplanes
 @testable import Pipeline
 
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
-private func scratch(_ tag: String) throws -> String {
-    let dir = NSTemporaryDirectory() + "octoplane-\(tag)-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 /// NFD samples of two bundled meshes, written as `convert --preset nfd` would.
 private func bundledSamples(in dir: String, names: [String] = ["torus.ply", "bevelled-box.ply"]) throws {
@@ -30,7 +25,8 @@ private let tiny = TriplaneConfig(resolution: 16, channels: 4, hidden: [32, 32],
 struct TriplaneJobTests {
     @Test("train-decoder writes a decoder, refuses to overwrite a run, and resumes it to more steps")
     func trainDecoderResumes() throws {
-        let dir = try scratch("train-decoder"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("train-decoder"); defer { tmp.remove() }
+        let dir = tmp.path
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
         try bundledSamples(in: dir + "/data")
         var job = TriplaneTrainDecoderJob(data: dir + "/data", output: dir + "/d.safetensors")
@@ -54,7 +50,8 @@ struct TriplaneJobTests {
 
     @Test("the shipped decoder fits two bundled shapes to IoU ≥ 0.9 and F@1% ≥ 0.9 (seeded)", arguments: ["torus.ply", "goblet.ply"])
     func shippedDecoderFitsBundledShapes(name: String) throws {
-        let dir = try scratch("fit"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("fit"); defer { tmp.remove() }
+        let dir = tmp.path
         var job = TriplaneFitJob(input: "\(repoRoot)/Assets/meshes/\(name)", output: dir + "/planes.npy")
         job.decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
         job.samplePoints = 100_000; job.metricResolution = 129; job.seed = 1
@@ -74,7 +71,8 @@ struct TriplaneJobTests {
 
     @Test("convert --to triplane writes planes, fit IoU in the manifest and normalization statistics, and resumes")
     func convertWritesTriplanes() throws {
-        let dir = try scratch("convert-triplane"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("convert-triplane"); defer { tmp.remove() }
+        let dir = tmp.path
         let items = ["torus.ply", "bevelled-box.ply", "no-such-mesh.ply"].map {
             ConvertItem(key: "meshes/" + $0.replacingOccurrences(of: ".ply", with: ""), meshPath: "\(repoRoot)/Assets/meshes/\($0)")
         }
@@ -82,7 +80,7 @@ struct TriplaneJobTests {
         t.decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
         t.fit.steps = 30; t.samplePoints = 20_000; t.iouPoints = 5_000
         let opts = ConvertOptions(outputDirectory: dir + "/out", settings: SampleSettings(preset: .nfd), quiet: true)
-        let s = try Pipeline.convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        let s = try ConvertJob(source: ConvertList(items), options: opts, target: .triplane(t)).run()
         #expect(s.converted == 2 && s.failed == 1)
         #expect(FileManager.default.fileExists(atPath: dir + "/out/meshes/torus.npy"))
         let manifest = try String(contentsOfFile: s.manifest, encoding: .utf8).split(separator: "\n")
@@ -93,13 +91,14 @@ struct TriplaneJobTests {
         let norm = try PlaneNormalization.read(try #require(s.normalization), expectedChannels: 24)
         #expect(norm.objects == 2)
         // A rerun converts nothing and keeps the statistics.
-        let again = try Pipeline.convertToTriplanes(ConvertList(items), options: opts, triplane: t)
+        let again = try ConvertJob(source: ConvertList(items), options: opts, target: .triplane(t)).run()
         #expect(again.converted == 0 && again.alreadyDone == 2)
     }
 
     @Test("bad samples, planes and decoders end in typed errors naming the file")
     func badInput() throws {
-        let dir = try scratch("triplane-bad"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("triplane-bad"); defer { tmp.remove() }
+        let dir = tmp.path
         let decoder = "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)"
         // Samples without the occupancy column, with a NaN row, with an occupancy of 0.5.
         try Npy.write(try NpyArray(floats: [Float](repeating: 0, count: 30), shape: [10, 3]), to: dir + "/three.npy")

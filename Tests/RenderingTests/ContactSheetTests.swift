@@ -1,6 +1,7 @@
 import Foundation
 import Geometry
 import Testing
+import TestSupport
 @testable import Rendering
 
 @Suite("Contact sheets, font and turntable")
@@ -67,9 +68,8 @@ struct ContactSheetTests {
         for y in 0..<48 { for x in 0..<48 { mirrored[y * 48 + x] = m2[y * 48 + 47 - x] } }
         #expect(zip(m0, mirrored).filter { $0 != $1 }.count <= 48)
         #expect(m0 != mask(frames[1]))
-        let dir = NSTemporaryDirectory() + "octoplane-tt-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("turntable"); defer { tmp.remove() }
+        let dir = tmp.path
         let paths = try Turntable.write(frames, toFolder: dir)
         #expect(paths.map { ($0 as NSString).lastPathComponent } == ["frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0003.png"])
         #expect(try PNG.read(paths[3]) == frames[3])

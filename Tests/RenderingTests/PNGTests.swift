@@ -1,20 +1,16 @@
 import Foundation
 import Support
 import Testing
+import TestSupport
 @testable import Rendering
-
-private func tempDir() -> String {
-    let d = NSTemporaryDirectory() + "octoplane-render-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-}
 
 @Suite("PNG")
 struct PNGTests {
     @Test("RGB and RGBA images round-trip bit-exactly through libpng")
     func roundTrip() throws {
         var rng = SeededRandom(seed: 42)
-        let dir = tempDir()
+        let tmp = try TemporaryDirectory("render"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (w, h) in [(1, 1), (37, 19), (256, 3)] {
             let bytes = (0..<(3 * w * h)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
@@ -30,7 +26,8 @@ struct PNGTests {
 
     @Test("a missing output folder is a typed error and leaves no file behind")
     func badOutputPath() throws {
-        let dir = tempDir()
+        let tmp = try TemporaryDirectory("render"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let img = RGBImage(width: 4, height: 4)
         let target = dir + "/no/such/folder/out.png"
@@ -52,7 +49,8 @@ struct PNGTests {
 
     @Test("unreadable and corrupt PNGs are typed errors")
     func badInput() throws {
-        let dir = tempDir()
+        let tmp = try TemporaryDirectory("render"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(throws: RenderingError.self) { try PNG.read(dir + "/missing.png") }
         #expect(throws: RenderingError.self) { try PNG.read(dir) }

@@ -123,10 +123,7 @@ struct RendererTests {
         o.wireframe = true
         let a = try Renderer.render(mesh: mesh, azimuth: 35, elevation: 25, options: o)
         let b = try Renderer.render(mesh: mesh, azimuth: 35, elevation: 25, options: o)
-        let saved = Parallelism.threadCount
-        Parallelism.threadCount = 1
-        defer { Parallelism.threadCount = saved }
-        let c = try Renderer.render(mesh: mesh, azimuth: 35, elevation: 25, options: o)
+        let c = try Parallelism.withThreadCount(1) { try Renderer.render(mesh: mesh, azimuth: 35, elevation: 25, options: o) }
         #expect(a == b)
         #expect(a == c)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Dataset
 import Testing
+import TestSupport
 import Geometry
 import MeshIO
 import Sampling
@@ -33,14 +34,13 @@ func lines(_ path: String) -> [String] {
 struct ConvertTests {
     @Test("an inside-out mesh samples its true inside and is flagged: negative signed volume warns, an open sheet with no inside point warns")
     func insideOutWarnings() throws {
-        let dir = NSTemporaryDirectory() + "octoplane-inverted-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("inverted"); defer { tmp.remove() }
+        let dir = tmp.path
         var m = TriangleMesh.icosphere(subdivisions: 3, radius: 0.5)
         m.triangles = m.triangles.map { SIMD3($0.x, $0.z, $0.y) }
         try MeshWriter.write(m, to: "\(dir)/inverted.ply")
-        let r = try sampleMesh(input: "\(dir)/inverted.ply", output: "\(dir)/out",
-                               settings: SampleSettings(preset: .onet, count: 4000, seed: 1))
+        let r = try SampleJob(input: "\(dir)/inverted.ply", output: "\(dir)/out",
+                              settings: SampleSettings(preset: .onet, count: 4000, seed: 1)).run()
         #expect(r.insideFraction > 0.1)
         #expect(r.signedVolume < 0)
         #expect(r.warnings.count == 1 && r.warnings[0].contains("inside-out"))
@@ -50,11 +50,11 @@ struct ConvertTests {
 
     @Test("converts a collection to NFD files numpy-compatible, logs the failure, writes the manifest, and resumes")
     func convertAndResume() throws {
-        let dir = tempDir("convert")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("convert"); defer { tmp.remove() }
+        let dir = tmp.path
         let items = try makeCollection(dir)
         var opts = ConvertOptions(outputDirectory: dir + "/out", settings: SampleSettings(preset: .nfd, count: 3000, seed: 1), jobs: 2, quiet: true)
-        let s1 = try convertModels(ConvertList(items), options: opts)
+        let s1 = try ConvertJob(source: ConvertList(items), options: opts).run()
         #expect(s1.models == 4 && s1.converted == 3 && s1.failed == 1 && s1.alreadyDone == 0)
         let manifest = lines(opts.manifestPath)
         #expect(manifest.count == 3)
@@ -70,7 +70,7 @@ struct ConvertTests {
         let original = try Data(contentsOf: URL(fileURLWithPath: bPath))
         try FileManager.default.removeItem(atPath: bPath)
         try Data("partial".utf8).write(to: URL(fileURLWithPath: dir + "/out/02691156/.b.npy.tmp-1-2"))
-        let s2 = try convertModels(ConvertList(items), options: opts)
+        let s2 = try ConvertJob(source: ConvertList(items), options: opts).run()
         #expect(s2.alreadyDone == 2 && s2.converted == 1 && s2.failed == 1)
         // The rerun reproduces the lost file bit for bit (per-model seeds derive from the key).
         #expect(try Data(contentsOf: URL(fileURLWithPath: bPath)) == original)
@@ -80,7 +80,7 @@ struct ConvertTests {
         for i in 0..<2 {
             opts.outputDirectory = dir + "/sharded"
             opts.shard = (i, 2)
-            let s = try convertModels(ConvertList(items), options: opts)
+            let s = try ConvertJob(source: ConvertList(items), options: opts).run()
             #expect(s.models == 2)
             #expect(FileManager.default.fileExists(atPath: dir + "/sharded/manifest.shard-\(i)-of-2.jsonl"))
         }
@@ -91,21 +91,22 @@ struct ConvertTests {
 
     @Test("ONet preset writes a model folder with points.npz and pointcloud.npz; bad shards and jobs are typed errors")
     func onetAndBadOptions() throws {
-        let dir = tempDir("convert-onet")
+        let tmp = try TemporaryDirectory("convert-onet"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let items = Array(try makeCollection(dir).prefix(1))
         var settings = SampleSettings(preset: .onet, count: 2000, seed: 1)
         settings.surfaceCount = 500
-        let s = try convertModels(ConvertList(items), options: ConvertOptions(outputDirectory: dir + "/out", settings: settings, quiet: true))
+        let s = try ConvertJob(source: ConvertList(items), options: ConvertOptions(outputDirectory: dir + "/out", settings: settings, quiet: true)).run()
         #expect(s.converted == 1)
         let p = try OnetPoints.read(path: dir + "/out/02691156/a/points.npz")
         #expect(p.points.count == 2000)
         #expect(try OnetPointCloud.read(path: dir + "/out/02691156/a/pointcloud.npz").points.count == 500)
-        #expect(throws: ConvertError.badShard("2/2")) { try parseShard("2/2") }
-        #expect(throws: ConvertError.badShard("x")) { try parseShard("x") }
+        #expect(throws: PipelineError.invalidOption("--shard '2/2' is not valid: write i/n with 0 ≤ i < n (e.g. 3/16)")) { try parseShard("2/2") }
+        #expect(throws: PipelineError.self) { try parseShard("x") }
         #expect(try parseShard("3/16") == (3, 16))
-        #expect(throws: ConvertError.badJobs(0)) {
-            try convertModels(ConvertList(items), options: ConvertOptions(outputDirectory: dir + "/o2", settings: settings, jobs: 0, quiet: true))
+        #expect(throws: PipelineError.invalidOption("--jobs 0 is not valid: it must be ≥ 1")) {
+            try ConvertJob(source: ConvertList(items), options: ConvertOptions(outputDirectory: dir + "/o2", settings: settings, jobs: 0, quiet: true)).run()
         }
     }
 }
@@ -114,7 +115,8 @@ struct ConvertTests {
 struct ShapeNetSourceTests {
     @Test("walks v1 and v2 layouts in a stable order, shards by position, reports folders without a mesh")
     func walk() throws {
-        let dir = tempDir("shapenet")
+        let tmp = try TemporaryDirectory("shapenet"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let fm = FileManager.default
         let tri = TriangleMesh(positions: [[0, 0, 0], [1, 0, 0], [0, 1, 0]], triangles: [[0, 1, 2]])

@@ -6,18 +6,12 @@ import ArrayIO
 import Support
 @testable import Sampling
 
-func tempDir(_ tag: String) -> String {
-    let d = FileManager.default.temporaryDirectory.path + "/octoplane-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    try? FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-    return d
-}
-
-
 @Suite("Sample files")
 struct SampleFileTests {
     @Test("every format round-trips through its writer and reader")
     func roundTrips() throws {
-        let dir = tempDir("samplefiles")
+        let tmp = try TemporaryDirectory("samplefiles"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let out = try SampleRecipe.run(.icosphere(subdivisions: 2, radius: 1), settings: SampleSettings(preset: .onet, count: 1001, seed: 1))
         guard case let .onet(p, c) = out else { Issue.record("wrong output"); return }
@@ -38,9 +32,10 @@ struct SampleFileTests {
         #expect(throws: (any Error).self) { try OnetPoints.read(path: dir + "/missing.npz") }
     }
 
-    @Test("numpy reads every format with the documented dtypes and shapes", .enabled(if: numpyAvailable, "python3 with numpy is not installed"))
+    @Test("numpy reads every format with the documented dtypes and shapes", .enabled(if: Prerequisite.met(numpyAvailable), "python3 with numpy is not installed"))
     func numpyReads() throws {
-        let dir = tempDir("samplefiles-np")
+        let tmp = try TemporaryDirectory("samplefiles-np"); defer { tmp.remove() }
+        let dir = tmp.path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let mesh = TriangleMesh.icosphere(subdivisions: 2, radius: 1)
         let onet = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .onet, count: 1000, seed: 1))
@@ -49,7 +44,7 @@ struct SampleFileTests {
         try nfd.write(to: dir + "/nfd.npy")
         let udf = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .udf, count: 1000, seed: 1))
         try udf.write(to: dir + "/udf.npz")
-        guard case let .onet(op, _) = onet else { return }
+        guard case let .onet(op, _) = onet else { Issue.record("wrong output"); return }
         let inside = op.occupancies.filter { $0 }.count
         let script = """
         import sys, numpy as np

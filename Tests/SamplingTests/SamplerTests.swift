@@ -83,7 +83,7 @@ struct PresetTests {
         // Same seed → same result; parity labels agree on this watertight mesh.
         #expect(try SampleRecipe.run(mesh, settings: SampleSettings(preset: .onet, count: 20_000, seed: 1)) == out)
         let parity = try SampleRecipe.run(mesh, settings: SampleSettings(preset: .onet, count: 20_000, seed: 1, insideTest: .rayParity()))
-        guard case let .onet(pp, _) = parity else { return }
+        guard case let .onet(pp, _) = parity else { Issue.record("wrong output: \(parity)"); return }
         let agree = zip(pp.occupancies, points.occupancies).filter { $0 == $1 }.count
         #expect(Double(agree) / 20_000 >= 0.999)
     }
@@ -147,7 +147,7 @@ struct PresetTests {
         for i in stride(from: 0, to: messy.triangles.count, by: 10) { let t = messy.triangles[i]; messy.triangles[i] = [t.x, t.z, t.y] } // 10% flipped
         messy.triangles += messy.triangles.prefix(200)                                    // duplicates
         let out = try SampleRecipe.run(messy, settings: SampleSettings(preset: .onet, count: 10_000, seed: 4))
-        guard case let .onet(p, _) = out else { return }
+        guard case let .onet(p, _) = out else { Issue.record("wrong output"); return }
         var wrong = 0
         for (q, o) in zip(p.points, p.occupancies) where abs(length(q) - 0.5) > 0.05 && o != (length(q) < 0.5) { wrong += 1 }
         #expect(Double(wrong) / 10_000 < 0.02, "\(wrong) wrong labels")

@@ -56,19 +56,13 @@ struct KDTreeTests {
         let pts = randomCloud(30_000, seed: 21)
         let qs = randomCloud(30_000, seed: 22)
         let tree = KDTree(points: pts)
-        let saved = Parallelism.threadCount
-        Parallelism.threadCount = 1
-        let one = tree.nearest(qs)
-        Parallelism.threadCount = 2
-        let two = tree.nearest(qs)
-        let coherent = tree.nearest(qs, coherent: true)
-        Parallelism.threadCount = saved
+        let one = Parallelism.withThreadCount(1) { tree.nearest(qs) }
+        let two = Parallelism.withThreadCount(2) { tree.nearest(qs) }
+        let coherent = Parallelism.withThreadCount(2) { tree.nearest(qs, coherent: true) }
         #expect(one == two)
         #expect(one == coherent)
         // A tree built with one thread equals one built in parallel.
-        Parallelism.threadCount = 1
-        let serialTree = KDTree(points: pts)
-        Parallelism.threadCount = saved
+        let serialTree = Parallelism.withThreadCount(1) { KDTree(points: pts) }
         #expect(serialTree.points == tree.points && serialTree.order == tree.order)
     }
 

@@ -23,27 +23,31 @@ struct AutogradTests {
         #expect(x.grad == nil)
     }
 
-    @Test("a recorded graph is freed with its last tensor, before and after backward (no cycles through backward closures)")
-    func graphsAreFreed() {
-        let ops: [(String, (Tensor) -> Tensor)] = [
-            ("exp", { $0.exp() }), ("sigmoid", { $0.sigmoid() }), ("tanh", { $0.tanh() }), ("sqrt", { $0.abs().sqrt() }),
-            ("pow", { $0.abs().pow(1.5) }), ("clamp", { $0.clamped(-0.5, 0.5) }), ("silu", { $0.silu() }),
-            ("softmax", { $0.softmax(axis: -1) }), ("logSoftmax", { $0.logSoftmax(axis: -1) }),
-            ("groupNorm", { groupNorm($0, groups: 2, gamma: nil, beta: nil) }),
-        ]
-        for (name, op) in ops {
-            for runBackward in [false, true] {
-                weak var output: Tensor?
-                weak var input: Tensor?
-                do {
-                    let x = Tensor((0..<24).map { Float($0 % 7) * 0.3 - 1 }, shape: [2, 4, 3], requiresGrad: true)
-                    let hidden = x * 2
-                    let y = op(hidden)
-                    output = y; input = hidden
-                    if runBackward { y.sum().backward() }
-                }
-                #expect(output == nil && input == nil, "\(name) (backward: \(runBackward)) kept its graph alive")
+    /// Weak references to the tensors of one graph.
+    final class WeakTensors {
+        var refs: [() -> Tensor?] = []
+        func track(_ t: Tensor) { refs.append { [weak t] in t } }
+        var alive: Int { refs.filter { $0() != nil }.count }
+    }
+
+    @Test("a recorded graph is freed with its last tensor, before and after backward (no cycles through backward closures), for every op of the tables",
+          arguments: coreOpTable + convOpTable + planeSamplingTable)
+    func graphsAreFreed(_ c: OpCase) {
+        for runBackward in [false, true] {
+            let tracked = WeakTensors()
+            do {
+                var rng = SeededRandom(seed: 0x6A7)
+                let inst = c.make(&rng)
+                for (t, d) in zip(inst.inputs, inst.differentiable) { t.requiresGrad = d }
+                // Each differentiable input goes through a recorded node first, so the graph has
+                // interior tensors whose lifetime depends on the op's backward closure.
+                let hidden = zip(inst.inputs, inst.differentiable).map { t, d in d ? t * 1 : t }
+                let y = inst.op(hidden)
+                tracked.track(y)
+                for h in hidden { tracked.track(h) }
+                if runBackward { y.sum().backward() }
             }
+            #expect(tracked.alive == 0, "\(c.name) (backward: \(runBackward)) kept \(tracked.alive) tensor(s) of its graph alive")
         }
     }
 

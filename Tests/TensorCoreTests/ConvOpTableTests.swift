@@ -147,14 +147,14 @@ struct ConvOpTableTests {
     @Test("conv2d in column tiles of a few output rows (and a partial last tile): forward, dX and dW match the oracle")
     func tiledConv() {
         // Tiles of ⌊16/K⌋ → 2 rows of 7 here (K = 36 for x, 54 for dY): 6 full tiles and a partial one.
-        let saved = (ConvTiling.floats, ConvTiling.minColumns)
-        ConvTiling.floats = 16; ConvTiling.minColumns = 14
-        defer { (ConvTiling.floats, ConvTiling.minColumns) = saved }
-        var rng = SeededRandom(seed: 12)
-        let n = min(max(2, Parallelism.threadCount), 4), c = 4, o = 6, h = 13, w = 7
-        let x = randomTensor([n, c, h, w], &rng, { $0.uniform(-1, 1) }), wt = randomTensor([o, c, 3, 3], &rng, { $0.uniform(-1, 1) })
-        let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
-        expectSameConv3x3MatchesOracle(x, wt, b, dy, "tiled")
+        ConvTiling.$settings.withValue(.init(floats: 16, minColumns: 14)) {
+            var rng = SeededRandom(seed: 12)
+            let n = min(max(2, Parallelism.threadCount), 4), c = 4, o = 6, h = 13, w = 7
+            let x = randomTensor([n, c, h, w], &rng, { $0.uniform(-1, 1) }), wt = randomTensor([o, c, 3, 3], &rng, { $0.uniform(-1, 1) })
+            let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
+            #expect(ConvTiling.rows(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), n: n, threads: Parallelism.threadCount) < h)
+            expectSameConv3x3MatchesOracle(x, wt, b, dy, "tiled")
+        }
     }
 
     @Test("conv2d gives the same values and gradients on 1, 2, 3 and 7 threads (tiles spread over threads when the batch is small)")
@@ -164,17 +164,15 @@ struct ConvOpTableTests {
         let w3 = randomTensor([6, 5, 3, 3], &rng), w1 = randomTensor([6, 5, 1, 1], &rng), b = randomTensor([6], &rng)
         // (weight, stride, padding, dY): 3×3 "same" (flipped dX), 1×1 (no columns), 3×3 stride 2 (col2im dX).
         let cases: [(Tensor, Int, Int, Tensor)] = [(w3, 1, 1, dy3), (w1, 1, 0, dy3), (w3, 2, 1, dy2)]
-        let saved = Parallelism.threadCount
-        defer { Parallelism.threadCount = saved }
         for (ci, (w, s, p, dy)) in cases.enumerated() {
             var results: [[[Float]]] = []
-            for threads in [1, 2, 3, 7] {
-                Parallelism.threadCount = threads
+            for threads in [1, 2, 3, 7] { Parallelism.withThreadCount(threads) {
+                #expect(Parallelism.threadCount == threads)
                 let xl = Tensor(x.scalars, shape: x.shape, requiresGrad: true), wl = Tensor(w.scalars, shape: w.shape, requiresGrad: true)
                 let y = conv2d(xl, wl, b, stride: s, padding: p)
                 (y * dy).sum().backward()
                 results.append([y.scalars, xl.grad!.scalars, wl.grad!.scalars])
-            }
+            } }
             for r in results.dropFirst() {
                 for (part, name) in ["y", "dX", "dW"].enumerated() {
                     let err = zip(r[part], results[0][part]).map { Swift.abs($0 - $1) }.max()!
@@ -186,9 +184,6 @@ struct ConvOpTableTests {
 
     @Test("conv2d forced onto Winograd F(2×2, 3×3): forward, dX and dW match the oracle on odd and even sizes, batches and unit splits")
     func winogradConv() {
-        let saved = (Winograd.minChannels, Winograd.tiles, Parallelism.threadCount)
-        defer { (Winograd.minChannels, Winograd.tiles, Parallelism.threadCount) = saved }
-        Winograd.minChannels = 1
         var rng = SeededRandom(seed: 14)
         // (N, Cin, Cout, H, W, tiles per unit, threads): 1×1 to 9×8 images, one or many tile rows a
         // unit; widths 16, 17 and 35 for the 8-tile-wide transforms and their tails.
@@ -196,12 +191,12 @@ struct ConvOpTableTests {
                      (4, 8, 8, 9, 8, 4, 7), (2, 16, 24, 6, 7, 3, 1), (2, 3, 4, 4, 16, 8, 2), (1, 5, 2, 5, 17, 9, 2),
                      (2, 2, 3, 3, 35, 128, 3)]
         for (n, c, o, h, w, tiles, threads) in cases {
-            Winograd.tiles = tiles
-            Parallelism.threadCount = threads
-            #expect(Winograd.applies(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), cout: o))
-            let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, 3, 3], &rng)
-            let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
-            expectSameConv3x3MatchesOracle(x, wt, b, dy, "N \(n) Cin \(c) Cout \(o) \(h)×\(w)")
+            Winograd.$settings.withValue(.init(minChannels: 1, tiles: tiles)) { Parallelism.withThreadCount(threads) {
+                #expect(Winograd.applies(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), cout: o))
+                let x = randomTensor([n, c, h, w], &rng), wt = randomTensor([o, c, 3, 3], &rng)
+                let b = randomTensor([o], &rng), dy = randomTensor([n, o, h, w], &rng)
+                expectSameConv3x3MatchesOracle(x, wt, b, dy, "N \(n) Cin \(c) Cout \(o) \(h)×\(w)")
+            } }
         }
     }
 

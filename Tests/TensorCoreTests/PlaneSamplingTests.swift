@@ -42,15 +42,12 @@ struct PlaneSamplingTests {
         var rng = SeededRandom(seed: 5)
         let planes = Tensor.randn([3, 16, 20, 20], rng: &rng, requiresGrad: true)
         let pts = Tensor.uniform([5000, 3], -1, 1, rng: &rng, requiresGrad: true)
-        func run(_ threads: Int) -> ([Float], [Float], [Float]) {
-            let saved = Parallelism.threadCount
-            Parallelism.threadCount = threads
-            defer { Parallelism.threadCount = saved }
+        func run(_ threads: Int) -> ([Float], [Float], [Float]) { Parallelism.withThreadCount(threads) {
             planes.grad = nil; pts.grad = nil
             let y = samplePlanes(planes, at: pts)
             (y * y).sum().backward()
             return (y.scalars, planes.grad!.scalars, pts.grad!.scalars)
-        }
+        } }
         let a = run(1), b = run(2)
         #expect(a.0 == b.0 && a.2 == b.2)
         #expect(zip(a.1, b.1).allSatisfy { Swift.abs($0 - $1) <= 1e-5 * max(1, Swift.abs($0)) })

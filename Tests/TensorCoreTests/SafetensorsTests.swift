@@ -2,14 +2,11 @@ import ArrayIO
 import Foundation
 import Support
 import Testing
+import TestSupport
 @testable import TensorCore
 
 private func fixturePath(_ name: String) -> String {
     Bundle.module.path(forResource: "Fixtures/\(name)", ofType: nil) ?? Bundle.module.bundlePath + "/Fixtures/\(name)"
-}
-
-private func tempPath(_ name: String) -> String {
-    FileManager.default.temporaryDirectory.path + "/tensorcore-\(getpid())-\(UInt32.random(in: 0...UInt32.max))-\(name)"
 }
 
 /// A header + data built by hand, for corruption tests.
@@ -42,7 +39,8 @@ struct SafetensorsTests {
         var rng = SeededRandom(seed: 3)
         let tensors = ["a.weight": Tensor.randn([4, 5], rng: &rng), "a.bias": Tensor.randn([5], rng: &rng),
                        "scalar": Tensor(scalar: -0.5), "empty": Tensor(zeros: [0, 2])]
-        let path = tempPath("rt.safetensors")
+        let tmp = try TemporaryDirectory("safetensors"); defer { tmp.remove() }
+        let path = tmp.path + "/rt.safetensors"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Safetensors.write(tensors, metadata: ["step": "12"], to: path)
         let f = try Safetensors.read(path)
@@ -130,14 +128,15 @@ struct SafetensorsTests {
     }
 
     @Test("Python's safetensors reads what Octoplane writes",
-          .enabled(if: pythonWithSafetensors != nil, "no python with the safetensors package"))
+          .enabled(if: Prerequisite.met(pythonWithSafetensors != nil), "no python with the safetensors package"))
     func pythonReadsOurs() throws {
-        let path = tempPath("py.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let python = try #require(pythonWithSafetensors, "no python with the safetensors package")
+        let tmp = try TemporaryDirectory("safetensors"); defer { tmp.remove() }
+        let path = tmp.path + "/py.safetensors"
         try Safetensors.write(["w": Tensor((0..<6).map { Float($0) / 4 }, shape: [2, 3]), "s": Tensor(scalar: 7)],
                               metadata: ["k": "v"], to: path)
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: pythonWithSafetensors!)
+        p.executableURL = URL(fileURLWithPath: python)
         p.arguments = ["-c", """
         import sys, numpy as np
         from safetensors.numpy import load_file
@@ -155,7 +154,8 @@ struct SafetensorsTests {
     @Test(".npy export and import round-trip a tensor; non-float arrays are refused")
     func npy() throws {
         let t = Tensor((0..<24).map { Float($0) * 0.5 }, shape: [2, 3, 4])
-        let path = tempPath("t.npy")
+        let tmp = try TemporaryDirectory("safetensors"); defer { tmp.remove() }
+        let path = tmp.path + "/t.npy"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try t.save(npy: path)
         let r = try Tensor.load(npy: path)

@@ -2,20 +2,16 @@ import ArrayIO
 import Foundation
 import Support
 import Testing
+import TestSupport
 @testable import TensorCore
 @testable import Triplanes
-
-func temporaryFolder(_ tag: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octoplane-\(tag)-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
 
 @Suite("triplane files: decoders, planes and normalization statistics")
 struct TriplaneFileTests {
     @Test("a decoder round-trips through safetensors with its configuration")
     func decoderRoundTrip() throws {
-        let dir = try temporaryFolder("decoder"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("decoder"); defer { tmp.remove() }
+        let dir = tmp.path
         for agg in TriplaneAggregation.allCases {
             let cfg = TriplaneConfig(resolution: 8, channels: 3, aggregation: agg, hidden: [16, 8], fourierFeatures: agg == .product ? 0 : 12)
             let d = TriplaneDecoder(config: cfg, seed: 7)
@@ -31,7 +27,8 @@ struct TriplaneFileTests {
 
     @Test("a decoder file of another configuration is refused with the tensor that differs")
     func decoderMismatch() throws {
-        let dir = try temporaryFolder("decoder-bad"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("decoder-bad"); defer { tmp.remove() }
+        let dir = tmp.path
         let d = TriplaneDecoder(config: TriplaneConfig(resolution: 8, channels: 3, hidden: [16]), seed: 1)
         // Same metadata, a tensor of the wrong width: the configuration claims 16 hidden units.
         var tensors = Dictionary(uniqueKeysWithValues: d.namedParameters)
@@ -55,7 +52,8 @@ struct TriplaneFileTests {
 
     @Test("planes files of the wrong rank, layout or dtype are refused")
     func badPlanes() throws {
-        let dir = try temporaryFolder("planes"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("planes"); defer { tmp.remove() }
+        let dir = tmp.path
         let good = Tensor((0..<(3 * 2 * 4 * 4)).map(Float.init), shape: [3, 2, 4, 4])
         try TriplaneFile.write(good, to: dir + "/ok.npy")
         #expect(try TriplaneFile.read(dir + "/ok.npy").scalars == good.scalars)
@@ -89,7 +87,8 @@ struct TriplaneFileTests {
             let std = (vals.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(vals.count)).squareRoot()
             #expect(Swift.abs(mean) < 1e-5 && Swift.abs(std - 0.25) < 1e-4, "channel \(c): mean \(mean), std \(std)")
         }
-        let dir = try temporaryFolder("norm"); defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("norm"); defer { tmp.remove() }
+        let dir = tmp.path
         try n.write(to: dir + "/n.json")
         #expect(try PlaneNormalization.read(dir + "/n.json", expectedChannels: 6) == n)
         #expect(throws: TriplaneError.self) { try PlaneNormalization.read(dir + "/n.json", expectedChannels: 24) }

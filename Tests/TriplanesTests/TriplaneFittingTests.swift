@@ -1,6 +1,7 @@
 import Foundation
 import Support
 import Testing
+import TestSupport
 @testable import NN
 @testable import TensorCore
 @testable import Triplanes
@@ -84,9 +85,8 @@ struct TriplaneFittingTests {
         let straight = try DecoderTrainer(config: tinyConfig, settings: s, objects: objects, names: names)
         for _ in 0..<12 { try straight.step() }
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octoplane-resume-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tmp = try TemporaryDirectory("resume"); defer { tmp.remove() }
+        let dir = tmp.path
         let first = try DecoderTrainer(config: tinyConfig, settings: s, objects: objects, names: names)
         for _ in 0..<5 { try first.step() }
         try first.checkpoint(to: dir + "/state.safetensors")

@@ -9,11 +9,18 @@ import Geometry
 /// chord, taper ratio, sweep, dihedral, wing position, thickness ratio, tail span, fin height,
 /// engine radius.
 enum AirplaneModel {
+    enum Wing: String, CaseIterable { case straight, swept, delta }
+    enum Engines: String, CaseIterable {
+        case none = "0", one = "1", two = "2"
+        var perWing: Int { self == .none ? 0 : self == .one ? 1 : 2 }
+    }
+    enum Tail: String, CaseIterable { case conventional, tTail = "T-tail" }
+    enum Mount: String, CaseIterable { case low, mid, high }
     static func build(_ p: inout ParameterSampler) -> [SynthPart] {
-        let wing = p.choice("wing", ["straight", "swept", "delta"], stratified: true)
-        let engines = Int(p.choice("engines", ["0", "1", "2"]))!
-        let tTail = p.choice("tail", ["conventional", "T-tail"]) == "T-tail"
-        let mount = p.choice("mount", ["low", "mid", "high"])
+        let wing = p.choice("wing", Wing.self, stratified: true)
+        let engines = p.choice("engines", Engines.self).perWing
+        let tTail = p.choice("tail", Tail.self) == .tTail
+        let mount = p.choice("mount", Mount.self)
         let L = p.uniform("fuselage_length", 0.8, 1.2)
         let fr = p.uniform("fuselage_radius", 0.035, 0.075) * L
         let nose = p.uniform("nose_length", 0.06, 0.18) * L
@@ -29,9 +36,9 @@ enum AirplaneModel {
         let finH = p.uniform("fin_height", 0.1, 0.2) * L
         let er = p.uniform("engine_radius", 0.35, 0.6) * fr
         switch wing {
-        case "swept": sweepDeg += 22
-        case "delta": sweepDeg += 45; rootChord *= 2.2; taper *= 0.25; span *= 0.75
-        default: break
+        case .swept: sweepDeg += 22
+        case .delta: sweepDeg += 45; rootChord *= 2.2; taper *= 0.25; span *= 0.75
+        case .straight: break
         }
         let sweep = sweepDeg * .pi / 180
 
@@ -63,7 +70,7 @@ enum AirplaneModel {
             a.loft(name, sections: [section(root, cr), section(tip, ct)], thickness: 2 * minHalfAbs)
         }
 
-        let yMount: Float = mount == "low" ? -0.55 * fr : (mount == "high" ? 0.6 * fr : 0)
+        let yMount: Float = mount == .low ? -0.55 * fr : (mount == .high ? 0.6 * fr : 0)
         let zLE = -L / 2 + wingPos * L
         let tipChord = rootChord * taper
         let half = span / 2
@@ -85,14 +92,14 @@ enum AirplaneModel {
         }
 
         // Tail: fin (thickness along X) and horizontal stabilizers.
-        let finRoot = rootChord * 0.85 * (wing == "delta" ? 0.45 : 1)
+        let finRoot = rootChord * 0.85 * (wing == .delta ? 0.45 : 1)
         let finTip = finRoot * 0.55
         let finSweep = sweep * 0.6 + 0.45
         let finLE = L / 2 - finRoot * 1.05
         let finBase = Vec3(0, fr * 0.4, finLE)
         let finTop = Vec3(0, fr + finH, finLE + (fr + finH - fr * 0.4) * tanf(finSweep))
         surface("fin", root: finBase, tip: finTop, rootChord: finRoot, tipChord: finTip, thicknessAxis: [1, 0, 0])
-        if wing != "delta" || tTail {
+        if wing != .delta || tTail {
             let hs = span * tailSpanF / 2
             let hRoot = rootChord * 0.55, hTip = hRoot * 0.55
             let base: Vec3 = tTail ? Vec3(0, finTop.y - finTip * tc * 0.3, finTop.z + finTip * 0.05) : Vec3(0, fr * 0.25, L / 2 - hRoot * 1.15)

@@ -11,10 +11,13 @@ import Geometry
 /// Continuous (11): length, width, ground clearance, body height, cabin height, wheel radius,
 /// tyre width, wheelbase, hood length, windscreen rake, roof taper, nose drop.
 enum CarModel {
+    enum Body: String, CaseIterable { case sedan, hatchback, pickup, suv }
+    enum Spoiler: String, CaseIterable { case none, spoiler }
+    enum Mirrors: String, CaseIterable { case none, mirrors }
     static func build(_ p: inout ParameterSampler) -> [SynthPart] {
-        let body = p.choice("body", ["sedan", "hatchback", "pickup", "suv"], stratified: true)
-        let spoiler = p.choice("spoiler", ["none", "spoiler"]) == "spoiler"
-        let mirrors = p.choice("mirrors", ["none", "mirrors"]) == "mirrors"
+        let body = p.choice("body", Body.self, stratified: true)
+        let spoiler = p.choice("spoiler", Spoiler.self) == .spoiler
+        let mirrors = p.choice("mirrors", Mirrors.self) == .mirrors
         let L = p.uniform("length", 3.8, 5.3)
         let W = p.uniform("width", 1.65, 2.0)
         var clearance = p.uniform("ground_clearance", 0.12, 0.22)
@@ -27,7 +30,7 @@ enum CarModel {
         let rake = p.uniform("windscreen_rake", 0.1, 0.2) * L
         let roofTaper = p.uniform("roof_taper", 0.7, 0.9)
         let noseDrop = p.uniform("nose_drop", 0.05, 0.25)
-        if body == "suv" || body == "pickup" { clearance += 0.08; wheelR += 0.04; cabinH += 0.12 }
+        if body == .suv || body == .pickup { clearance += 0.08; wheelR += 0.04; cabinH += 0.12 }
 
         var a = PartAssembly(estimatedDiagonal: length(Vec3(L, clearance + bodyH + cabinH, W)))
         let bodyTop = clearance + bodyH
@@ -39,7 +42,7 @@ enum CarModel {
             let y0 = clearance + bottomUp * bodyH, y1 = bodyTop - topDown * bodyH
             return rr.map { q in Vec3(q.x * hw, y0 + (q.y + 1) / 2 * (y1 - y0), z) }
         }
-        let rearDrop: Float = body == "pickup" ? 0.02 : 0.1
+        let rearDrop: Float = body == .pickup ? 0.02 : 0.1
         a.loft("body", sections: [
             bodySection(-L / 2, 0.84, 0.18, noseDrop + 0.08),
             bodySection(-L / 2 + 0.04 * L, 0.95, 0.05, noseDrop * 0.7),
@@ -63,14 +66,14 @@ enum CarModel {
         let zA = -L / 2 + hood, zB = zA + rake
         var stations: [(Float, Float)] = [(zA, 0), (zB, 1)]
         switch body {
-        case "sedan":
+        case .sedan:
             let zD = L / 2 - 0.14 * L, zC = min(zB + 0.3 * L, zD - 0.12 * L)
             stations += [(zC, 1), (zD, 0)]
-        case "hatchback":
+        case .hatchback:
             stations += [(L / 2 - 0.1 * L, 1), (L / 2 - 0.015 * L, 0.45)]
-        case "suv":
+        case .suv:
             stations += [(L / 2 - 0.05 * L, 1), (L / 2 - 0.01 * L, 0.85)]
-        default: // pickup: short cab, then an open bed.
+        case .pickup: // short cab, then an open bed.
             let zC = zB + 0.17 * L
             stations += [(zC, 1), (zC + 0.03 * L, 0.92)]
             let bedStart = zC + 0.03 * L, bedEnd = L / 2 - 0.005 * L
@@ -91,7 +94,7 @@ enum CarModel {
 
         if spoiler {
             let rearZ = L / 2 - 0.06 * L
-            let lift: Float = body == "hatchback" ? 0.72 * cabinH : (body == "suv" ? 0.93 * cabinH : 0)
+            let lift: Float = body == .hatchback ? 0.72 * cabinH : (body == .suv ? 0.93 * cabinH : 0)
             let y = bodyTop + lift + 0.1
             a.box("spoiler_wing", size: [W * 0.85, max(0.04, a.floor), 0.22], center: [0, y, rearZ + 0.05], bevel: 0.01)
             for s: Float in [-1, 1] {

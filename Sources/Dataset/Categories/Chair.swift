@@ -10,11 +10,17 @@ import Geometry
 /// Continuous (11): seat width, depth, height, thickness, back height, back tilt, back thickness,
 /// leg thickness, leg splay, arm height, slat count.
 enum ChairModel {
+    enum Base: String, CaseIterable { case legs, swivel, sled }
+    enum Back: String, CaseIterable { case solid, slats, rails }
+    enum Arms: String, CaseIterable { case none, arms }
+    enum Seat: String, CaseIterable { case square, rounded, round }
+    enum Legs: String, CaseIterable { case round, square }
+    enum Stretchers: String, CaseIterable { case none, h = "H" }
     static func build(_ p: inout ParameterSampler) -> [SynthPart] {
-        let base = p.choice("base", ["legs", "swivel", "sled"], stratified: true)
-        let back = p.choice("back", ["solid", "slats", "rails"])
-        let arms = p.choice("arms", ["none", "arms"]) == "arms"
-        let seat = p.choice("seat", ["square", "rounded", "round"])
+        let base = p.choice("base", Base.self, stratified: true)
+        let back = p.choice("back", Back.self)
+        let arms = p.choice("arms", Arms.self) == .arms
+        let seat = p.choice("seat", Seat.self)
         let w = p.uniform("seat_width", 0.40, 0.62)
         let d = p.uniform("seat_depth", 0.38, 0.56)
         let sh = p.uniform("seat_height", 0.38, 0.52)
@@ -32,11 +38,11 @@ enum ChairModel {
 
         // Seat.
         switch seat {
-        case "round":
+        case .round:
             a.ellipticCylinder("seat", radii: [w / 2, d / 2], height: st, center: [0, seatMid, 0])
-        case "rounded":
+        case .rounded:
             a.box("seat", size: [w, st, d], center: [0, seatMid, 0], bevel: 0.45 * st)
-        default:
+        case .square:
             a.box("seat", size: [w, st, d], center: [0, seatMid, 0], bevel: 0.004)
         }
 
@@ -46,9 +52,9 @@ enum ChairModel {
         func place(_ c: Vec3) -> Vec3 { rot.apply(c) + pivot }
         let backBottom: Float = 0, backTop = bh + st
         switch back {
-        case "solid":
+        case .solid:
             a.box("back", size: [w * 0.98, backTop - backBottom, bt], center: place([0, (backTop + backBottom) / 2, 0]), bevel: 0.3 * bt, rotation: rot)
-        default:
+        case .slats, .rails:
             let post = max(lt, 0.03)
             for s: Float in [-1, 1] {
                 a.box("back_post", size: [post, backTop, bt], center: place([s * (w / 2 - post / 2), backTop / 2, 0]), bevel: 0.002, rotation: rot)
@@ -56,7 +62,7 @@ enum ChairModel {
             let railH = max(0.05, 0.14 * bh)
             a.box("back_top_rail", size: [w, railH, bt], center: place([0, backTop - railH / 2, 0]), bevel: 0.3 * min(railH, bt), rotation: rot)
             let inner = w - 2 * post
-            if back == "slats" {
+            if back == .slats {
                 let sw = min(inner / Float(slats) * 0.55, 0.07)
                 for k in 0..<slats {
                     let x = -inner / 2 + inner * (Float(k) + 0.5) / Float(slats)
@@ -73,7 +79,7 @@ enum ChairModel {
 
         // Base.
         switch base {
-        case "swivel":
+        case .swivel:
             let colR = max(0.022, lt * 0.6)
             let hub: Float = 0.09
             a.cylinder("gas_column", from: [0, hub, 0], to: [0, seatMid, 0], radius: colR)
@@ -87,7 +93,7 @@ enum ChairModel {
                 a.beam("spoke", from: [0, hub - 0.02, 0], to: end, width: max(lt, 0.035), height: max(lt, 0.03))
                 a.ellipsoid("caster", radii: [0.022, 0.025, 0.025], center: end + Vec3(0, -0.025, 0))
             }
-        case "sled":
+        case .sled:
             let x = w / 2 - max(lt, 0.025)
             let r = max(lt / 2, 0.012)
             for s: Float in [-1, 1] {
@@ -97,9 +103,9 @@ enum ChairModel {
                 ]
                 a.tube("runner", path: path, radius: r)
             }
-        default:
-            let square = p.choice("legs", ["round", "square"]) == "square"
-            let stretch = p.choice("stretchers", ["none", "H"]) == "H"
+        case .legs:
+            let square = p.choice("legs", Legs.self) == .square
+            let stretch = p.choice("stretchers", Stretchers.self) == .h
             let inset = lt * 0.8
             var feet = [Vec3]()
             for sx: Float in [-1, 1] { for sz: Float in [-1, 1] {

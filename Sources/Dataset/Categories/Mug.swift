@@ -9,10 +9,13 @@ import Geometry
 /// Continuous (10): height, radius, taper, belly, flare, wall thickness, bottom thickness,
 /// handle size, handle height, handle reach, handle thickness.
 enum MugModel {
+    enum Body: String, CaseIterable { case cylinder, tapered, barrel, flared }
+    enum Handle: String, CaseIterable { case round, square, ear }
+    enum Rim: String, CaseIterable { case plain, lip }
     static func build(_ p: inout ParameterSampler) -> [SynthPart] {
-        let body = p.choice("body", ["cylinder", "tapered", "barrel", "flared"], stratified: true)
-        let handle = p.choice("handle", ["round", "square", "ear"])
-        let lip = p.choice("rim", ["plain", "lip"]) == "lip"
+        let body = p.choice("body", Body.self, stratified: true)
+        let handle = p.choice("handle", Handle.self)
+        let lip = p.choice("rim", Rim.self) == .lip
         let H = p.uniform("height", 0.08, 0.13)
         let R = p.uniform("radius", 0.032, 0.055)
         let taperP = p.uniform("taper", 0.08, 0.3)
@@ -25,9 +28,9 @@ enum MugModel {
         let handleReach = p.uniform("handle_reach", 0.45, 0.9)
         let handleT = p.uniform("handle_thickness", 0.006, 0.012)
 
-        let taper: Float = body == "tapered" ? taperP : 0
-        let belly: Float = body == "barrel" ? bellyP : 0
-        let flare: Float = body == "flared" ? flareP : 0
+        let taper: Float = body == .tapered ? taperP : 0
+        let belly: Float = body == .barrel ? bellyP : 0
+        let flare: Float = body == .flared ? flareP : 0
         var a = PartAssembly(estimatedDiagonal: length(Vec3(2 * R * (1 + taper + belly) + handleReach * R, H, 2 * R)))
         let wall = a.t(wallP), bottom = a.t(bottomP)
 
@@ -54,13 +57,13 @@ enum MugModel {
         let reach = handleReach * R
         var path = [Vec3]()
         switch handle {
-        case "square":
+        case .square:
             let x0 = radius(yc + hh) - wall / 2, x1 = radius(yc - hh) - wall / 2
             let xr = max(x0, x1) + reach, c = min(hh * 0.35, reach * 0.35)
             path = [[x0, yc + hh, 0], [xr - c, yc + hh, 0], [xr, yc + hh - c, 0], [xr, yc - hh + c, 0], [xr - c, yc - hh, 0], [x1, yc - hh, 0]]
             a.sweep("handle", path: path, section: Shapes2D.ellipse(ht * 1.5, ht, 12), thickness: 2 * ht, up: [0, 0, 1])
-        default:
-            let ear = handle == "ear"
+        case .round, .ear:
+            let ear = handle == .ear
             let hy = ear ? hh * 0.7 : hh, rx = ear ? reach * 0.7 : reach
             let cy = ear ? yc + hh * 0.25 : yc
             let x0 = radius(cy) - wall / 2

@@ -28,7 +28,7 @@ extension TriangleMesh {
             var mid: [UInt64: UInt32] = [:]
             mid.reserveCapacity(tri.count * 3 / 2)
             func midpoint(_ a: UInt32, _ b: UInt32) -> UInt32 {
-                let key = a < b ? UInt64(a) << 32 | UInt64(b) : UInt64(b) << 32 | UInt64(a)
+                let key = undirectedEdgeKey(a, b)
                 if let m = mid[key] { return m }
                 let m = UInt32(pos.count)
                 pos.append(normalize(pos[Int(a)] + pos[Int(b)]))

@@ -1,13 +1,14 @@
 import Foundation
 import Geometry
 import Metrics
+import Pipeline
 import Spatial
 import Support
 
 /// The result of `octoplane bench chamfer`: ONet Chamfer-L1 between two clouds, timed inside the
 /// process (release build). `totalMs` covers everything a caller pays: both k-d tree builds and
 /// both query directions (`BidirectionalCorrespondence`) and the means.
-public struct ChamferBenchReport: Codable, Sendable {
+public struct ChamferBenchReport: JobReport, Codable, Sendable {
     public var pointsA: Int
     public var pointsB: Int
     public var threads: Int
@@ -21,9 +22,8 @@ public struct ChamferBenchReport: Codable, Sendable {
     public var chamferL1: Double
     public var source: String
 
-    public var json: String { jsonString(self) }
     public var text: String {
-        table(["operation", "points", "median ms"], [
+        textTable(["operation", "points", "median ms"], [
             ["Chamfer-L1 (2 builds + 2 query passes)", "\(pointsA) × \(pointsB)", String(format: "%.1f", totalMs)],
             ["  k-d tree builds", "", String(format: "%.1f", buildMs)],
             ["  nearest-neighbour queries, both ways", "", String(format: "%.1f", queryMs)],
@@ -34,7 +34,7 @@ public struct ChamferBenchReport: Codable, Sendable {
 /// The job behind `octoplane bench chamfer [A.npy B.npy]`. Without files, the clouds are
 /// `points` surface samples of icospheres of radius 0.4 and 0.41 (seeds 1, 2): a reconstruction
 /// 1% of the unit cube off its target, the workload of ONet-style evaluation.
-public func benchChamfer(a: String?, b: String?, points: Int = 100_000, repeats: Int = 5) throws -> ChamferBenchReport {
+func benchChamfer(a: String?, b: String?, points: Int = 100_000, repeats: Int = 5) throws -> ChamferBenchReport {
     precondition(repeats >= 1)
     let pa: [Vec3], pb: [Vec3], source: String
     if let a, let b {

@@ -3,6 +3,7 @@ import Extraction
 import Fields
 import Foundation
 import Geometry
+import Pipeline
 import Support
 
 /// One marching-cubes timing: extraction alone (grid already in memory), with normals.
@@ -39,7 +40,7 @@ public struct DualBenchRow: Codable, Sendable {
     public var evaluations: Int
 }
 
-public struct MCBenchReport: Codable, Sendable {
+public struct MCBenchReport: JobReport, Codable, Sendable {
     public var threads: Int
     public var marchingCubes: [MCBenchRow]
     public var sparse: [SparseBenchRow]
@@ -59,18 +60,13 @@ public struct MCBenchReport: Codable, Sendable {
             s += String(format: "  dual UDF sphere depth %d: %.0f ms, %d faces, area %.4f vs %.4f (%+.3f%%), %d non-manifold, %d boundary edges\n",
                         r.depth, r.ms, r.faces, r.area, r.trueArea, r.areaErrorPercent, r.nonManifoldEdges, r.boundaryEdges)
         }
-        return s
-    }
-    public var json: String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try! e.encode(self), as: UTF8.self)
+        return s.hasSuffix("\n") ? String(s.dropLast()) : s
     }
 }
 
 /// The benchmark field: union of 20 spheres (`UnionOfSpheresSDF.random(count: 20, seed: 0)`)
 /// sampled on an n³ lattice over [-1, 1]³, negative inside.
-public func benchSpheresGrid(resolution n: Int) -> ScalarGrid {
+func benchSpheresGrid(resolution n: Int) -> ScalarGrid {
     ScalarGrid(sampling: UnionOfSpheresSDF.random(count: 20, seed: 0), resolution: n, bounds: .cube(halfSize: 1))
 }
 
@@ -78,7 +74,7 @@ public func benchSpheresGrid(resolution n: Int) -> ScalarGrid {
 /// Without grids it times the union-of-spheres field at 128³ and 256³; `saveGridsTo` writes those
 /// grids as float32 .npy (`spheres128.npy`, `spheres256.npy`) for the peers' script. Grids given as
 /// files are SDF-like: level 0, inside = lower. Timings are extraction only, median of `runs`.
-public func benchMC(grids paths: [String], saveGridsTo dir: String? = nil, runs: Int = 5, dual: Bool = true,
+func benchMC(grids paths: [String], saveGridsTo dir: String? = nil, runs: Int = 5, dual: Bool = true,
                     sparse: Bool = true) throws -> MCBenchReport {
     var grids: [(String, ScalarGrid)] = []
     if paths.isEmpty {

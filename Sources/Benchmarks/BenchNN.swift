@@ -1,5 +1,7 @@
+import CBLAS
 import Foundation
 import NN
+import Pipeline
 import Support
 import TensorCore
 
@@ -46,15 +48,9 @@ public struct NNBenchmarkEntry: Codable, Sendable {
     public var parameters: Int?
 }
 
-public struct NNBenchmarkReport: Codable, Sendable {
+public struct NNBenchmarkReport: JobReport, Codable, Sendable {
     public var threads: Int
     public var entries: [NNBenchmarkEntry]
-
-    public var json: String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
-    }
 
     public var text: String {
         var lines = ["neural core benchmark, \(threads) thread(s), median of timed steps"]
@@ -85,7 +81,7 @@ private func median(_ xs: [Double]) -> Double {
 }
 
 /// Runs the neural-core benchmarks with `Parallelism.threadCount` threads (BLAS included).
-public func runNNBenchmark(_ opts: NNBenchmarkOptions = NNBenchmarkOptions(), progress: (String) -> Void = { _ in }) -> NNBenchmarkReport {
+func runNNBenchmark(_ opts: NNBenchmarkOptions = NNBenchmarkOptions(), progress: (String) -> Void = { _ in }) -> NNBenchmarkReport {
     BLASThreads.sync()
     var entries: [NNBenchmarkEntry] = []
     func wanted(_ s: String) -> Bool { opts.only.isEmpty || opts.only.contains(s) }
@@ -145,4 +141,14 @@ public func runNNBenchmark(_ opts: NNBenchmarkOptions = NNBenchmarkOptions(), pr
         }
     }
     return NNBenchmarkReport(threads: Parallelism.threadCount, entries: entries)
+}
+
+/// A bare `cblas_sgemm` call, C[m×n] = A[m×k]·B[k×n] row-major, threaded by OpenBLAS itself
+/// over `Parallelism.threadCount` threads (set back to one afterwards): the baseline that
+/// `octoplane bench nn` compares `matmul` against.
+func rawCblasSgemm(m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>) {
+    BLASThreads.sync()
+    openblas_set_num_threads(Int32(Parallelism.threadCount))
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+    openblas_set_num_threads(1)
 }

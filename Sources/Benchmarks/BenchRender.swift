@@ -27,10 +27,12 @@ public struct RenderBenchRow: Codable, Sendable {
 /// meshes, so that it needs no file: an icosphere of 81,920 faces (subdivision 6), one of 327,680
 /// (subdivision 7) and a torus of 1,048,576 faces (1024 × 512 segments), at 512² with and
 /// without 2×2 supersampling. Each case renders one warm-up frame, then `frames` timed ones.
-public func benchRender(frames: Int = 7, size: Int = 512, threads: Int = Parallelism.threadCount) throws -> [RenderBenchRow] {
-    let saved = Parallelism.threadCount
-    Parallelism.threadCount = threads
-    defer { Parallelism.threadCount = saved }
+/// `threads` is scoped to this call (`Parallelism.withThreadCount`).
+func benchRender(frames: Int = 7, size: Int = 512, threads: Int = Parallelism.threadCount) throws -> [RenderBenchRow] {
+    try Parallelism.withThreadCount(threads) { try benchRenderCases(frames: frames, size: size, threads: threads) }
+}
+
+private func benchRenderCases(frames: Int, size: Int, threads: Int) throws -> [RenderBenchRow] {
     var sphere = TriangleMesh.icosphere(subdivisions: 6)
     sphere.recomputeNormals()
     var sphere7 = TriangleMesh.icosphere(subdivisions: 7)
@@ -72,7 +74,7 @@ func processCPUms() -> Double {
 }
 
 /// Text table of the rows.
-public func renderBenchTable(_ rows: [RenderBenchRow]) -> String {
+func renderBenchTable(_ rows: [RenderBenchRow]) -> String {
     func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
         s.count >= n ? s : left ? s + String(repeating: " ", count: n - s.count) : String(repeating: " ", count: n - s.count) + s
     }

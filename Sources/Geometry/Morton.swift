@@ -1,4 +1,5 @@
-/// Morton (z-order) keys of octree cells, the bit order of O-CNN (Wang et al., "O-CNN:
+/// Morton (z-order) keys of octree cells — the one Morton encoder of the package (octree keys in
+/// `Octrees`, cache-friendly query orders in `Spatial`) — in the bit order of O-CNN (Wang et al., "O-CNN:
 /// Octree-based Convolutional Neural Networks for 3D Shape Analysis", SIGGRAPH 2017) and OctGPT.
 ///
 /// A cell at depth `d` has integer coordinates (x, y, z), each in `0 ..< 2^d`, counted from the

@@ -35,14 +35,14 @@ public struct QueryBenchRow: Codable, Sendable {
 
 /// The query box of the benchmark: the mesh's bounding box padded by 5% of its longest side on
 /// every side (the Python peers script uses the same box).
-public func queryBenchBox(_ mesh: TriangleMesh) -> AABB {
+func queryBenchBox(_ mesh: TriangleMesh) -> AABB {
     let b = mesh.bounds
     return b.padded(by: 0.05 * b.longestSide)
 }
 
 /// The default benchmark meshes: the 121k-face CAD engine and Wuson from assimp-testmodels, and
 /// an 82k-face icosphere (written as PLY into `meshDirectory` so that peers read the same one).
-public func defaultQueryBenchMeshes(meshDirectory: String) throws -> [String] {
+func defaultQueryBenchMeshes(meshDirectory: String) throws -> [String] {
     let assimp = "/usr/share/assimp/models"
     var out = [assimp + "/glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb", assimp + "/PLY/Wuson.ply"]
     try FileManager.default.createDirectory(atPath: meshDirectory, withIntermediateDirectories: true)
@@ -56,7 +56,7 @@ public func defaultQueryBenchMeshes(meshDirectory: String) throws -> [String] {
 /// points in `queryBenchBox` of each mesh (seeded), each the median of `repeats` runs.
 /// With `exportDirectory`, each loaded mesh is also written there as `<name>.ply` so that peers
 /// query exactly the same triangles.
-public func benchQueries(meshPaths: [String], points: Int, repeats: Int, exportDirectory: String? = nil,
+func benchQueries(meshPaths: [String], points: Int, repeats: Int, exportDirectory: String? = nil,
                          progress: ((String) -> Void)? = nil) throws -> [QueryBenchRow] {
     precondition(points > 0 && repeats > 0)
     var rows = [QueryBenchRow]()

@@ -1,5 +1,5 @@
 import Testing
-@testable import Octrees
+import Geometry
 
 /// Naive reference: interleave bit by bit, x highest in each group (O-CNN's order).
 func naiveMorton(_ x: UInt32, _ y: UInt32, _ z: UInt32, depth: Int) -> UInt32 {
