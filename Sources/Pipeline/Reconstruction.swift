@@ -6,6 +6,7 @@ import MeshIO
 import Metrics
 import Octrees
 import Spatial
+import Triplanes
 
 /// The reconstruction paths of Octoplane, in one place: the demo (`Demo`) and the regression
 /// runner (`RegressRunJob`) both reconstruct through `ReconstructionMethod.reconstruct` and score
@@ -32,9 +33,13 @@ public enum ReconstructionMethod: Sendable, Hashable {
     /// normalized frame of the input; otherwise they are in the input file's frame and get the
     /// input's normalizing transform.
     case external(folder: String, normalized: Bool)
+    /// NFD phase 2 with the shared decoder (`decoder`: a file, or "" for the shipped one):
+    /// planes fitted in `steps` steps to NFD samples of the shape, decoded by sparse marching
+    /// cubes on a `resolution`³ lattice over the NFD frame, mapped back to the unit cube.
+    case triplane(steps: Int, resolution: Int, decoder: String)
 
     /// Every `kind` a suite may name.
-    public static let kinds = ["sdf-mc", "udf-dual", "octree", "external"]
+    public static let kinds = ["sdf-mc", "udf-dual", "octree", "external", "triplane"]
 
     /// Why suite settings do not make a method; the suite reader names the field.
     public enum SpecError: Error, Equatable {
@@ -76,6 +81,15 @@ public enum ReconstructionMethod: Sendable, Hashable {
                 normalized = b
             }
             self = .external(folder: folder, normalized: normalized)
+        case "triplane":
+            try only(["steps", "resolution", "decoder"])
+            var decoder = ""
+            if let v = p["decoder"] {
+                guard case let .string(d) = v else { throw SpecError.invalid(key: "decoder", reason: "must be a path, got \(v)") }
+                decoder = d
+            }
+            self = .triplane(steps: try int("steps", default: TriplaneFitSettings().steps, in: 1...100_000),
+                             resolution: try int("resolution", default: 129, in: 9...1025), decoder: decoder)
         default:
             throw SpecError.unknownMethod(kind)
         }
@@ -87,6 +101,7 @@ public enum ReconstructionMethod: Sendable, Hashable {
         case let .sdfMC(r): return ["resolution": .int(r)]
         case let .udfDual(d), let .octree(d): return ["depth": .int(d)]
         case let .external(f, n): return ["folder": .string(f), "normalized": .bool(n)]
+        case let .triplane(st, r, d): return ["steps": .int(st), "resolution": .int(r)].merging(d.isEmpty ? [:] : ["decoder": .string(d)]) { a, _ in a }
         }
     }
 
@@ -94,6 +109,9 @@ public enum ReconstructionMethod: Sendable, Hashable {
     public func resolvingPaths(against base: String) -> ReconstructionMethod {
         if case let .external(f, n) = self, !f.hasPrefix("/"), !base.isEmpty {
             return .external(folder: (base as NSString).appendingPathComponent(f), normalized: n)
+        }
+        if case let .triplane(st, r, d) = self, !d.isEmpty, !d.hasPrefix("/"), !base.isEmpty {
+            return .triplane(steps: st, resolution: r, decoder: (base as NSString).appendingPathComponent(d))
         }
         return self
     }
@@ -105,6 +123,7 @@ public enum ReconstructionMethod: Sendable, Hashable {
         case .udfDual: return "udf-dual"
         case .octree: return "octree"
         case .external: return "external"
+        case .triplane: return "triplane"
         }
     }
 
@@ -114,6 +133,7 @@ public enum ReconstructionMethod: Sendable, Hashable {
         case let .sdfMC(r): return "\(r)³"
         case let .udfDual(d), let .octree(d): return "depth \(d)"
         case let .external(f, n): return "\(f)\(n ? " (normalized)" : "")"
+        case let .triplane(st, r, _): return "\(st) steps, \(r)³"
         }
     }
 
@@ -174,6 +194,18 @@ public enum ReconstructionMethod: Sendable, Hashable {
             }
             let m = try MeshLoader.load(path: path).mesh
             return Output(mesh: normalized ? m : m.transformed(by: toNormalized), fieldEvaluations: nil)
+        case let .triplane(steps, resolution, decoderPath):
+            let path = try ShippedModels.resolve(decoderPath.isEmpty ? nil : decoderPath, default: ShippedModels.triplaneDecoder)
+            let decoder = try TriplaneDecoder.load(from: path).decoder
+            var fit = TriplaneFitSettings(); fit.steps = steps
+            let out = try MeshTriplaneFit(settings: fit, iouPoints: 0).run(mesh: mesh, decoder: decoder, seed: stableHash(shapeId))
+            if let s = out.fit.nonFiniteAtStep { throw TriplaneError.nonFiniteLoss(step: s) }
+            let decoded = try decodeTriplane(try TriplaneField(decoder: decoder, planes: out.planes), resolution: resolution, method: .mc)
+            // Back from NFD's frame to the (unit-cube) frame of `mesh`.
+            guard let toNFD = NormalizationConvention.nfd.transform(for: mesh.positions) else {
+                throw PipelineError.invalidInput(path: shapeId, reason: "the shape spans no length")
+            }
+            return Output(mesh: decoded.transformed(by: toNFD.inverse), fieldEvaluations: nil)
         }
     }
 

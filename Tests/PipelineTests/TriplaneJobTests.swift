@@ -3,6 +3,7 @@ import Foundation
 import Geometry
 import MeshIO
 import Sampling
+import Spatial
 import Testing
 import TestSupport
 import Triplanes
@@ -118,5 +119,21 @@ struct TriplaneJobTests {
         dec.decoder = "\(repoRoot)/Assets/meshes/torus.ply"
         #expect(throws: TriplaneError.self) { try dec.run() }
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.npy") && !FileManager.default.fileExists(atPath: dir + "/m.obj"))
+    }
+}
+
+@Suite("the triplane reconstruction method of regress suites")
+struct TriplaneReconstructionTests {
+    @Test("triplane fit + decode reconstructs a unit-cube shape in its own frame, closed, and round-trips its suite spelling")
+    func reconstructsInFrame() throws {
+        let raw = try MeshLoader.load(path: "\(repoRoot)/Assets/meshes/torus.ply").mesh
+        let (mesh, _) = raw.normalized(.onet)
+        let method = ReconstructionMethod.triplane(steps: 150, resolution: 65, decoder: "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)")
+        #expect(try ReconstructionMethod(kind: method.kind, parameters: method.parameters) == method)
+        let out = try method.reconstruct(mesh, bvh: TriangleBVH(mesh: mesh), shapeId: "torus")
+        #expect(MeshTopology(out.mesh).isWatertight)
+        let a = mesh.bounds, b = out.mesh.bounds
+        #expect(length(a.min - b.min) < 0.05 && length(a.max - b.max) < 0.05, "input \(a), reconstruction \(b)")
+        #expect(throws: ReconstructionMethod.SpecError.self) { try ReconstructionMethod(kind: "triplane", parameters: ["steps": .int(0)]) }
     }
 }
