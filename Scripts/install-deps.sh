@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Octoplane needs, only those missing. Usage:
 #   Scripts/install-deps.sh          # build + run: libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config
-#   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load)
+#   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load), and python3 if none is on PATH
 set -euo pipefail
 pkgs=(libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config)
 [[ "${1:-}" == "--test" ]] && pkgs+=(assimp-testmodels)
@@ -9,6 +9,8 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The test command runs two small Python checks (module map, JUnit XML); any python3 on PATH will do.
+[[ "${1:-}" == "--test" ]] && ! command -v python3 >/dev/null && missing+=(python3)
 if ((${#missing[@]})); then
   echo "octoplane: installing missing Debian packages: ${missing[*]}" >&2
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
