@@ -105,7 +105,7 @@ public struct TrainDiffusionJob: Job {
     /// The shipped recipe's U-Net for [channels, R, R] inputs and `classes` categories: base 32,
     /// multipliers 1-2-2, one block per level, self-attention at the lowest level (downsampling rate
     /// 4, i.e. R/4 pixels) and in the middle.
-    public static func defaultConfig(channels: Int, resolution: Int, classes: Int) -> DiffusionTrainingConfig {
+    public static func defaultConfig(channels: Int, classes: Int) -> DiffusionTrainingConfig {
         var c = DiffusionTrainingConfig(model: UNetConfig(inChannels: channels, baseChannels: 32, channelMultipliers: [1, 2, 2],
                                                           resBlocksPerLevel: 1, attentionResolutions: [4], attentionHeads: 4,
                                                           groups: 8, classCount: classes))
@@ -146,7 +146,7 @@ public struct TrainDiffusionJob: Job {
             }
         }
         let shape = folder.planes[0].shape
-        var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1], resolution: shape[2], classes: categories.count)
+        var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1], classes: categories.count)
         if let s = steps { cfg.totalSteps = s }
         let dataset = try DiffusionDataset(images: Tensor.concat(images, axis: 0), labels: labels)
         let trainer = try DiffusionTrainer(config: cfg, data: dataset)

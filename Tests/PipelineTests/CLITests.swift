@@ -292,7 +292,7 @@ struct CLITests {
 
         // train diffusion on those planes (the folder's own decoder next to them), then generate.
         try FileManager.default.copyItem(atPath: tmp.file("d.safetensors"), toPath: tmp.file("planes/decoder.safetensors"))
-        var cfg = TrainDiffusionJob.defaultConfig(channels: 6, resolution: 8, classes: 1)
+        var cfg = TrainDiffusionJob.defaultConfig(channels: 6, classes: 1)
         cfg.model.baseChannels = 8; cfg.model.channelMultipliers = [1, 2]; cfg.model.attentionResolutions = []
         cfg.batchSize = 2; cfg.warmupSteps = 1
         try JSONOutput.data(cfg).write(to: URL(fileURLWithPath: tmp.file("tiny.json")))

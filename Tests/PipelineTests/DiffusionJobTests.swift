@@ -43,7 +43,7 @@ struct DiffusionJobTests {
             }
         }
         try PlaneNormalization.measure(all, k: 4).write(to: "\(dir)/data/normalization.json")
-        var cfg = TrainDiffusionJob.defaultConfig(channels: 24, resolution: 32, classes: 2)
+        var cfg = TrainDiffusionJob.defaultConfig(channels: 24, classes: 2)
         cfg.model.baseChannels = 8; cfg.model.channelMultipliers = [1, 2]; cfg.model.attentionResolutions = []
         cfg.batchSize = 4; cfg.warmupSteps = 2
         var job = TrainDiffusionJob(data: dir + "/data", output: dir + "/run")
