@@ -25,6 +25,7 @@ struct TrainCommand: ParsableCommand {
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Option(help: "k of the mean ± k·σ → [-1, 1] map used for training (the folder's statistics, this k; 0: the folder's own k).") var normalizationK: Float = 3
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
         @Flag(help: "Print the report as JSON.") var json = false
@@ -33,6 +34,7 @@ struct TrainCommand: ParsableCommand {
             var job = TrainDiffusionJob(data: data, output: out)
             job.config = try config.map { try DiffusionTrainingConfig.load($0) }
             job.steps = steps; job.checkpointEvery = checkpointEvery; job.mirror = !noMirror
+            job.normalizationK = normalizationK == 0 ? nil : normalizationK
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)

@@ -50,6 +50,10 @@ struct DiffusionJobTests {
         job.config = cfg; job.steps = 6; job.checkpointEvery = 3; job.quiet = true
         let r = try job.run()
         #expect(r.steps == 6 && r.shapes == 6 && r.categories == ["chair", "table"])
+        // Training maps the folder's statistics with its own k (3), and the model keeps that map.
+        let manifest = try TriplaneGeneratorManifest.read(dir + "/run")
+        let folderStats = try PlaneNormalization.read("\(dir)/data/normalization.json")
+        #expect(folderStats.k == 4 && manifest.normalization.k == 3 && manifest.normalization.mean == folderStats.mean)
         #expect(throws: PipelineError.self) { try job.run() }
         // Resuming needs the same config (the engine refuses another one, naming the key).
         job.resume = true
