@@ -108,17 +108,9 @@ public final class DecoderTrainer {
         decoder.zeroGrad()
         for p in ps { p.grad = nil }
         let data = config.dataLoss(decoder(ps, at: xs), Tensor.concat(ys, axis: 0))
-        var loss = data
-        if settings.edrWeight > 0 && settings.edrPoints > 0 {
-            loss = loss + settings.edrWeight * TriplaneRegularizers.explicitDensity(decoder, planes: ps, count: settings.edrPoints, rng: &rng)
-        }
-        let invB = 1 / Float(ps.count)
-        if settings.tvWeight > 0 {
-            loss = loss + (settings.tvWeight * invB) * ps.map(TriplaneRegularizers.totalVariation).reduce(Tensor(scalar: 0), +)
-        }
-        if settings.l2Weight > 0 {
-            loss = loss + (settings.l2Weight * invB) * ps.map(TriplaneRegularizers.l2).reduce(Tensor(scalar: 0), +)
-        }
+        let loss = TriplaneRegularizers.regularizedLoss(data, decoder: decoder, planes: ps, edrWeight: settings.edrWeight,
+                                                        edrPoints: settings.edrPoints, tvWeight: settings.tvWeight,
+                                                        l2Weight: settings.l2Weight, rng: &rng)
         let l = loss.item
         guard l.isFinite else { throw TriplaneError.nonFiniteLoss(step: completedSteps) }
         loss.backward()

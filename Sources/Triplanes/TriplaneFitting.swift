@@ -92,12 +92,9 @@ public enum TriplaneFitting {
             planes.grad = nil
             let (x, y) = samples.batch(settings.pointsPerStep, rng: &rng)
             let data = cfg.dataLoss(decoder(planes, at: x), y)
-            var loss = data
-            if settings.edrWeight > 0 && settings.edrPoints > 0 {
-                loss = loss + settings.edrWeight * TriplaneRegularizers.explicitDensity(decoder, planes: [planes], count: settings.edrPoints, rng: &rng)
-            }
-            if settings.tvWeight > 0 { loss = loss + settings.tvWeight * TriplaneRegularizers.totalVariation(planes) }
-            if settings.l2Weight > 0 { loss = loss + settings.l2Weight * TriplaneRegularizers.l2(planes) }
+            let loss = TriplaneRegularizers.regularizedLoss(data, decoder: decoder, planes: [planes], edrWeight: settings.edrWeight,
+                                                            edrPoints: settings.edrPoints, tvWeight: settings.tvWeight,
+                                                            l2Weight: settings.l2Weight, rng: &rng)
             let l = loss.item
             guard l.isFinite else {
                 return TriplaneFitResult(planes: lastGood, steps: step, finalDataLoss: lastData, lossCurve: curve, nonFiniteAtStep: step)

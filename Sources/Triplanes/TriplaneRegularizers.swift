@@ -46,4 +46,20 @@ public enum TriplaneRegularizers {
         let out = decoder(planes + planes, at: a + b)     // one MLP call: [u of every object, then u + noise]
         return mseLoss(out.slice(axis: 0, 0..<n), out.slice(axis: 0, n..<(2 * n)))
     }
+
+    /// The data term plus NFD's regularizers over a batch of objects' planes, the one loss of both
+    /// phases: data + edrWeight·EDR(`edrPoints` points) + tvWeight·mean TV + l2Weight·mean L2
+    /// (means over `planes`, as NFD divides its sums by the number of objects). A zero weight (or
+    /// zero EDR points) skips its term and its random draws.
+    public static func regularizedLoss(_ data: Tensor, decoder: TriplaneDecoder, planes: [Tensor], edrWeight: Float, edrPoints: Int,
+                                       tvWeight: Float, l2Weight: Float, rng: inout SeededRandom) -> Tensor {
+        var loss = data
+        if edrWeight > 0 && edrPoints > 0 {
+            loss = loss + edrWeight * explicitDensity(decoder, planes: planes, count: edrPoints, rng: &rng)
+        }
+        let invB = 1 / Float(planes.count)
+        if tvWeight > 0 { loss = loss + (tvWeight * invB) * planes.map(totalVariation).reduce(Tensor(scalar: 0), +) }
+        if l2Weight > 0 { loss = loss + (l2Weight * invB) * planes.map(l2).reduce(Tensor(scalar: 0), +) }
+        return loss
+    }
 }
