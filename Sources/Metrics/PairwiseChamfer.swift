@@ -24,6 +24,11 @@ public struct DistanceMatrix: Sendable, Equatable {
         for i in r { for j in c { v.append(self[i, j]) } }
         return DistanceMatrix(rows: r.count, columns: c.count, values: v)
     }
+    /// The square submatrix of rows and columns `indices` (in that order), e.g. two of three
+    /// concatenated sets.
+    public func principal(_ indices: [Int]) -> DistanceMatrix {
+        DistanceMatrix(rows: indices.count, columns: indices.count, values: indices.flatMap { i in indices.map { self[i, $0] } })
+    }
 }
 
 /// PointFlow's Chamfer distance between every pair of shapes of a set (Yang et al., "PointFlow",

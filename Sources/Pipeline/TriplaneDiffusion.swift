@@ -101,6 +101,10 @@ public struct TrainDiffusionJob: Job {
     /// while k = 3 gave recognisable categories at the same step count). nil: the folder's k.
     public var normalizationK: Float? = 3
     public var checkpointEvery = 250
+    /// Every this many steps and at the end: `RUN/previews/step-NNNNNN.png`, two shapes per category
+    /// sampled from the EMA weights (DDIM 25 steps, guidance 2, seed 0, 65³ lattice). 0: none.
+    /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
+    public var previewEvery = 1000
     public var resume = false
     public var quiet = false
 
@@ -113,7 +117,7 @@ public struct TrainDiffusionJob: Job {
         var c = DiffusionTrainingConfig(model: UNetConfig(inChannels: channels, baseChannels: 32, channelMultipliers: [1, 2, 2],
                                                           resBlocksPerLevel: 1, attentionResolutions: [4], attentionHeads: 4,
                                                           groups: 8, classCount: classes))
-        c.batchSize = 32; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 6000
+        c.batchSize = 32; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 10_000
         c.prediction = .v; c.schedule = .cosine; c.labelDropout = 0.1; c.emaDecay = 0.999
         return c
     }
@@ -135,9 +139,16 @@ public struct TrainDiffusionJob: Job {
 
     struct LogLine: Codable { var step: Int; var loss: Float; var seconds: Double }
 
+    /// The parseable lines of a training log (none if it does not exist).
+    static func readLog(_ path: String) -> [LogLine] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(LogLine.self, from: Data($0.utf8)) }
+    }
+
     public func run() throws -> Report {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
+        guard previewEvery >= 0 else { throw PipelineError.invalidOption("--preview-every must be ≥ 0") }
         let folder = try TriplaneFolder(data)
         var normalization = folder.normalization
         if let k = normalizationK {
@@ -177,18 +188,41 @@ public struct TrainDiffusionJob: Job {
             let src = fm.fileExists(atPath: decoderSource) ? decoderSource : try ShippedModels.resolve(nil, default: ShippedModels.triplaneDecoder)
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
         }
-        let log = try JSONLines(path: output + "/log.jsonl")
+        // The loss history of this run: on resume the logged lines up to the checkpoint's step (a
+        // killed run may have logged past it), otherwise none; the log file is rewritten to match.
+        let logPath = output + "/log.jsonl"
+        var history = resumedFrom == nil ? [] : Self.readLog(logPath).filter { $0.step <= trainer.step }
+        try AtomicFile.write(Data(history.compactMap { try? JSONOutput.data($0, pretty: false) + Data([0x0A]) }.joined()), to: logPath)
+        let log = try JSONLines(path: logPath)
+        let decoder = try TriplaneDecoder.load(from: output + "/decoder.safetensors").decoder
         let progress = TrainingProgress("train diffusion", total: cfg.totalSteps, startStep: trainer.step, every: 50)
         func save() throws {
             try trainer.checkpoint(to: statePath)
             try DiffusionModelFile(trainer).save(to: output + "/model.safetensors")
+            try PNG.write(LossPlot.render(steps: history.map(\.step), losses: history.map(\.loss), title: "TRAIN DIFFUSION LOSS (\(cfg.prediction))"),
+                          to: output + "/loss.png")
+        }
+        func preview() throws {
+            let generator = try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder)
+            let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
+            var settings = SamplerSettings(method: .ddim(eta: 0), steps: 25, guidance: 2)
+            settings.clipX0 = true
+            let x = generator.sample(labels: labels, settings: settings, seed: 0)
+            let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: 65).mesh }
+            let sheet = try TriplaneGenerator.sheet(meshes, labels: labels.map { "\(categories[$0]) step \(trainer.step)" })
+            try FileManager.default.createDirectory(atPath: output + "/previews", withIntermediateDirectories: true)
+            try PNG.write(sheet, to: output + String(format: "/previews/step-%06d.png", trainer.step))
         }
         while trainer.step < cfg.totalSteps {
             let loss = trainer.trainStep()
             guard loss.isFinite else { try? save(); throw PipelineError.failed("the loss became \(loss) at step \(trainer.step); the last checkpoint is kept") }
-            if trainer.step % 10 == 0 { log.append(LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))) }
+            if trainer.step % 10 == 0 {
+                let line = LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))
+                log.append(line); history.append(line)
+            }
             progress.report(step: trainer.step, values: [("loss", loss)], quiet: quiet)
             if trainer.step % checkpointEvery == 0 || trainer.step == cfg.totalSteps { try save() }
+            if previewEvery > 0 && (trainer.step % previewEvery == 0 || trainer.step == cfg.totalSteps) { try preview() }
         }
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.planes.count, categories: categories, steps: trainer.step, resumedFrom: resumedFrom,
@@ -203,7 +237,8 @@ public struct TrainDiffusionJob: Job {
 /// marching cubes over [-1, 1]³ → `OUT/<category>-<k>.obj` and `.npy` planes, and `OUT/sheet.png`
 /// (one labelled render per shape). Without `--category`, samples cycle through the categories.
 public struct GenerateJob: Job {
-    public var model: String
+    /// A RUN folder; nil: the shipped model (`Assets/models/triplane-diffusion`).
+    public var model: String?
     public var output: String
     public var count = 16
     public var category: String? = nil
@@ -215,7 +250,7 @@ public struct GenerateJob: Job {
     public var resolution = 129
     public var quiet = false
 
-    public init(model: String, output: String) { self.model = model; self.output = output }
+    public init(model: String?, output: String) { self.model = model; self.output = output }
 
     public struct Shape: Codable, Sendable {
         public var category: String
@@ -244,10 +279,9 @@ public struct GenerateJob: Job {
         guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") }
         guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
         guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
-        let manifest = try TriplaneGeneratorManifest.read(model)
-        let net = try DiffusionModelFile.load(model + "/model.safetensors")
-        let decoder = try TriplaneDecoder.load(from: model + "/decoder.safetensors").decoder
-        guard decoder.config.planeShape == manifest.planeShape else { throw TriplaneError.planesMismatch(expected: decoder.config.planeShape, actual: manifest.planeShape) }
+        let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
+        let generator = try TriplaneGenerator(run: model)
+        let manifest = generator.manifest
         var labels: [Int]
         if let name = category {
             let wanted = SynthCategory(name: name)?.rawValue ?? name
@@ -259,22 +293,20 @@ public struct GenerateJob: Job {
             labels = (0..<count).map { $0 % manifest.categories.count }
         }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let s = manifest.planeShape
         var t = Date()
         var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps, guidance: guidance)
         settings.clipX0 = true
-        let x = net.sampler(settings).sample(net.network, shape: [count, s[0] * s[1], s[2], s[3]], labels: labels, seed: seed)
+        let x = generator.sample(labels: labels, settings: settings, seed: seed)
         let samplingSeconds = Date().timeIntervalSince(t)
         t = Date()
         var shapes: [Shape] = [], meshes: [TriangleMesh] = []
         var perCategory: [String: Int] = [:]
         for i in 0..<count {
-            let planes = manifest.normalization.denormalize(x.slice(axis: 0, i..<(i + 1)).reshaped(s))
+            let (planes, mesh) = try generator.decode(x, index: i, resolution: resolution)
             let cat = manifest.categories[labels[i]]
             let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
             let base = "\(output)/\(cat)-\(k)"
             try TriplaneFile.write(planes, to: base + ".npy")
-            let mesh = try decodeTriplane(try TriplaneField(decoder: decoder, planes: planes), resolution: resolution, method: .mc)
             try MeshWriter.write(mesh, to: base + ".obj")
             meshes.append(mesh)
             shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npy", faces: mesh.triangles.count,
@@ -282,13 +314,52 @@ public struct GenerateJob: Job {
         }
         let decodingSeconds = Date().timeIntervalSince(t)
         t = Date()
-        let images = try meshes.map { try Renderer.render(mesh: $0, azimuth: 35, elevation: 20, options: RenderOptions(width: 192, height: 192)) }
-        let sheet = ContactSheet.compose(images: images, columns: min(8, ContactSheet.defaultColumns(for: count)),
-                                         labels: shapes.map { "\($0.category) \($0.faces)f" })
+        let sheet = try TriplaneGenerator.sheet(meshes, labels: shapes.map { "\($0.category) \($0.faces)f" })
         try PNG.write(sheet, to: output + "/sheet.png")
         let renderingSeconds = Date().timeIntervalSince(t)
         return Report(model: model, shapes: shapes, sheet: output + "/sheet.png", samplingSeconds: samplingSeconds,
                       decodingSeconds: decodingSeconds, renderingSeconds: renderingSeconds,
                       secondsPerShape: (samplingSeconds + decodingSeconds) / Double(count))
+    }
+}
+
+/// A trained triplane generator in memory: the denoiser (EMA weights), the plane normalization it
+/// trained with and the shared decoder the planes were fitted with. Samples normalized planes
+/// [n, 3·C, R, R], maps one back to [3, C, R, R] and decodes it to a closed mesh over [-1, 1]³.
+struct TriplaneGenerator {
+    var manifest: TriplaneGeneratorManifest
+    var model: DiffusionModelFile
+    var decoder: TriplaneDecoder
+
+    init(manifest: TriplaneGeneratorManifest, model: DiffusionModelFile, decoder: TriplaneDecoder) throws {
+        guard decoder.config.planeShape == manifest.planeShape else {
+            throw TriplaneError.planesMismatch(expected: decoder.config.planeShape, actual: manifest.planeShape)
+        }
+        self.manifest = manifest; self.model = model; self.decoder = decoder
+    }
+
+    /// Reads a RUN folder (generator.json, model.safetensors, decoder.safetensors).
+    init(run dir: String) throws {
+        try self.init(manifest: try TriplaneGeneratorManifest.read(dir), model: try DiffusionModelFile.load(dir + "/model.safetensors"),
+                      decoder: try TriplaneDecoder.load(from: dir + "/decoder.safetensors").decoder)
+    }
+
+    /// Normalized planes [labels.count, 3·C, R, R], one per label, from `seed`.
+    func sample(labels: [Int], settings: SamplerSettings, seed: UInt64) -> Tensor {
+        let s = manifest.planeShape
+        return model.sampler(settings).sample(model.network, shape: [labels.count, s[0] * s[1], s[2], s[3]], labels: labels, seed: seed)
+    }
+
+    /// Sample `index` of `batch` as planes [3, C, R, R] in the decoder's units and its mesh
+    /// (marching cubes on a `resolution`³ lattice, closed at the box).
+    func decode(_ batch: Tensor, index: Int, resolution: Int) throws -> (planes: Tensor, mesh: TriangleMesh) {
+        let planes = manifest.normalization.denormalize(batch.slice(axis: 0, index..<(index + 1)).reshaped(manifest.planeShape))
+        return (planes, try decodeTriplane(try TriplaneField(decoder: decoder, planes: planes), resolution: resolution, method: .mc))
+    }
+
+    /// One labelled 192 px render per mesh, `columns` per row (default: up to 8).
+    static func sheet(_ meshes: [TriangleMesh], labels: [String], columns: Int? = nil) throws -> RGBImage {
+        let images = try meshes.map { try Renderer.render(mesh: $0, azimuth: 35, elevation: 20, options: RenderOptions(width: 192, height: 192)) }
+        return ContactSheet.compose(images: images, columns: columns ?? min(8, ContactSheet.defaultColumns(for: meshes.count)), labels: labels)
     }
 }

@@ -13,6 +13,8 @@ import Triplanes
 public enum ShippedModels {
     /// The shared triplane decoder trained by `Scripts/train-triplane-decoder.sh`.
     public static let triplaneDecoder = "triplane-decoder.safetensors"
+    /// The triplane diffusion model (a RUN folder) trained by `Scripts/train-diffusion.sh`.
+    public static let triplaneDiffusion = "triplane-diffusion"
 
     public static func path(_ name: String) -> String? {
         var dirs: [String] = []
@@ -31,7 +33,7 @@ public enum ShippedModels {
     public static func resolve(_ explicit: String?, default name: String) throws -> String {
         if let explicit { return explicit }
         guard let p = path(name) else {
-            throw PipelineError.invalidOption("no --decoder given and the shipped \(name) was not found (looked in $OCTOPLANE_MODELS, ./Assets/models and beside the executable)")
+            throw PipelineError.invalidOption("no --\(name == triplaneDiffusion ? "model" : "decoder") given and the shipped \(name) was not found (looked in $OCTOPLANE_MODELS, ./Assets/models and beside the executable)")
         }
         return p
     }

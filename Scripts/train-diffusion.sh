@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Reproduces the shipped triplane diffusion model (Assets/models/triplane-diffusion/) from nothing:
+# synthesize the procedural collection (all six categories, seed 1), fit every shape's triplanes
+# with the shipped decoder (`convert --to triplane`), train the class-conditional U-Net (the default
+# recipe of `octoplane train diffusion`), then score it per category against held-out shapes
+# (seed 7, never seen in training) and the training set.
+#   bash Scripts/train-diffusion.sh [WORK_DIR]      # default: .work/triplane-diffusion
+# Resumable: every stage skips finished work; training continues from its last checkpoint, so a
+# killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
+# Environment: PER_CATEGORY (32), STEPS (10000), HELD_OUT (32 per category), EVAL_N (32).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-.work/triplane-diffusion}
+per=${PER_CATEGORY:-32}; steps=${STEPS:-10000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
+bash Scripts/install-deps.sh
+# shellcheck disable=SC2046
+swift build -c release --scratch-path .build-native $(bash Scripts/cpu-flags.sh) --product octoplane
+bin=.build-native/release/octoplane
+mkdir -p "$work"
+start=$(date +%s)
+[ -d "$work/train" ] || $bin synth --out "$work/train" --per-category "$per" --seed 1 >/dev/null
+$bin convert "$work/train" --to triplane --out "$work/train-planes"
+echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
+resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
+$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" "${resume[@]}"
+echo "synth + convert + train: $(( ($(date +%s) - start) / 60 )) min"
+[ -d "$work/held-out" ] || $bin synth --out "$work/held-out" --per-category "$held" --seed 7 >/dev/null
+$bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
+    --out "$work/eval" --quiet | tee "$work/quality.txt"
+echo "copy $work/run/{generator.json,model.safetensors,decoder.safetensors} to Assets/models/triplane-diffusion/ to ship it"

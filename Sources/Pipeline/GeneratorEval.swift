@@ -1,0 +1,185 @@
+import Dataset
+import Foundation
+import Generators
+import Geometry
+import MeshIO
+import Metrics
+import Rendering
+import Support
+
+/// `octoplane eval-generator --model RUN --reference ROOT [--training ROOT] [-n 32] …`: the quality
+/// table of a trained triplane generator, per category, by the PointFlow protocol of `eval-set`.
+///
+/// For every category of the model: `count` shapes are generated (DDIM/DDPM as `generate`, seed
+/// `seed + category index`), and compared with up to `count` reference shapes of that category
+/// (a ShapeNet-style root, e.g. `synth --seed 7`, a seed training never saw) and with every
+/// training shape of it (the root the planes were converted from). Reference and training meshes
+/// are normalized to NFD's [-1, 1] frame as `convert --to triplane` did before fitting, so all
+/// three sets share the generated shapes' frame; each shape is `points` area-weighted surface
+/// points (seeded by the shape's name, as `eval-set`).
+///
+/// Reported per category:
+/// - MMD-CD, COV-CD, 1-NNA-CD of generated vs reference (`GenerationMetrics`);
+/// - the distance (CD) of every sample to its nearest training shape, summarized by median and
+///   minimum, next to the same statistic for the reference shapes: samples much closer to the
+///   training set than unseen shapes of the category are copies;
+/// - with a training root, the same three metrics for (the first `count`) training shapes vs the
+///   reference (the figure a perfect generator of the training distribution would get with this
+///   few shapes);
+/// - the share of samples whose mesh is non-empty, watertight, and inside the [-1, 1]³ box (up
+///   to one lattice cell: the decoder's lattice closes the surface there).
+/// An empty generated mesh enters the metrics as 2048 copies of the origin (far from every shape,
+/// so it costs the model rather than being left out). With `output`, the meshes are written under
+/// `OUT/<category>/` and `OUT/<category>.png` shows the first 8 samples over their nearest
+/// training shapes.
+public struct GeneratorEvalJob: Job {
+    /// A RUN folder; nil: the shipped model.
+    public var model: String?
+    public var reference: String
+    public var training: String? = nil
+    public var output: String? = nil
+    public var count = 32
+    public var steps = 50
+    public var guidance: Float = 2
+    public var ddpm = false
+    public var seed: UInt64 = 0
+    public var points = 2048
+    public var resolution = 129
+    /// Only these categories (names or synset ids); empty = all of the model's.
+    public var categories: [String] = []
+    public var quiet = false
+
+    public init(model: String?, reference: String) { self.model = model; self.reference = reference }
+
+    public struct Row: Codable, Sendable {
+        public var category: String
+        public var generated: Int
+        public var references: Int
+        public var trainingShapes: Int
+        public var metrics: GenerationMetrics
+        /// The training shapes scored as if generated (nil without a training root).
+        public var trainingBaseline: GenerationMetrics?
+        public var nearestTrainingMedian: Double?
+        public var nearestTrainingMin: Double?
+        /// Median over reference shapes of their CD to the nearest training shape.
+        public var referenceNearestTrainingMedian: Double?
+        public var nonEmpty: Double
+        public var watertight: Double
+        public var insideBox: Double
+        public var secondsPerShape: Double
+    }
+
+    public struct Report: JobReport {
+        public var model: String
+        public var steps: Int
+        public var guidance: Float
+        public var points: Int
+        public var rows: [Row]
+        public var text: String {
+            func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "–" }
+            func sci(_ x: Double?) -> String { x.map { String(format: "%.5f", $0) } ?? "–" }
+            let table = rows.map { r in
+                [r.category, "\(r.generated)/\(r.references)", pct(r.metrics.nnaCD), pct(r.metrics.covCD), sci(r.metrics.mmdCD),
+                 pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
+                 sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
+            }
+            return [String(format: "%@ — %d DDIM steps, guidance %.1f, %d points per shape (CD: PointFlow, squared, both ways)", model, steps, guidance, points),
+                    textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
+                               "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
+                    "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",
+                    "NN-train: CD of each sample to its nearest training shape; ref NN-train: the same for unseen reference shapes."]
+                .joined(separator: "\n")
+        }
+    }
+
+    public func run() throws -> Report {
+        guard count >= 2 else { throw PipelineError.invalidOption("-n must be ≥ 2 (1-NNA needs two shapes a set)") }
+        guard points >= 1 else { throw PipelineError.invalidOption("--points must be ≥ 1") }
+        let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
+        let generator = try TriplaneGenerator(run: model)
+        let names = generator.manifest.categories
+        var wanted = names
+        if !categories.isEmpty {
+            wanted = try categories.map { c in
+                let n = SynthCategory(name: c)?.rawValue ?? c
+                guard names.contains(n) else { throw PipelineError.invalidOption("unknown category '\(c)': this model knows \(names.joined(separator: ", "))") }
+                return n
+            }
+        }
+        let referenceMeshes = try Self.meshesByCategory(reference, limit: count)
+        let trainingMeshes = try training.map { try Self.meshesByCategory($0, limit: nil) }
+        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps, guidance: guidance)
+        settings.clipX0 = true
+        let progress = ProgressReporter("eval generator", total: wanted.count, quiet: quiet)
+        var rows: [Row] = []
+        for name in wanted {
+            let label = names.firstIndex(of: name)!
+            guard let refs = referenceMeshes[name], refs.count >= 2 else {
+                throw PipelineError.invalidInput(path: reference, reason: "fewer than 2 reference shapes of category \(name)")
+            }
+            let start = Date()
+            let x = generator.sample(labels: [Int](repeating: label, count: count), settings: settings, seed: seed &+ UInt64(label))
+            let meshes = try (0..<count).map { try generator.decode(x, index: $0, resolution: resolution).mesh }
+            let seconds = Date().timeIntervalSince(start) / Double(count)
+            let cell = 2 / Float(resolution - 1)
+            let inside = meshes.filter { m in !m.isEmpty && m.positions.allSatisfy { p in max(abs(p.x), abs(p.y), abs(p.z)) <= 1 + cell } }.count
+            let watertight = meshes.filter { !$0.isEmpty && MeshTopology($0).isWatertight }.count
+            func cloud(_ mesh: TriangleMesh, _ key: String) throws -> [Vec3] {
+                guard !mesh.isEmpty else { return [Vec3](repeating: .zero, count: points) }
+                return try wrapMetrics(key) { try OrientedPointCloud(sampling: mesh, count: points, seed: seed ^ fnv1a(key), role: key).points }
+            }
+            let gen = try meshes.enumerated().map { try cloud($0.element, "\(name)/generated-\($0.offset)") }
+            let ref = try refs.map { try cloud($0.mesh, $0.key) }
+            let train = try (trainingMeshes?[name] ?? []).map { try cloud($0.mesh, $0.key) }
+            let all = try PairwiseChamfer.matrix(ref + gen + train)
+            let m = ref.count, n = gen.count, t = train.count
+            let metrics = GenerationMetrics.fromUnionMatrix(all.block(rows: 0..<(m + n), columns: 0..<(m + n)), referenceCount: m)
+            var row = Row(category: name, generated: n, references: m, trainingShapes: t, metrics: metrics,
+                          nonEmpty: Double(meshes.filter { !$0.isEmpty }.count) / Double(n), watertight: Double(watertight) / Double(n),
+                          insideBox: Double(inside) / Double(n), secondsPerShape: seconds)
+            var nearest: [Int] = []
+            if t > 0 {
+                let rt = Array(0..<m) + Array((m + n)..<(m + n + min(t, count)))  // balanced: at most `count` training shapes
+                row.trainingBaseline = GenerationMetrics.fromUnionMatrix(all.principal(rt), referenceCount: m)
+                func nearestTraining(_ i: Int) -> (Int, Double) {
+                    (0..<t).map { ($0, all[i, m + n + $0]) }.min { $0.1 < $1.1 }!
+                }
+                let genNearest = (m..<(m + n)).map(nearestTraining)
+                nearest = genNearest.map(\.0)
+                row.nearestTrainingMedian = TriplaneEvalJob.quantile(genNearest.map(\.1), 0.5)
+                row.nearestTrainingMin = genNearest.map(\.1).min()
+                row.referenceNearestTrainingMedian = TriplaneEvalJob.quantile((0..<m).map { nearestTraining($0).1 }, 0.5)
+            }
+            if let out = output {
+                let dir = out + "/" + name
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for (i, mesh) in meshes.enumerated() { try MeshWriter.write(mesh, to: String(format: "%@/generated-%02d.obj", dir, i)) }
+                let shown = Array(meshes.prefix(8))
+                var sheetMeshes = shown, labels = shown.indices.map { "\(name) \($0)" }
+                if !nearest.isEmpty, let tm = trainingMeshes?[name] {
+                    sheetMeshes += nearest.prefix(8).map { tm[$0].mesh }
+                    labels += nearest.prefix(8).enumerated().map { String(format: "train %.4f", all[m + $0.offset, m + n + $0.element]) }
+                }
+                try PNG.write(try TriplaneGenerator.sheet(sheetMeshes, labels: labels, columns: shown.count), to: out + "/" + name + ".png")
+            }
+            rows.append(row)
+            progress.advance()
+        }
+        progress.finish()
+        return Report(model: model, steps: steps, guidance: guidance, points: points, rows: rows)
+    }
+
+    /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,
+    /// at most `limit` per category.
+    static func meshesByCategory(_ root: String, limit: Int?) throws -> [String: [(key: String, mesh: TriangleMesh)]] {
+        var out: [String: [(key: String, mesh: TriangleMesh)]] = [:]
+        for it in try ShapeNetSource(root: root, categories: []).items(shard: (0, 1)).items.sorted(by: { $0.key < $1.key }) {
+            let synset = String(it.key.split(separator: "/").first ?? "")
+            let name = SynthCategory(name: synset)?.rawValue ?? synset
+            if let l = limit, out[name, default: []].count >= l { continue }
+            let mesh = try MeshLoader.load(path: it.meshPath).mesh.normalized(.nfd).0
+            out[name, default: []].append((it.key, mesh))
+        }
+        return out
+    }
+}
