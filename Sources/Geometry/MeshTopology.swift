@@ -3,7 +3,7 @@
 /// - boundary edge: used by exactly 1 face; non-manifold edge: used by ≥ 3 faces.
 /// - watertight: no boundary and no non-manifold edges (and not empty).
 /// - Euler characteristic χ = V − E + F over *referenced* vertices (2 for a sphere, 0 for a torus).
-/// - components: connected components of faces through shared vertices (union–find).
+/// - components: connected components of faces through shared vertices (`faceComponents`).
 /// - inconsistently oriented edges: an interior edge whose two faces traverse it in the same
 ///   direction (a consistently oriented manifold has none).
 public struct MeshTopology: Sendable, Equatable {
@@ -23,12 +23,6 @@ public struct MeshTopology: Sendable, Equatable {
         var edgeUse: [UInt64: (count: Int32, directed: Int32)] = [:]
         edgeUse.reserveCapacity(mesh.faceCount * 3 / 2 + 1)
         var referenced = [Bool](repeating: false, count: mesh.vertexCount)
-        var parent = Array(0..<mesh.vertexCount)
-        func find(_ x: Int) -> Int {
-            var x = x
-            while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }
-            return x
-        }
         for t in mesh.triangles {
             let v = [t.x, t.y, t.z]
             for k in 0..<3 {
@@ -37,8 +31,6 @@ public struct MeshTopology: Sendable, Equatable {
                 let key = undirectedEdgeKey(a, b)
                 let dir: Int32 = a < b ? 1 : -1
                 if let e = edgeUse[key] { edgeUse[key] = (e.count + 1, e.directed + dir) } else { edgeUse[key] = (1, dir) }
-                let ra = find(Int(a)), rb = find(Int(b))
-                if ra != rb { parent[ra] = rb }
             }
         }
         var boundary = 0, nonManifold = 0, inconsistent = 0
@@ -47,16 +39,13 @@ public struct MeshTopology: Sendable, Equatable {
             else if e.count >= 3 { nonManifold += 1 }
             else if e.directed != 0 { inconsistent += 1 }
         }
-        var roots = Set<Int>()
-        var vcount = 0
-        for i in 0..<mesh.vertexCount where referenced[i] { vcount += 1; roots.insert(find(i)) }
-        vertexCount = vcount
+        vertexCount = referenced.filter { $0 }.count
         edgeCount = edgeUse.count
         faceCount = mesh.faceCount
         boundaryEdges = boundary
         nonManifoldEdges = nonManifold
         inconsistentlyOrientedEdges = inconsistent
-        components = roots.count
+        components = mesh.faceComponents().count
     }
 }
 

@@ -45,6 +45,8 @@ public struct GeneratorEvalJob: Job {
     public var seed: UInt64 = 0
     public var points = 2048
     public var resolution = 129
+    /// As `GenerateJob.minComponent`.
+    public var minComponent = GenerateJob.defaultMinComponent
     /// Only these categories (names or synset ids); empty = all of the model's.
     public var categories: [String] = []
     public var quiet = false
@@ -69,10 +71,11 @@ public struct GeneratorEvalJob: Job {
         public var secondsPerShape: Double
     }
 
-    public struct Report: JobReport {
+    public struct Report: JobReport, Codable, Sendable {
         public var model: String
         public var steps: Int
         public var guidance: Float
+        public var minComponent: Double
         public var points: Int
         public var rows: [Row]
         public var text: String {
@@ -83,7 +86,8 @@ public struct GeneratorEvalJob: Job {
                  pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
                  sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
             }
-            return [String(format: "%@ — %d DDIM steps, guidance %.1f, %d points per shape (CD: PointFlow, squared, both ways)", model, steps, guidance, points),
+            return [String(format: "%@ — %d DDIM steps, guidance %.1f, pieces < %.0f%% of the largest dropped, %d points per shape (CD: PointFlow, squared, both ways)",
+                                  model, steps, guidance, 100 * minComponent, points),
                     textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
                                "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
                     "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",
@@ -95,6 +99,7 @@ public struct GeneratorEvalJob: Job {
     public func run() throws -> Report {
         guard count >= 2 else { throw PipelineError.invalidOption("-n must be ≥ 2 (1-NNA needs two shapes a set)") }
         guard points >= 1 else { throw PipelineError.invalidOption("--points must be ≥ 1") }
+        guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
         let generator = try TriplaneGenerator(run: model)
         let names = generator.manifest.categories
@@ -119,7 +124,7 @@ public struct GeneratorEvalJob: Job {
             }
             let start = Date()
             let x = generator.sample(labels: [Int](repeating: label, count: count), settings: settings, seed: seed &+ UInt64(label))
-            let meshes = try (0..<count).map { try generator.decode(x, index: $0, resolution: resolution).mesh }
+            let meshes = try (0..<count).map { try generator.decode(x, index: $0, resolution: resolution, minComponent: minComponent).mesh }
             let seconds = Date().timeIntervalSince(start) / Double(count)
             let cell = 2 / Float(resolution - 1)
             let inside = meshes.filter { m in !m.isEmpty && m.positions.allSatisfy { p in max(abs(p.x), abs(p.y), abs(p.z)) <= 1 + cell } }.count
@@ -166,7 +171,7 @@ public struct GeneratorEvalJob: Job {
             progress.advance()
         }
         progress.finish()
-        return Report(model: model, steps: steps, guidance: guidance, points: points, rows: rows)
+        return Report(model: model, steps: steps, guidance: guidance, minComponent: minComponent, points: points, rows: rows)
     }
 
     /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,

@@ -102,7 +102,8 @@ public struct TrainDiffusionJob: Job {
     public var normalizationK: Float? = 3
     public var checkpointEvery = 250
     /// Every this many steps and at the end: `RUN/previews/step-NNNNNN.png`, two shapes per category
-    /// sampled from the EMA weights (DDIM 25 steps, guidance 2, seed 0, 65³ lattice). 0: none.
+    /// sampled from the EMA weights (DDIM 25 steps, guidance 2, seed 0, 65³ lattice, generate's
+    /// default floater removal). 0: none.
     /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
     public var previewEvery = 1000
     public var resume = false
@@ -208,8 +209,8 @@ public struct TrainDiffusionJob: Job {
             var settings = SamplerSettings(method: .ddim(eta: 0), steps: 25, guidance: 2)
             settings.clipX0 = true
             let x = generator.sample(labels: labels, settings: settings, seed: 0)
-            let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: 65).mesh }
-            let sheet = try TriplaneGenerator.sheet(meshes, labels: labels.map { "\(categories[$0]) step \(trainer.step)" })
+            let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: 65, minComponent: GenerateJob.defaultMinComponent).mesh }
+            let sheet = try TriplaneGenerator.sheet(meshes, labels: labels.map { categories[$0] })
             try FileManager.default.createDirectory(atPath: output + "/previews", withIntermediateDirectories: true)
             try PNG.write(sheet, to: output + String(format: "/previews/step-%06d.png", trainer.step))
         }
@@ -248,7 +249,12 @@ public struct GenerateJob: Job {
     public var ddpm = false
     /// Marching-cubes lattice over [-1, 1]³.
     public var resolution = 129
+    /// Closed pieces smaller than this fraction of the largest one's volume are dropped (0: keep all).
+    public var minComponent = GenerateJob.defaultMinComponent
     public var quiet = false
+
+    /// The default `minComponent`: floaters under 5% of the main piece's volume go.
+    public static let defaultMinComponent = 0.05
 
     public init(model: String?, output: String) { self.model = model; self.output = output }
 
@@ -279,6 +285,7 @@ public struct GenerateJob: Job {
         guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") }
         guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
         guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
+        guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
         let generator = try TriplaneGenerator(run: model)
         let manifest = generator.manifest
@@ -302,7 +309,7 @@ public struct GenerateJob: Job {
         var shapes: [Shape] = [], meshes: [TriangleMesh] = []
         var perCategory: [String: Int] = [:]
         for i in 0..<count {
-            let (planes, mesh) = try generator.decode(x, index: i, resolution: resolution)
+            let (planes, mesh) = try generator.decode(x, index: i, resolution: resolution, minComponent: minComponent)
             let cat = manifest.categories[labels[i]]
             let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
             let base = "\(output)/\(cat)-\(k)"
@@ -351,10 +358,12 @@ struct TriplaneGenerator {
     }
 
     /// Sample `index` of `batch` as planes [3, C, R, R] in the decoder's units and its mesh
-    /// (marching cubes on a `resolution`³ lattice, closed at the box).
-    func decode(_ batch: Tensor, index: Int, resolution: Int) throws -> (planes: Tensor, mesh: TriangleMesh) {
+    /// (marching cubes on a `resolution`³ lattice, closed at the box), without the closed pieces
+    /// smaller than `minComponent` × the largest one's volume (`removingSmallComponents`; 0 keeps all).
+    func decode(_ batch: Tensor, index: Int, resolution: Int, minComponent: Double = 0) throws -> (planes: Tensor, mesh: TriangleMesh) {
         let planes = manifest.normalization.denormalize(batch.slice(axis: 0, index..<(index + 1)).reshaped(manifest.planeShape))
-        return (planes, try decodeTriplane(try TriplaneField(decoder: decoder, planes: planes), resolution: resolution, method: .mc))
+        let mesh = try decodeTriplane(try TriplaneField(decoder: decoder, planes: planes), resolution: resolution, method: .mc)
+        return (planes, mesh.removingSmallComponents(fraction: minComponent).mesh)
     }
 
     /// One labelled 192 px render per mesh, `columns` per row (default: up to 8).

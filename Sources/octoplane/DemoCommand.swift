@@ -19,6 +19,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Depth of the dual UDF octree.") var dualDepth = 7
     @Option(help: "Depth of the surface octree.") var octreeDepth = 7
     @Option(help: "Surface points per side for the metrics.") var points = 100_000
+    @Option(help: "New shapes per category from the shipped generator (0: none).") var generate = 8
 
     func validate() throws {
         guard perCategory >= 1 else { throw ValidationError("--per-category must be ≥ 1") }
@@ -26,6 +27,7 @@ struct DemoCommand: ParsableCommand {
         guard (2...9).contains(dualDepth), (1...10).contains(octreeDepth) else {
             throw ValidationError("--dual-depth must be in 2…9 and --octree-depth in 1…10")
         }
+        guard generate >= 0 && generate != 1 else { throw ValidationError("--generate must be 0 or ≥ 2") }
         guard points >= 1000 else { throw ValidationError("--points must be ≥ 1000") }
     }
 
@@ -34,7 +36,7 @@ struct DemoCommand: ParsableCommand {
         o.output = out; o.assets = assets; o.dataRoot = data
         o.categories = categories.map { $0.split(separator: ",").map(String.init) }
         o.perCategory = perCategory; o.seed = seed; o.resolution = resolution
-        o.dualDepth = dualDepth; o.octreeDepth = octreeDepth; o.metricPoints = points
+        o.dualDepth = dualDepth; o.octreeDepth = octreeDepth; o.metricPoints = points; o.generatePerCategory = generate
         _ = try o.run()
     }
 }

@@ -62,13 +62,14 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "DDPM ancestral sampling instead of DDIM.") var ddpm = false
     @Option(help: "Marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
+    @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerateJob.defaultMinComponent
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
         var job = GenerateJob(model: model, output: out)
         job.count = n; job.category = category; job.steps = steps; job.guidance = guidance; job.seed = seed
-        job.ddpm = ddpm; job.resolution = resolution
+        job.ddpm = ddpm; job.resolution = resolution; job.minComponent = minComponent
         let r = try job.run()
         print(json ? r.json : r.text)
     }
@@ -98,6 +99,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     @Option(help: "Seed (category k samples with seed + k).") var seed: UInt64 = 0
     @Option(help: "Surface points per shape.") var points = 2048
     @Option(help: "Marching-cubes lattice points per axis.") var resolution = 129
+    @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerateJob.defaultMinComponent
     @Option(help: "Folder for the generated meshes and per-category sheets.") var out: String?
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the report as JSON.") var json = false
@@ -105,7 +107,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     func run() throws {
         var job = GeneratorEvalJob(model: model, reference: reference)
         job.training = training; job.count = n; job.categories = category; job.steps = steps; job.guidance = guidance
-        job.ddpm = ddpm; job.seed = seed; job.points = points; job.resolution = resolution; job.output = out; job.quiet = quiet
+        job.ddpm = ddpm; job.seed = seed; job.points = points; job.resolution = resolution; job.minComponent = minComponent; job.output = out; job.quiet = quiet
         let r = try job.run()
         print(json ? r.json : r.text)
     }

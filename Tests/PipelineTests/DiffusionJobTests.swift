@@ -1,5 +1,7 @@
+import Dataset
 import Foundation
 import Generators
+import MeshIO
 import Support
 import NN
 import Testing
@@ -47,9 +49,12 @@ struct DiffusionJobTests {
         cfg.model.baseChannels = 8; cfg.model.channelMultipliers = [1, 2]; cfg.model.attentionResolutions = []
         cfg.batchSize = 4; cfg.warmupSteps = 2
         var job = TrainDiffusionJob(data: dir + "/data", output: dir + "/run")
-        job.config = cfg; job.steps = 6; job.checkpointEvery = 3; job.quiet = true
+        job.config = cfg; job.steps = 6; job.checkpointEvery = 3; job.previewEvery = 3; job.quiet = true
         let r = try job.run()
         #expect(r.steps == 6 && r.shapes == 6 && r.categories == ["chair", "table"])
+        for f in ["loss.png", "previews/step-000003.png", "previews/step-000006.png"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/run/\(f)"), "\(f) was not written")
+        }
         // Training maps the folder's statistics with its own k (3), and the model keeps that map.
         let manifest = try TriplaneGeneratorManifest.read(dir + "/run")
         let folderStats = try PlaneNormalization.read("\(dir)/data/normalization.json")
@@ -70,6 +75,43 @@ struct DiffusionJobTests {
         gen.category = "lamp"
         do { _ = try gen.run(); Issue.record("an unknown category was accepted") } catch let PipelineError.invalidOption(m) {
             #expect(m.contains("chair, table"), "\(m)")
+        }
+
+        // eval-generator: per category, samples vs held-out shapes and the training set.
+        for (name, seed) in [("held", UInt64(7)), ("train", UInt64(1))] {
+            var synth = SynthJob(output: "\(dir)/\(name)"); synth.categories = ["chair", "table"]; synth.perCategory = 2; synth.seed = seed
+            synth.showProgress = false
+            _ = try synth.run()
+        }
+        var eval = GeneratorEvalJob(model: dir + "/run", reference: dir + "/held")
+        eval.training = dir + "/train"; eval.count = 2; eval.steps = 2; eval.resolution = 17; eval.points = 256; eval.output = dir + "/eval"; eval.quiet = true
+        let e = try eval.run()
+        #expect(e.rows.map(\.category) == ["chair", "table"])
+        for row in e.rows {
+            #expect(row.generated == 2 && row.references == 2 && row.trainingShapes == 2)
+            #expect((0...1).contains(row.metrics.nnaCD) && (0...1).contains(row.metrics.covCD) && row.metrics.mmdCD >= 0)
+            #expect(row.nearestTrainingMedian != nil && row.referenceNearestTrainingMedian != nil && row.trainingBaseline != nil)
+            // Unseen shapes of a category are at some positive distance from every training shape.
+            #expect(row.referenceNearestTrainingMedian! > 0)
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/eval/\(row.category).png"))
+        }
+        eval.categories = ["lamp"]
+        #expect(throws: PipelineError.self) { try eval.run() }
+    }
+
+    @Test("the shipped model, for a fixed seed, yields non-empty watertight meshes inside the [-1, 1]³ box for every category",
+          .enabled(if: Prerequisite.file("\(repoRoot)/Assets/models/\(ShippedModels.triplaneDiffusion)/model.safetensors"), "needs the shipped diffusion model"))
+    func shippedModel() throws {
+        let tmp = try TemporaryDirectory("shipped-diffusion"); defer { tmp.remove() }
+        var gen = GenerateJob(model: "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDiffusion)", output: tmp.path)
+        gen.count = 6; gen.steps = 10; gen.resolution = 65; gen.seed = 3
+        let r = try gen.run()
+        #expect(Set(r.shapes.map(\.category)) == Set(SynthCategory.allCases.map(\.rawValue)))
+        let cell: Float = 2.0 / 64
+        for s in r.shapes {
+            let mesh = try MeshLoader.load(path: s.mesh).mesh
+            #expect(!mesh.isEmpty && s.watertight, "\(s.category): \(s.faces) faces, watertight \(s.watertight)")
+            #expect(mesh.positions.allSatisfy { max(Swift.abs($0.x), Swift.abs($0.y), Swift.abs($0.z)) <= 1 + cell }, "\(s.category) leaves the box")
         }
     }
 
