@@ -77,11 +77,11 @@ let package = Package(
             "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
             "Rendering", "Dataset", "Octrees", "TensorCore", "NN", "Triplanes", "Generators", "Support",
         ]),
-        // The five `octoplane bench` harnesses and the raw-sgemm baseline: only the CLI's bench
+        // The six `octoplane bench` harnesses and the raw-sgemm baseline: only the CLI's bench
         // group uses them, so they stay out of the `Octoplane` library product.
         .target(name: "Benchmarks", dependencies: [
             "Pipeline", "Geometry", "MeshIO", "ArrayIO", "Spatial", "Fields", "Sampling", "Extraction", "Metrics",
-            "Rendering", "TensorCore", "NN", "Support", "CBLAS",
+            "Rendering", "TensorCore", "NN", "Generators", "Support", "CBLAS",
         ]),
         .executableTarget(name: "octoplane", dependencies: [
             "Pipeline", "Benchmarks", "Geometry", "Octrees", "Rendering", "Sampling", "Spatial", "Triplanes", "Generators",
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "DatasetTests", dependencies: ["Dataset", "Geometry", "MeshIO", "TestSupport"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "ArrayIO", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "NN", "TensorCore", "Support", "TestSupport"]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "NN", "TensorCore", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Fields", "ArrayIO", "Support", "TestSupport"]),
         .testTarget(name: "TriplanesTests", dependencies: ["Triplanes", "TensorCore", "NN", "ArrayIO", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Dataset", "Geometry", "MeshIO", "Octrees", "Extraction", "ArrayIO", "Metrics", "Sampling", "Spatial", "Triplanes", "Generators", "TensorCore", "NN", "Support", "TestSupport"]),

@@ -6,6 +6,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Built-in benchmarks (build with -c release).",
-        subcommands: [BenchRenderCommand.self, BenchQueriesCommand.self, BenchMCCommand.self, BenchNNCommand.self, BenchChamferCommand.self]
+        subcommands: [BenchRenderCommand.self, BenchQueriesCommand.self, BenchMCCommand.self, BenchNNCommand.self, BenchChamferCommand.self, BenchDiffusionCommand.self]
     )
 }
