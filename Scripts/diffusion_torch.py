@@ -375,6 +375,8 @@ def save_model(model, config, step, path, extra=None):
     meta.update(extra or {})
     tmp = f"{path}.tmp-{os.getpid()}"
     save_file(tensors, tmp, metadata=meta)
+    umask = os.umask(0); os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     os.replace(tmp, path)
 
 
@@ -645,10 +647,10 @@ def cmd_train(a):
         for f in ["generator.json", "decoder.safetensors"]:
             if os.path.abspath(a.run) != os.path.abspath(a.out):
                 shutil.copyfile(os.path.join(a.run, f), os.path.join(a.out, f))
-        steps_total = step0 + a.steps * world
+        steps_total = step0 + a.steps                       # optimizer updates (of batch world·--batch)
         save_model(trainer.ema_model(), config, steps_total, os.path.join(a.out, "model.safetensors"),
                    extra={"continued_by": f"Scripts/diffusion_torch.py train (torch {torch.__version__}, {world} process(es), "
-                                          f"{a.steps} steps of batch {batch} from step {step0})"})
+                                          f"{a.steps} steps of batch {world}×{batch} from step {step0})"})
         tail = torch.stack(losses[-50:]).mean().item()
         print(json.dumps({"out": a.out, "from_step": step0, "steps": a.steps, "processes": world, "final_loss": tail,
                           "seconds": time.perf_counter() - t0}))
