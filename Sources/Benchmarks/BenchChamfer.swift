@@ -61,7 +61,6 @@ func benchChamfer(a: String?, b: String?, points: Int = 100_000, repeats: Int = 
         _ = BidirectionalCorrespondence(predicted: ta, reference: tb)
         queries.append(ms(t0))
     }
-    func median(_ x: [Double]) -> Double { let s = x.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]) }
     return ChamferBenchReport(pointsA: pa.count, pointsB: pb.count, threads: Parallelism.threadCount, repeats: repeats,
                               totalMs: median(totals), buildMs: median(builds), queryMs: median(queries), totalsMs: totals,
                               chamferL1: cd, source: source)

@@ -40,17 +40,14 @@ public struct BenchDiffusionJob: Job {
             let data = try DiffusionDataset(images: Tensor.randn([m, channels, size, size], rng: &rng),
                                             labels: (0..<m).map { _ in Int(rng.next() % UInt64(classes)) })
             let trainer = try DiffusionTrainer(config: config, data: data)
-            func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
             for _ in 0..<warmup { trainer.trainStep() }
             let samples = (0..<steps).map { _ in
-                let t0 = now()
+                let t0 = nowMs()
                 trainer.trainStep()
-                return now() - t0
+                return nowMs() - t0
             }
-            let sorted = samples.sorted()
-            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : 0.5 * (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2])
             return DiffusionBenchReport(threads: Parallelism.threadCount, batch: batch, input: [channels, size, size],
-                                        parameters: trainer.model.parameterCount, ms: median, samples: samples)
+                                        parameters: trainer.model.parameterCount, ms: median(samples), samples: samples)
         }
     }
 }

@@ -64,7 +64,8 @@ public struct NNBenchmarkReport: JobReport, Codable, Sendable {
     }
 }
 
-private func nowMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
+/// Monotonic milliseconds (the benchmarks' clock).
+func nowMs() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e6 }
 
 private func timeSteps(_ opts: NNBenchmarkOptions, steps: Int? = nil, _ body: () -> Void) -> [Double] {
     for _ in 0..<opts.warmup { body() }
@@ -75,7 +76,8 @@ private func timeSteps(_ opts: NNBenchmarkOptions, steps: Int? = nil, _ body: ()
     }
 }
 
-private func median(_ xs: [Double]) -> Double {
+/// The median of `xs` (0 when empty).
+func median(_ xs: [Double]) -> Double {
     let s = xs.sorted()
     return s.isEmpty ? 0 : (s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2]))
 }

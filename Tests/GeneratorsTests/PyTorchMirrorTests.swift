@@ -72,22 +72,10 @@ struct PyTorchMirrorTests {
         let env = ProcessInfo.processInfo.environment
         let venv = (env["OCTOPLANE_PEERS_VENV"] ?? FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/octoplane/peers-venv") + "/bin/python"
         for py in [venv, "/usr/bin/python3", "/usr/local/bin/python3"] where FileManager.default.isExecutableFile(atPath: py) {
-            if run(py, ["-c", "import torch, numpy, safetensors"]).status == 0 { return py }
+            if runProcess(py, ["-c", "import torch, numpy, safetensors"]).0 == 0 { return py }
         }
         return nil
     }()
-
-    static func run(_ exe: String, _ args: [String]) -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe; p.standardError = pipe
-        do { try p.run() } catch { return (-1, "\(error)") }
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: out, as: UTF8.self))
-    }
 
     /// Torch is not a prerequisite of the suite (not even under CI): without it this test is skipped.
     @Test("the mirror loads a model Octoplane wrote and predicts what Octoplane predicts (live PyTorch)",
@@ -108,9 +96,9 @@ struct PyTorchMirrorTests {
         let x = Tensor.randn([4, 6, 8, 8], rng: &rng), t = [0, 17, 120, 199], labels = [4, 0, 5, 2]
         try Safetensors.write(["x": x, "t": Tensor(t.map(Float.init), shape: [4]), "labels": Tensor(labels.map(Float.init), shape: [4])],
                               to: dir.file("inputs.safetensors"))
-        let r = Self.run(python, [script, "predict", dir.file("model.safetensors"), dir.file("inputs.safetensors"),
+        let r = runProcess(python, [script, "predict", dir.file("model.safetensors"), dir.file("inputs.safetensors"),
                                   "-o", dir.file("out.safetensors"), "--guidance", "3"])
-        try #require(r.status == 0, "diffusion_torch.py predict failed: \(r.output)")
+        try #require(r.0 == 0, "diffusion_torch.py predict failed: \(r.1)")
         let theirs = try Safetensors.read(dir.file("out.safetensors"))
         let ours: [(String, Tensor)] = withNoGrad {
             [("prediction", guidedPrediction(net, x, timesteps: t, labels: labels, guidance: 3)),
