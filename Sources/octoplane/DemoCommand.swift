@@ -7,7 +7,7 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "End-to-end demo: synthesize a small ShapeNet-style collection, reconstruct it three ways, score and render it.",
-        discussion: "Writes PNG sheets, OBJ meshes, report.md and metrics.json under OUT/demo (and OUT/assets.png).")
+        discussion: "Writes PNG sheets, OBJ meshes, report.md and metrics.json under OUT/demo (and OUT/assets.png); new shapes from the shipped generator under OUT/generated.")
 
     @Option(name: .shortAndLong, help: "Output folder.") var out = "Renders"
     @Option(help: "Folder of bundled meshes to render first.") var assets = "Assets/meshes"
