@@ -27,14 +27,13 @@ public struct DiffusionDataset: Sendable {
     /// FNV-1a (64-bit) over the shape, every value's bits and the labels, as 16 hex digits: what
     /// a checkpoint records so that a resumed run can refuse other data.
     public var fingerprint: String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ x: UInt64) { for k in 0..<8 { h = (h ^ ((x >> (8 * k)) & 0xFF)) &* 0x0000_0100_0000_01B3 } }
-        for d in images.shape { mix(UInt64(d)) }
+        var h = FNV1a()
+        for d in images.shape { h.mix(UInt64(d)) }
         let p = images.data
-        for i in 0..<images.count { mix(UInt64(p[i].bitPattern)) }
-        mix(labels == nil ? 0 : 1)
-        for l in labels ?? [] { mix(UInt64(l)) }
-        return String(h, radix: 16).leftPadded(to: 16)
+        for i in 0..<images.count { h.mix(UInt64(p[i].bitPattern)) }
+        h.mix(labels == nil ? 0 : 1)
+        for l in labels ?? [] { h.mix(UInt64(l)) }
+        return h.hex
     }
 
     /// The images at `indices` as one batch [indices.count, C, H, W].
@@ -45,8 +44,4 @@ public struct DiffusionDataset: Sendable {
         for (j, i) in indices.enumerated() { (dst + j * per).update(from: src + i * per, count: per) }
         return out
     }
-}
-
-extension String {
-    fileprivate func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

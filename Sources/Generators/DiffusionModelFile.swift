@@ -57,12 +57,7 @@ public struct DiffusionModelFile {
         try config.validate()
         var scratch = SeededRandom(seed: 0)
         let net = UNet(config.model, rng: &scratch)
-        let values = try net.namedParameters.map { name, p -> (Tensor, Tensor) in
-            guard let e = file.entries[prefix + name] else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: nil) }
-            guard e.shape == p.shape else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: e.shape) }
-            return (p, try file.tensor(prefix + name))
-        }
-        for (p, v) in values { p.assign(v) }
+        try loadParameters(net, from: file, prefix: prefix)
         return DiffusionModelFile(config: config, network: net, step: step)
     }
 }

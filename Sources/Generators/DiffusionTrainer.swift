@@ -32,7 +32,7 @@ public final class DiffusionTrainer {
     public private(set) var losses: [Float] = []
     /// The generator of the per-step draws (its state is checkpointed).
     public private(set) var rng: SeededRandom
-    private var permutation: (epoch: Int, order: [Int])?
+    private var shuffle: EpochShuffle
 
     public init(config: DiffusionTrainingConfig, data: DiffusionDataset) throws {
         try config.validate()
@@ -60,22 +60,7 @@ public final class DiffusionTrainer {
         learningRates = WarmupCosineSchedule(peak: config.learningRate, floor: config.minLearningRate,
                                              warmupSteps: config.warmupSteps, totalSteps: config.totalSteps)
         rng = SeededRandom(seed: config.seed).split(1)
-    }
-
-    /// Dataset indices of the next batch: positions step·B … step·B + B − 1 of the concatenated
-    /// epoch permutations.
-    private func batchIndices() -> [Int] {
-        let m = data.count, b = config.batchSize
-        return (0..<b).map { j in
-            let k = step * b + j, epoch = k / m
-            if permutation?.epoch != epoch {
-                var g = SeededRandom(seed: config.seed).split(1_000_000 + UInt64(epoch))
-                var order = Array(0..<m)
-                for i in stride(from: m - 1, to: 0, by: -1) { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
-                permutation = (epoch, order)
-            }
-            return permutation!.order[k % m]
-        }
+        shuffle = EpochShuffle(seed: config.seed, count: data.count)
     }
 
     /// One optimization step; returns its loss.
@@ -83,7 +68,7 @@ public final class DiffusionTrainer {
     public func trainStep() -> Float {
         let b = config.batchSize, classes = config.model.classCount
         optimizer.learningRate = learningRates.learningRate(at: step)
-        let indices = batchIndices()
+        let indices = shuffle.batch(step: step, size: b)
         let x0 = data.batch(indices)
         var labels: [Int]? = nil
         if classes > 0, let all = data.labels {
@@ -110,7 +95,7 @@ public final class DiffusionTrainer {
 
     /// Sets the counters restored from a checkpoint (the tensors are assigned by `resume`).
     func restore(step: Int, rngState: UInt64, losses: [Float]) {
-        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState); permutation = nil
+        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
     }
 
     /// A fresh U-Net holding the EMA weights: the model to sample with.

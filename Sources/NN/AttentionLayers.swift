@@ -27,13 +27,30 @@ public final class MultiheadAttention: Layer {
     }
 
     public func callAsFunction(_ x: Tensor, mask: AttentionMask? = nil) -> Tensor {
+        attend(x) { q, k, v in scaledDotProductAttention(q, k, v, mask: mask) }
+    }
+
+    /// Self-attention with one mask per batch entry (`masks.count` = B; e.g. sequences of several
+    /// lengths padded to one, each with its own structure). Entry b's heads attend under `masks[b]`.
+    public func callAsFunction(_ x: Tensor, masks: [AttentionMask]) -> Tensor {
+        precondition(masks.count == x.shape[0], "MultiheadAttention: \(masks.count) masks for a batch of \(x.shape[0])")
+        return attend(x) { q, k, v in
+            Tensor.concat((0..<masks.count).map { b in
+                let r = (b * heads)..<((b + 1) * heads)
+                return scaledDotProductAttention(q.slice(axis: 0, r), k.slice(axis: 0, r), v.slice(axis: 0, r), mask: masks[b])
+            }, axis: 0)
+        }
+    }
+
+    /// in-projection → heads [B·H, L, dh] → `core` → merged heads → out-projection.
+    private func attend(_ x: Tensor, _ core: (Tensor, Tensor, Tensor) -> Tensor) -> Tensor {
         precondition(x.rank == 3 && x.shape[2] == embedDim, "MultiheadAttention: input \(x.shape) for embedding \(embedDim)")
         let b = x.shape[0], l = x.shape[1]
         let qkv = inProj(x)   // [B, L, 3E]
         let q = splitHeads(qkv.slice(axis: 2, 0..<embedDim))
         let k = splitHeads(qkv.slice(axis: 2, embedDim..<(2 * embedDim)))
         let v = splitHeads(qkv.slice(axis: 2, (2 * embedDim)..<(3 * embedDim)))
-        let o = scaledDotProductAttention(q, k, v, mask: mask)   // [B·H, L, dh]
+        let o = core(q, k, v)   // [B·H, L, dh]
         let merged = o.reshaped([b, heads, l, embedDim / heads]).permuted([0, 2, 1, 3]).reshaped([b, l, embedDim])
         return outProj(merged)
     }

@@ -1,0 +1,145 @@
+import Foundation
+import NN
+import Support
+import TensorCore
+
+// The pieces both generator trainers share: seeded epoch shuffles, the data fingerprint hash, and
+// the resumable checkpoint (one safetensors file, written atomically by `Safetensors.write`):
+//
+//   tensors   model.<name>    the live weights
+//             ema.<name>      the EMA shadow (the sampling weights)
+//             adam.m.<name>   Adam's first moments,  adam.v.<name>  its second moments
+//             losses          [step] every step's loss (absent before the first step)
+//   metadata  format (the trainer's tag), version = "1", step, adam_step, rng_state (the per-step
+//             generator's UInt64 state, decimal), config (the training config as sorted-key
+//             JSON), data_fingerprint
+
+/// FNV-1a (64-bit), as 16 hex digits: the fingerprint a checkpoint records so that a resumed run
+/// can refuse other data.
+struct FNV1a {
+    private(set) var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    mutating func mix(_ x: UInt64) { for k in 0..<8 { hash = (hash ^ ((x >> (8 * k)) & 0xFF)) &* 0x0000_0100_0000_01B3 } }
+    var hex: String { let s = String(hash, radix: 16); return String(repeating: "0", count: max(0, 16 - s.count)) + s }
+}
+
+/// Batches as consecutive slices of concatenated seeded permutations of 0..<count: item j of the
+/// batch at `step` is position step·B + j, of epoch (step·B + j) / count, whose permutation is a
+/// Fisher–Yates shuffle by `SeededRandom(seed).split(1_000_000 + epoch)`.
+struct EpochShuffle {
+    let seed: UInt64, count: Int
+    private var current: (epoch: Int, order: [Int])?
+    init(seed: UInt64, count: Int) { self.seed = seed; self.count = count }
+
+    mutating func batch(step: Int, size: Int) -> [Int] {
+        (0..<size).map { j in
+            let k = step * size + j, epoch = k / count
+            if current?.epoch != epoch {
+                var g = SeededRandom(seed: seed).split(1_000_000 + UInt64(epoch))
+                var order = Array(0..<count)
+                for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(g.next() % UInt64(i + 1))) }
+                current = (epoch, order)
+            }
+            return current!.order[k % count]
+        }
+    }
+}
+
+/// A trainer's resumable state in the checkpoint layout above.
+struct TrainingCheckpoint {
+    let format: String
+    /// The model's parameters, in order, with their names.
+    let named: [(String, Tensor)]
+    let ema: EMA
+    let optimizer: Adam
+
+    /// The checkpoint's tensors by name.
+    var tensors: [(String, Tensor)] {
+        var out: [(String, Tensor)] = named.map { ("model.\($0.0)", $0.1) }
+        out += zip(named, ema.shadow).map { ("ema.\($0.0.0)", $0.1) }
+        out += zip(named, optimizer.m).map { ("adam.m.\($0.0.0)", $0.1) }
+        out += zip(named, optimizer.v).map { ("adam.v.\($0.0.0)", $0.1) }
+        return out
+    }
+
+    func write(to path: String, step: Int, losses: [Float], rngState: UInt64, config: String, fingerprint: String) throws {
+        var all = Dictionary(uniqueKeysWithValues: tensors)
+        if !losses.isEmpty { all["losses"] = Tensor(losses, shape: [losses.count]) }
+        try Safetensors.write(all, metadata: [
+            "format": format, "version": "1",
+            "step": String(step), "adam_step": String(optimizer.stepCount), "rng_state": String(rngState),
+            "config": config, "data_fingerprint": fingerprint,
+        ], to: path)
+    }
+
+    /// Restores weights, EMA and Adam from `path` after checking — before anything changes — the
+    /// format tag, that every tensor is there with its shape and no foreign model tensor is
+    /// (`checkpointMismatch` names the first offender), the config key by key (`configMismatch`)
+    /// and the data (`dataMismatch`). Returns (step, rng state, losses) for the trainer's counters.
+    func restore(from path: String, config: String, fingerprint: String) throws -> (step: Int, rngState: UInt64, losses: [Float]) {
+        let file = try Safetensors.read(path)
+        let meta = file.metadata
+        guard meta["format"] == format else {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag (a bare weights file, or another generator's checkpoint?)")
+        }
+        guard meta["version"] == "1" else { throw GeneratorError.invalidCheckpoint(path: path, reason: "version \(meta["version"] ?? "none"), this build reads 1") }
+        guard let savedStep = meta["step"].flatMap(Int.init), savedStep >= 0,
+              let adamStep = meta["adam_step"].flatMap(Int.init), adamStep >= 0,
+              let rngState = meta["rng_state"].flatMap(UInt64.init),
+              let savedConfig = meta["config"], let savedFingerprint = meta["data_fingerprint"] else {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks step, adam_step, rng_state, config or data_fingerprint")
+        }
+        let ours = tensors
+        let ourNames = Set(ours.map(\.0))
+        for (name, t) in ours {
+            guard let e = file.entries[name] else { throw GeneratorError.checkpointMismatch(tensor: name, expected: t.shape, found: nil) }
+            guard e.shape == t.shape else { throw GeneratorError.checkpointMismatch(tensor: name, expected: t.shape, found: e.shape) }
+        }
+        for name in file.names where name != "losses" && !ourNames.contains(name) {
+            throw GeneratorError.checkpointMismatch(tensor: name, expected: nil, found: file.entries[name]?.shape)
+        }
+        if let key = Self.firstDifferingKey(savedConfig, config) { throw GeneratorError.configMismatch(key: key) }
+        guard savedFingerprint == fingerprint else { throw GeneratorError.dataMismatch(expected: fingerprint, found: savedFingerprint) }
+        let losses = try file.entries["losses"] == nil ? [] : file.tensor("losses").scalars
+        guard losses.count == savedStep else {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "\(losses.count) losses for \(savedStep) steps")
+        }
+        let values = try ours.map { name, t in (t, try file.tensor(name, shape: t.shape)) }
+        let n = named.count
+        for (t, v) in values[0..<(2 * n)] { t.assign(v) }
+        optimizer.restore(stepCount: adamStep, m: values[(2 * n)..<(3 * n)].map(\.1), v: values[(3 * n)..<(4 * n)].map(\.1))
+        return (savedStep, rngState, losses)
+    }
+
+    /// The first key (dotted path, e.g. `model.baseChannels`) whose JSON value differs between two
+    /// configs, or nil if none does. Objects with other key sets (another enum case, such as a
+    /// linear vs a cosine schedule) differ as a whole.
+    static func firstDifferingKey(_ a: String, _ b: String) -> String? {
+        func object(_ s: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(s.utf8)) }
+        func text(_ v: Any?) -> String {
+            guard let v, let d = try? JSONSerialization.data(withJSONObject: [v], options: [.sortedKeys]) else { return "absent" }
+            return String(decoding: d, as: UTF8.self)
+        }
+        func diff(_ x: Any?, _ y: Any?, _ path: String) -> String? {
+            if let dx = x as? [String: Any], let dy = y as? [String: Any], Set(dx.keys) == Set(dy.keys) {
+                for key in Set(dx.keys).union(dy.keys).sorted() {
+                    if let d = diff(dx[key], dy[key], path.isEmpty ? key : "\(path).\(key)") { return d }
+                }
+                return nil
+            }
+            return text(x) == text(y) ? nil : (path.isEmpty ? "config" : path)
+        }
+        return diff(object(a), object(b), "")
+    }
+}
+
+/// Overwrites `layer`'s parameters from `file`'s tensors `prefix + name`, after checking that
+/// every one is there with its shape (`GeneratorError.checkpointMismatch` names the first that is
+/// not; nothing changes then).
+func loadParameters(_ layer: Layer, from file: SafetensorsFile, prefix: String) throws {
+    let values = try layer.namedParameters.map { name, p -> (Tensor, Tensor) in
+        guard let e = file.entries[prefix + name] else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: nil) }
+        guard e.shape == p.shape else { throw GeneratorError.checkpointMismatch(tensor: prefix + name, expected: p.shape, found: e.shape) }
+        return (p, try file.tensor(prefix + name))
+    }
+    for (p, v) in values { p.assign(v) }
+}
