@@ -56,6 +56,37 @@ public struct ChildMaskSequence: Sendable, Equatable {
 
     public var count: Int { tokens.count }
 
+    /// The sequence of the tree whose surface cells at `depth` are `leaves` (any order, duplicates
+    /// ignored; each must lie at `depth`): a node is occupied iff a leaf lies below it. No leaves
+    /// give the empty sequence.
+    public init(leaves: [OctreeNodePosition], depth: Int) {
+        precondition((1...10).contains(depth) && leaves.allSatisfy { $0.depth == depth }, "leaves must lie at the structure depth")
+        var occupied = [Set<OctreeNodePosition>](repeating: [], count: depth + 1)
+        occupied[depth] = Set(leaves)
+        for d in stride(from: depth - 1, through: 0, by: -1) {
+            occupied[d] = Set(occupied[d + 1].map { OctreeNodePosition(depth: d, x: $0.x / 2, y: $0.y / 2, z: $0.z / 2) })
+        }
+        var tokens: [UInt8] = [], positions: [OctreeNodePosition] = []
+        var level: [OctreeNodePosition] = leaves.isEmpty ? [] : [.root]
+        for d in 0..<depth {
+            var next: [OctreeNodePosition] = []
+            for p in level {
+                var m: UInt8 = 0
+                for c in 0..<8 where occupied[d + 1].contains(p.children(1 << UInt8(c))[0]) { m |= 1 << UInt8(c) }
+                tokens.append(m); positions.append(p)
+                if d + 1 < depth { next += p.children(m) }
+            }
+            level = next
+        }
+        self.init(validTokens: tokens, positions: positions, depth: depth)
+    }
+
+    /// The mirror image across the plane x = 0 (x → 2^d − 1 − x at every depth).
+    public func mirroredX() -> ChildMaskSequence {
+        let n = 1 << depth
+        return ChildMaskSequence(leaves: leaves.map { OctreeNodePosition(depth: depth, x: n - 1 - $0.x, y: $0.y, z: $0.z) }, depth: depth)
+    }
+
     /// The surface cells at `depth` (the children of the depth D − 1 tokens), in z-order.
     public var leaves: [OctreeNodePosition] {
         zip(tokens, positions).flatMap { m, p in p.depth == depth - 1 ? p.children(m) : [] }

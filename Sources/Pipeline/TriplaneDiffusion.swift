@@ -233,22 +233,37 @@ public struct TrainDiffusionJob: Job {
 }
 
 /// `octoplane generate --model DIR [-n 16] [--category chair] [--steps 50] [--guidance 2] [--seed S] --out OUT`:
-/// new shapes from a trained triplane generator — DDIM (or DDPM) sampling of normalized planes,
-/// clipped x₀, mapped back with the training normalization, decoded by the shared decoder and sparse
-/// marching cubes over [-1, 1]³ → `OUT/<category>-<k>.obj` and `.npy` planes, and `OUT/sheet.png`
-/// (one labelled render per shape). Without `--category`, samples cycle through the categories.
+/// new shapes from a trained generator of either family (told apart by DIR/generator.json's kind):
+/// - triplane diffusion: DDIM (or DDPM) sampling of normalized planes, clipped x₀, mapped back with
+///   the training normalization, decoded by the shared decoder and sparse marching cubes over
+///   [-1, 1]³ → `OUT/<category>-<k>.obj` and `.npy` planes;
+/// - octree transformer (`generateOctree`): next-token or parallel decoding, the surface stage →
+///   `OUT/<category>-<k>.obj` and `.npz` child-mask tokens;
+/// and `OUT/sheet.png` (one labelled render per shape). Without `--category`, samples cycle through
+/// the categories.
 public struct GenerateJob: Job {
     /// A RUN folder; nil: the shipped model (`Assets/models/triplane-diffusion`).
     public var model: String?
     public var output: String
     public var count = 16
     public var category: String? = nil
-    public var steps = 50
+    /// Diffusion: sampling steps (default 50). Octree parallel decoding: MaskGIT steps per depth (default 8).
+    public var steps: Int? = nil
+    /// Diffusion only: classifier-free guidance weight.
     public var guidance: Float = 2
     public var seed: UInt64 = 0
+    /// Diffusion only: DDPM ancestral sampling instead of DDIM.
     public var ddpm = false
-    /// Marching-cubes lattice over [-1, 1]³.
+    /// Diffusion only: marching-cubes lattice over [-1, 1]³.
     public var resolution = 129
+    /// Octree only: how tokens are drawn, their temperature (0: greedy) and top-k (0: all).
+    public var decoding: OctreeDecoding = .parallel
+    public var temperature: Float = 1
+    public var topK = 0
+    /// Octree only: depth of the surface stage's lattice (nil: max(structure depth, 7); the
+    /// structure depth itself: the plain octree decoder) and its blur in structure cells.
+    public var surfaceDepth: Int? = nil
+    public var smoothing: Float = 0.5
     /// Closed pieces smaller than this fraction of the largest one's volume are dropped (0: keep all).
     public var minComponent = GenerateJob.defaultMinComponent
     public var quiet = false
@@ -261,6 +276,7 @@ public struct GenerateJob: Job {
     public struct Shape: Codable, Sendable {
         public var category: String
         public var mesh: String
+        /// The sampled latent: planes `.npy` (diffusion) or child-mask tokens `.npz` (octree).
         public var planes: String
         public var faces: Int
         public var watertight: Bool
@@ -268,6 +284,8 @@ public struct GenerateJob: Job {
 
     public struct Report: JobReport {
         public var model: String
+        /// "diffusion", or the octree decoding ("next-token" / "parallel").
+        public var method: String
         public var shapes: [Shape]
         public var sheet: String
         public var samplingSeconds: Double
@@ -275,33 +293,54 @@ public struct GenerateJob: Job {
         public var renderingSeconds: Double
         public var secondsPerShape: Double
         public var text: String {
-            String(format: "%d shapes → %@ (sheet %@); sampling %.1f s, decoding %.1f s, rendering %.1f s: %.2f s per shape",
-                   shapes.count, (sheet as NSString).deletingLastPathComponent, sheet, samplingSeconds, decodingSeconds, renderingSeconds, secondsPerShape)
+            String(format: "%d shapes (%@) → %@ (sheet %@); sampling %.1f s, decoding %.1f s, rendering %.1f s: %.2f s per shape",
+                   shapes.count, method, (sheet as NSString).deletingLastPathComponent, sheet, samplingSeconds, decodingSeconds, renderingSeconds, secondsPerShape)
         }
+    }
+
+    /// Labels for `count` shapes: `category` (name or synset id) everywhere, or cycling.
+    func labels(_ categories: [String]) throws -> [Int] {
+        guard let name = category else { return (0..<count).map { $0 % categories.count } }
+        let wanted = SynthCategory(name: name)?.rawValue ?? name
+        guard let k = categories.firstIndex(of: wanted) else {
+            throw PipelineError.invalidOption("unknown category '\(name)': this model knows \(categories.joined(separator: ", "))")
+        }
+        return [Int](repeating: k, count: count)
     }
 
     public func run() throws -> Report {
         guard count >= 1 else { throw PipelineError.invalidOption("-n must be ≥ 1") }
-        guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") }
+        if let steps { guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") } }
         guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
         guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
         guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
+        guard temperature.isFinite && temperature >= 0 && topK >= 0 else { throw PipelineError.invalidOption("--temperature and --top-k must be ≥ 0") }
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
+        let result: (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double)
+        let method: String
+        if let manifest = try OctreeGeneratorManifest.readIfOctree(model) {
+            result = try generateOctree(manifest, model: model)
+            method = decoding.rawValue
+        } else {
+            result = try generateDiffusion(model)
+            method = "diffusion"
+        }
+        let t = Date()
+        let sheet = try TriplaneGenerator.sheet(result.meshes, labels: result.shapes.map { "\($0.category) \($0.faces)f" })
+        try PNG.write(sheet, to: output + "/sheet.png")
+        let renderingSeconds = Date().timeIntervalSince(t)
+        return Report(model: model, method: method, shapes: result.shapes, sheet: output + "/sheet.png", samplingSeconds: result.sampling,
+                      decodingSeconds: result.decoding, renderingSeconds: renderingSeconds,
+                      secondsPerShape: (result.sampling + result.decoding) / Double(count))
+    }
+
+    private func generateDiffusion(_ model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
         let generator = try TriplaneGenerator(run: model)
         let manifest = generator.manifest
-        var labels: [Int]
-        if let name = category {
-            let wanted = SynthCategory(name: name)?.rawValue ?? name
-            guard let k = manifest.categories.firstIndex(of: wanted) else {
-                throw PipelineError.invalidOption("unknown category '\(name)': this model knows \(manifest.categories.joined(separator: ", "))")
-            }
-            labels = [Int](repeating: k, count: count)
-        } else {
-            labels = (0..<count).map { $0 % manifest.categories.count }
-        }
+        let labels = try labels(manifest.categories)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var t = Date()
-        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps, guidance: guidance)
+        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps ?? 50, guidance: guidance)
         settings.clipX0 = true
         let x = generator.sample(labels: labels, settings: settings, seed: seed)
         let samplingSeconds = Date().timeIntervalSince(t)
@@ -319,14 +358,7 @@ public struct GenerateJob: Job {
             shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npy", faces: mesh.triangles.count,
                                 watertight: MeshTopology(mesh).isWatertight))
         }
-        let decodingSeconds = Date().timeIntervalSince(t)
-        t = Date()
-        let sheet = try TriplaneGenerator.sheet(meshes, labels: shapes.map { "\($0.category) \($0.faces)f" })
-        try PNG.write(sheet, to: output + "/sheet.png")
-        let renderingSeconds = Date().timeIntervalSince(t)
-        return Report(model: model, shapes: shapes, sheet: output + "/sheet.png", samplingSeconds: samplingSeconds,
-                      decodingSeconds: decodingSeconds, renderingSeconds: renderingSeconds,
-                      secondsPerShape: (samplingSeconds + decodingSeconds) / Double(count))
+        return (shapes, meshes, samplingSeconds, Date().timeIntervalSince(t))
     }
 }
 

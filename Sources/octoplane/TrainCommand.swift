@@ -7,8 +7,8 @@ import Pipeline
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train generators: diffusion on triplanes.",
-        subcommands: [Diffusion.self]
+        abstract: "Train generators: diffusion on triplanes, or a transformer over octree tokens.",
+        subcommands: [Diffusion.self, OctreeGPT.self]
     )
 
     struct Diffusion: ParsableCommand {
@@ -45,24 +45,67 @@ struct TrainCommand: ParsableCommand {
 }
 
 /// `octoplane generate --model RUN …`: new shapes from a trained generator.
+extension TrainCommand {
+    struct OctreeGPT: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "octree",
+            abstract: "Train a class-conditional octree transformer on child-mask token sequences (next-token and parallel decoding).",
+            discussion: """
+            DATA is a folder of trees (.octree) and/or child-mask token files (.npy/.npz from `octree encode --tokens childmask`), \
+            categories by folder, all of finest depth --depth; or a ShapeNet-layout mesh root (e.g. from `octoplane synth`), \
+            built into depth --depth surface octrees. Writes RUN/generator.json, RUN/model.safetensors (EMA weights: what \
+            `generate --model RUN` samples with), RUN/state.safetensors (the whole training state) and RUN/log.jsonl. \
+            A killed run continues with --resume from its last checkpoint, on the same loss curve.
+            """)
+        @Argument(help: "Folder of trees / token files, or a ShapeNet-layout mesh root.") var data: String
+        @Option(help: "Run folder to write.") var out: String
+        @Option(help: "Training config (JSON: model {depth, contextLength, embedDim, heads, layers, …}, batchSize, learningRate, totalSteps, parallelFraction, …); default: the recipe.") var config: String?
+        @Option(help: "Structure depth (finest depth of the trees) when no --config is given.") var depth = 5
+        @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
+        @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
+        @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
+        @Flag(help: "No progress lines.") var quiet = false
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            var job = TrainOctreeJob(data: data, output: out)
+            job.config = try config.map { try OctreeTrainingConfig.load($0) }
+            job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.mirror = !noMirror
+            job.resume = resume; job.quiet = quiet
+            let r = try job.run()
+            print(json ? r.json : r.text)
+        }
+    }
+}
+
+extension OctreeDecoding: ExpressibleByArgument {}
+
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Generate new shapes from a trained triplane diffusion model (meshes + a PNG sheet).",
+        abstract: "Generate new shapes from a trained generator, triplane diffusion or octree transformer (meshes + a PNG sheet).",
         discussion: """
         (`octoplane sample` is the point sampler of meshes; new shapes come from `generate`.) \
-        Planes are sampled by DDIM (or --ddpm), mapped back with the training normalization, decoded by the \
-        model's triplane decoder and meshed by sparse marching cubes over [-1, 1]³.
+        Diffusion: planes are sampled by DDIM (or --ddpm), mapped back with the training normalization, decoded by the \
+        model's triplane decoder and meshed by sparse marching cubes over [-1, 1]³. \
+        Octree transformer: child-mask sequences by --decoding next-token or parallel (MaskGIT steps per depth: --steps), \
+        only valid masks drawn, decoded into trees and meshed by the surface stage (blurred occupancy at --surface-depth).
         """)
-    @Option(help: "Model folder (from `octoplane train diffusion`); default: the shipped model.") var model: String?
+    @Option(help: "Model folder (from `octoplane train diffusion` or `train octree`); default: the shipped diffusion model.") var model: String?
     @Option(name: .short, help: "Number of shapes.") var n = 16
     @Option(help: "Category (name or synset id); default: cycle through the model's categories.") var category: String?
-    @Option(help: "Sampling steps.") var steps = 50
+    @Option(help: "Sampling steps (diffusion, default 50) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
     @Option(help: "Classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
     @Option(help: "Seed.") var seed: UInt64 = 0
     @Flag(help: "DDPM ancestral sampling instead of DDIM.") var ddpm = false
-    @Option(help: "Marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
+    @Option(help: "Marching-cubes lattice points per axis (2^k + 1; diffusion).") var resolution = 129
     @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerateJob.defaultMinComponent
+    @Option(help: "Octree: next-token or parallel.") var decoding: OctreeDecoding = .parallel
+    @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
+    @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
+    @Option(help: "Octree: depth of the surface lattice (default max(structure depth, 7); the structure depth: the plain octree decoder).") var surfaceDepth: Int?
+    @Option(help: "Octree: blur of the occupancy before marching cubes, in structure cells.") var smoothing: Float = 0.5
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Print the report as JSON.") var json = false
 
@@ -70,6 +113,7 @@ struct GenerateCommand: ParsableCommand {
         var job = GenerateJob(model: model, output: out)
         job.count = n; job.category = category; job.steps = steps; job.guidance = guidance; job.seed = seed
         job.ddpm = ddpm; job.resolution = resolution; job.minComponent = minComponent
+        job.decoding = decoding; job.temperature = temperature; job.topK = topK; job.surfaceDepth = surfaceDepth; job.smoothing = smoothing
         let r = try job.run()
         print(json ? r.json : r.text)
     }

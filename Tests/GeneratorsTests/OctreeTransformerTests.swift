@@ -7,26 +7,12 @@ import TestSupport
 @testable import Generators
 
 /// The child-mask sequence of the octree whose depth-`depth` surface cells are those where
-/// `occupied(x, y, z)` holds (a node is occupied iff one of its finest descendants is).
+/// `occupied(x, y, z)` holds.
 func sequence(depth: Int, _ occupied: (Int, Int, Int) -> Bool) throws -> ChildMaskSequence {
     let n = 1 << depth
-    var cells = Set<[Int]>()
-    for x in 0..<n { for y in 0..<n { for z in 0..<n where occupied(x, y, z) { cells.insert([x, y, z]) } } }
-    var occupiedAt: [Set<[Int]>] = [cells]
-    for _ in 0..<depth { occupiedAt.insert(Set(occupiedAt[0].map { $0.map { $0 / 2 } }), at: 0) }
-    var tokens: [UInt8] = []
-    var level: [OctreeNodePosition] = occupiedAt[0].isEmpty ? [] : [.root]
-    for d in 0..<depth {
-        var next: [OctreeNodePosition] = []
-        for p in level {
-            var m: UInt8 = 0
-            for c in 0..<8 where occupiedAt[d + 1].contains([2 * p.x + (c >> 2), 2 * p.y + ((c >> 1) & 1), 2 * p.z + (c & 1)]) { m |= 1 << UInt8(c) }
-            tokens.append(m)
-            next += p.children(m)
-        }
-        level = next
-    }
-    return try ChildMaskSequence(tokens: tokens, depth: depth)
+    var leaves: [OctreeNodePosition] = []
+    for x in 0..<n { for y in 0..<n { for z in 0..<n where occupied(x, y, z) { leaves.append(OctreeNodePosition(depth: depth, x: x, y: y, z: z)) } } }
+    return try ChildMaskSequence(tokens: ChildMaskSequence(leaves: leaves, depth: depth).tokens, depth: depth)
 }
 
 /// A sphere shell of radius `r` (in cells of depth `depth`) around the grid's centre.
@@ -116,6 +102,10 @@ struct OctreeTransformerTests {
         #expect(throws: GeneratorError.self) { try ChildMaskSequence(tokens: [3, 1], depth: 2) }      // truncated
         let sphere = try shell(depth: 4, radius: 5)
         #expect(sphere.count > 50 && sphere.positions.allSatisfy { $0.depth < 4 })
+        #expect(ChildMaskSequence(leaves: sphere.leaves.reversed(), depth: 4) == sphere)
+        let wedge = try sequence(depth: 3) { x, y, z in x + y == z }
+        #expect(wedge.mirroredX() != wedge && wedge.mirroredX().mirroredX() == wedge)
+        #expect(Set(wedge.mirroredX().leaves.map { [7 - $0.x, $0.y, $0.z] }) == Set(wedge.leaves.map { [$0.x, $0.y, $0.z] }))
     }
 
     @Test("the batched forward equals a plain-loop oracle in both modes, padding included")

@@ -1,0 +1,255 @@
+import Dataset
+import Foundation
+import Generators
+import Geometry
+import MeshIO
+import Octrees
+import Support
+
+/// A trained octree generator is a folder:
+///
+///     generator.json      kind, categories (label order), structure depth, surface stage defaults
+///     model.safetensors   the transformer's EMA weights + training config (`OctreeModelFile`)
+///
+/// `octoplane train octree` writes it (plus `state.safetensors`, the resumable training state, and
+/// `log.jsonl`); `octoplane generate --model DIR` reads it (telling it from a triplane generator by `kind`).
+public struct OctreeGeneratorManifest: Codable, Sendable, Equatable {
+    public static let kind = "octoplane-octree-transformer"
+    public var kind = Self.kind
+    public var version = 1
+    /// Category names in label order (label k = categories[k]).
+    public var categories: [String]
+    /// Structure depth D of the sequences (surface cells on a 2^D grid).
+    public var depth: Int
+    /// Whether training added the x-mirrored copy of every shape.
+    public var mirrored: Bool
+    /// Shapes (before mirroring) the model was trained on.
+    public var trainingShapes: Int
+
+    /// The manifest of `dir`, or nil when `dir/generator.json` is absent or of another kind.
+    static func readIfOctree(_ dir: String) throws -> OctreeGeneratorManifest? {
+        let path = dir + "/generator.json"
+        guard let data = FileManager.default.contents(atPath: path),
+              let probe = try? JSONDecoder().decode(Kind.self, from: data), probe.kind == kind else { return nil }
+        let m: OctreeGeneratorManifest
+        do { m = try JSONDecoder().decode(OctreeGeneratorManifest.self, from: data) } catch {
+            throw PipelineError.invalidInput(path: path, reason: "not an octree generator manifest (\(error))")
+        }
+        guard m.version == 1 else { throw PipelineError.invalidInput(path: path, reason: "version \(m.version), expected 1") }
+        return m
+    }
+    private struct Kind: Decodable { var kind: String }
+
+    func write(to dir: String) throws {
+        try AtomicFile.write(try JSONOutput.data(self), to: dir + "/generator.json")
+    }
+}
+
+/// Child-mask sequences of structure depth `depth` with their categories, from either
+/// - a folder of trees (`.octree`) and/or child-mask token files (`.npy`/`.npz` of
+///   `octoplane octree encode --tokens childmask`), the category being each file's folder; every
+///   tree must have finest depth `depth` and be non-adaptive, every token file be child masks of
+///   that depth (anything else: `PipelineError.invalidInput` naming the file); or
+/// - a ShapeNet-layout mesh root (`octoplane synth` writes one), each mesh normalized into
+///   [-0.8, 0.8]³ and built into its surface octree at `depth` (`OctreeBuildJob.build`).
+struct OctreeSequenceFolder {
+    var sequences: [ChildMaskSequence] = []
+    var categoryOfItem: [String] = []
+    var fromMeshes = false
+
+    static let treeExtensions = [".octree", ".npy", ".npz"]
+
+    init(_ root: String, depth: Int) throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDir), isDir.boolValue else {
+            throw PipelineError.unreadable(path: root, reason: "no such folder")
+        }
+        let files = (FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? [])
+            .filter { f in Self.treeExtensions.contains { f.hasSuffix($0) } }.sorted()
+        func category(_ folder: String) -> String { SynthCategory(name: folder)?.rawValue ?? folder }
+        if !files.isEmpty {
+            for f in files {
+                let path = root + "/" + f
+                sequences.append(try Self.sequence(path, depth: depth))
+                categoryOfItem.append(category(((path as NSString).deletingLastPathComponent as NSString).lastPathComponent))
+            }
+            return
+        }
+        fromMeshes = true
+        let items = try PipelineError.reading(root) { try ShapeNetSource(root: root).items(shard: (0, 1)).items }
+        guard !items.isEmpty else {
+            throw PipelineError.invalidInput(path: root, reason: "no trees (.octree), child-mask token files (.npy/.npz) or ShapeNet-layout meshes")
+        }
+        var options = OctreeBuildJob.Options()
+        options.depth = depth; options.fullDepth = 0
+        for item in items {
+            let (mesh, frame) = try OctreeInput.loadNormalized(item.meshPath)
+            let tree = try PipelineError.reading(item.meshPath) { try OctreeBuildJob.build(mesh, options: options, frame: frame) }
+            sequences.append(try Self.sequence(tree, path: item.meshPath, depth: depth))
+            categoryOfItem.append(category(String(item.key.split(separator: "/").first ?? "")))
+        }
+    }
+
+    /// The sequence of a tree or token file, checked against the structure depth.
+    static func sequence(_ path: String, depth: Int) throws -> ChildMaskSequence {
+        let (tree, tokens) = try OctreeInput.readTree(path)
+        if let tokens, tokens.scheme != .childMask {
+            throw PipelineError.invalidInput(path: path, reason: "\(tokens.scheme) tokens: the octree generator reads child masks (`octoplane octree encode --tokens childmask`)")
+        }
+        return try sequence(tree, path: path, depth: depth)
+    }
+
+    static func sequence(_ tree: Octree, path: String, depth: Int) throws -> ChildMaskSequence {
+        guard tree.depth == depth else {
+            throw PipelineError.invalidInput(path: path, reason: "a depth-\(tree.depth) tree; the structure depth is \(depth) (rebuild with `octoplane octree build --depth \(depth)`, or train with --depth \(tree.depth))")
+        }
+        guard !tree.isAdaptive else { throw PipelineError.invalidInput(path: path, reason: "an adaptive tree: the generator needs every leaf at depth \(depth)") }
+        guard !tree.isEmpty else { throw PipelineError.invalidInput(path: path, reason: "an empty tree (no surface)") }
+        do { return try ChildMaskSequence(tokens: tree.childMaskTokens().tokens, depth: depth) } catch {
+            throw PipelineError.invalidInput(path: path, reason: String(describing: error))
+        }
+    }
+}
+
+/// `octoplane train octree TREES_DIR|ROOT --out RUN [--config FILE] [--steps N] [--resume]`: a
+/// class-conditional octree transformer (`OctreeTrainer`: one model for next-token and parallel
+/// decoding) on the child-mask sequences of the folder's trees (see `OctreeSequenceFolder`), every
+/// shape also x-mirrored by default. Progress line (loss, steps/s, ETA), a JSON log line every 10
+/// steps, and every `checkpointEvery` steps the resumable state and the sampling model, atomically.
+public struct TrainOctreeJob: Job {
+    public var data: String
+    public var output: String
+    /// nil: `defaultConfig` for the data.
+    public var config: OctreeTrainingConfig? = nil
+    /// Structure depth when no config is given.
+    public var depth = 5
+    public var steps: Int? = nil
+    public var mirror = true
+    public var checkpointEvery = 100
+    public var resume = false
+    public var quiet = false
+
+    public init(data: String, output: String) { self.data = data; self.output = output }
+
+    /// The recipe for `classes` categories at structure depth `depth` whose longest training
+    /// sequence has `longest` tokens: 4 layers, width 128, 4 heads (0.8 M parameters), batch 8,
+    /// AdamW 1e-3 with 100 warmup steps and a cosine decay over 3,000 steps, half the sequences
+    /// seen in parallel mode; context = 1.25 × longest, rounded up to 256.
+    public static func defaultConfig(depth: Int, classes: Int, longest: Int) -> OctreeTrainingConfig {
+        let context = max(256, (longest * 5 / 4 + 255) / 256 * 256)
+        return OctreeTrainingConfig(model: OctreeTransformerConfig(depth: depth, contextLength: context, embedDim: 128, heads: 4, layers: 4,
+                                                                   mlpRatio: 4, classCount: classes))
+    }
+
+    public struct Report: JobReport {
+        public var run: String
+        public var shapes: Int
+        public var categories: [String]
+        public var depth: Int
+        public var longestSequence: Int
+        public var meanSequence: Double
+        public var steps: Int
+        public var resumedFrom: Int?
+        public var finalLoss: Float
+        public var parameters: Int
+        public var seconds: Double
+        public var text: String {
+            String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters, %.1f s",
+                   run, steps, resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), depth, meanSequence,
+                   longestSequence, finalLoss, parameters, seconds)
+        }
+    }
+
+    struct LogLine: Codable { var step: Int; var loss: Float; var seconds: Double }
+
+    public func run() throws -> Report {
+        let start = Date()
+        guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
+        let d = config?.model.depth ?? depth
+        guard (1...8).contains(d) else { throw PipelineError.invalidOption("--depth must lie in 1…8, got \(d)") }
+        let folder = try OctreeSequenceFolder(data, depth: d)
+        let categories = SynthCategory.allCases.map(\.rawValue).filter(folder.categoryOfItem.contains)
+            + Set(folder.categoryOfItem).subtracting(SynthCategory.allCases.map(\.rawValue)).sorted()
+        var sequences: [ChildMaskSequence] = [], labels: [Int] = []
+        for (s, cat) in zip(folder.sequences, folder.categoryOfItem) {
+            let label = categories.firstIndex(of: cat)!
+            for q in mirror ? [s, s.mirroredX()] : [s] { sequences.append(q); labels.append(label) }
+        }
+        let longest = sequences.map(\.count).max() ?? 0
+        var cfg = config ?? Self.defaultConfig(depth: d, classes: categories.count, longest: longest)
+        if let s = steps { cfg.totalSteps = s; cfg.warmupSteps = min(cfg.warmupSteps, s) }
+        let trainer = try OctreeTrainer(config: cfg, data: OctreeSequenceDataset(sequences: sequences, labels: labels))
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let statePath = output + "/state.safetensors"
+        var resumedFrom: Int? = nil
+        if fm.fileExists(atPath: statePath) {
+            guard resume else { throw PipelineError.invalidOption("\(statePath) exists: pass --resume to continue that run, or remove it to start over") }
+            try trainer.resume(from: statePath)
+            resumedFrom = trainer.step
+        }
+        try OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count).write(to: output)
+        let log = try JSONLines(path: output + "/log.jsonl")
+        let progress = TrainingProgress("train octree", total: cfg.totalSteps, startStep: trainer.step, every: 25)
+        func save() throws {
+            try trainer.checkpoint(to: statePath)
+            try OctreeModelFile(trainer).save(to: output + "/model.safetensors")
+        }
+        while trainer.step < cfg.totalSteps {
+            let loss = trainer.trainStep()
+            guard loss.isFinite else { throw PipelineError.failed("the loss became \(loss) at step \(trainer.step); the last checkpoint is kept") }
+            if trainer.step % 10 == 0 { log.append(LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))) }
+            progress.report(step: trainer.step, values: [("loss", loss)], quiet: quiet)
+            if trainer.step % checkpointEvery == 0 || trainer.step == cfg.totalSteps { try save() }
+        }
+        if !fm.fileExists(atPath: output + "/model.safetensors") { try save() }
+        let tail = trainer.losses.suffix(50)
+        return Report(run: output, shapes: folder.sequences.count, categories: categories, depth: d, longestSequence: longest,
+                      meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
+                      resumedFrom: resumedFrom, finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count),
+                      parameters: trainer.model.parameterCount, seconds: Date().timeIntervalSince(start))
+    }
+}
+
+extension GenerateJob {
+    /// The octree half of `generate`: sequences drawn by `OctreeSampler` (`decoding`, `temperature`,
+    /// `topK`, `steps` = MaskGIT steps per depth), decoded into trees (`Octree(childMasks:)`, which
+    /// re-checks them) and meshed by the surface stage (`Octree.smoothMesh` at `surfaceDepth` with
+    /// `smoothing` coarse cells of blur; `surfaceDepth` = the structure depth: the plain octree
+    /// decoder) → `OUT/<category>-<k>.obj` and `.npz` child-mask tokens.
+    func generateOctree(_ manifest: OctreeGeneratorManifest, model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
+        let labels = try labels(manifest.categories)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let file = try OctreeModelFile.load(model + "/model.safetensors")
+        guard file.config.model.depth == manifest.depth else {
+            throw PipelineError.invalidInput(path: model + "/model.safetensors", reason: "structure depth \(file.config.model.depth), generator.json says \(manifest.depth)")
+        }
+        guard surfaceDepth == nil || (manifest.depth...Octree.maxVolumeDepth).contains(surfaceDepth!) else {
+            throw PipelineError.invalidOption("--surface-depth must lie in \(manifest.depth)…\(Octree.maxVolumeDepth) for this model")
+        }
+        guard smoothing.isFinite && smoothing >= 0 else { throw PipelineError.invalidOption("--smoothing must be finite and ≥ 0") }
+        let sampler = OctreeSampler(model: file.network, settings: OctreeSamplerSettings(decoding: decoding, temperature: temperature, topK: topK,
+                                                                                        stepsPerDepth: steps ?? 8))
+        var t = Date()
+        var rng = SeededRandom(seed: seed)
+        let sequences = labels.map { sampler.sample(label: $0, rng: &rng) }
+        let sampling = Date().timeIntervalSince(t)
+        t = Date()
+        var shapes: [Shape] = [], meshes: [TriangleMesh] = []
+        var perCategory: [String: Int] = [:]
+        for (s, label) in zip(sequences, labels) {
+            let cat = manifest.categories[label]
+            let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
+            let base = "\(output)/\(cat)-\(k)"
+            let tree = try Octree(childMasks: s.tokens, depth: manifest.depth, fullDepth: 0)
+            try TokenFile.write(tree.childMaskTokens(), to: base + ".npz")
+            let target = surfaceDepth ?? max(manifest.depth, 7)
+            let mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+            try MeshWriter.write(mesh, to: base + ".obj")
+            meshes.append(mesh)
+            shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npz", faces: mesh.triangles.count,
+                                watertight: MeshTopology(mesh).isWatertight))
+        }
+        return (shapes, meshes, sampling, Date().timeIntervalSince(t))
+    }
+}
