@@ -129,13 +129,19 @@ public final class OctreeTrainer {
         return Self.parallelExample(s, label: label, depth: d, masked: Set(pool.prefix(m)))
     }
 
-    /// Mean cross-entropy of `model` on a batch of examples (recorded for backward).
+    /// Mean cross-entropy of `model` over all targets of a batch of examples (recorded for
+    /// backward). Each example runs on its own (no padding: attention costs its own length
+    /// squared), weighted by its share of the batch's targets.
     static func loss(_ model: OctreeTransformer, _ batch: [Example]) -> Tensor {
-        let logits = model(batch.map(\.slots), modes: batch.map(\.mode))   // [B, L − 1, 256]
-        let width = logits.shape[1]
-        var targets: [Int] = []
-        for e in batch { targets += e.targets + [Int](repeating: -1, count: width - e.targets.count) }
-        return crossEntropy(logits.reshaped([batch.count * width, OctreeTransformerConfig.maskCount]), targets, ignoreIndex: -1)
+        let counts = batch.map { $0.targets.filter { $0 >= 0 }.count }
+        let total = Float(max(1, counts.reduce(0, +)))
+        var sum: Tensor? = nil
+        for (e, k) in zip(batch, counts) where k > 0 {
+            let logits = model([e.slots], modes: [e.mode]).reshaped([e.targets.count, OctreeTransformerConfig.maskCount])
+            let term = crossEntropy(logits, e.targets, ignoreIndex: -1) * (Float(k) / total)
+            sum = sum.map { $0 + term } ?? term
+        }
+        return sum ?? Tensor(scalar: 0)
     }
 
     /// One optimization step; returns its loss.

@@ -44,25 +44,73 @@ public func scaledDotProductAttention(_ q: Tensor, _ k: Tensor, _ v: Tensor, mas
                  && q.shape[2] == k.shape[2] && k.shape[1] == v.shape[1], "attention: q \(q.shape), k \(k.shape), v \(v.shape)")
     let lq = q.shape[1], lk = k.shape[1]
     let s = scale ?? 1 / Float(q.shape[2]).squareRoot()
-    var scores = matmul(q, k, transposeB: true) * s
-    var masked: [Bool]? = nil
+    let scores = matmul(q, k, transposeB: true)
     switch mask {
-    case .none: break
+    case .none: return matmul((scores * s).softmax(axis: -1), v)
     case .causal:
-        masked = (0..<(lq * lk)).map { idx in idx % lk > idx / lk + (lk - lq) }
+        return matmul(scores.maskedSoftmax(allowed: (0..<(lq * lk)).map { idx in idx % lk <= idx / lk + (lk - lq) }, scale: s), v)
     case .boolean(let allowed):
         precondition(allowed.count == lq * lk, "attention: boolean mask of \(allowed.count) for \(lq)×\(lk)")
-        masked = allowed.map { !$0 }
+        return matmul(scores.maskedSoftmax(allowed: allowed, scale: s), v)
     case .additive(let bias):
-        scores = scores + bias
+        // Rows with every key at −∞ are NaN after the softmax (0/0): make them zero.
+        return matmul((scores * s + bias).softmax(axis: -1).replacingNaN(), v)
     }
-    if let masked { scores = scores.maskedFill(masked, value: -.infinity) }
-    var weights = scores.softmax(axis: -1)
-    if masked != nil || { if case .additive = mask { return true } else { return false } }() {
-        // Rows with every key masked are NaN after the softmax (0/0): make them zero.
-        weights = weights.replacingNaN()
+}
+
+// Masked softmax, fused: one [.., Lq, Lk] tensor instead of four (scaled, filled, softmaxed,
+// NaN-cleared) — what makes attention over long octree sequences affordable.
+
+/// y = softmax over the allowed entries of each row of `scale`·x, 0 at the others; a row with no
+/// allowed entry is all 0. `x` [..., Lq, Lk] (row-major, so rows are the last axis), `allowed`
+/// [Lq·Lk] shared by the leading axes; `y` has x's shape.
+func maskedSoftmaxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows: Int, lk: Int, allowed: UnsafePointer<Bool>, maskRows: Int, scale: Float) {
+    parallelFor(rows, minChunk: max(1, elementwiseGrain / max(1, lk))) { r in
+        for row in r {
+            let xr = x + row * lk, yr = y + row * lk, ar = allowed + (row % maskRows) * lk
+            var m = -Float.infinity
+            for j in 0..<lk where ar[j] { m = Swift.max(m, scale * xr[j]) }
+            var sum: Float = 0
+            for j in 0..<lk {
+                if ar[j] { let e = Foundation.exp(scale * xr[j] - m); yr[j] = e; sum += e } else { yr[j] = 0 }
+            }
+            if sum > 0 { let inv = 1 / sum; for j in 0..<lk { yr[j] *= inv } }
+        }
     }
-    return matmul(weights, v)
+}
+
+/// The gradient of `maskedSoftmaxForward` from its output `y`: gx = scale · y ⊙ (gy − Σⱼ gyⱼ·yⱼ)
+/// per row (0 where masked, since y is).
+func maskedSoftmaxBackward(_ gy: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ gx: UnsafeMutablePointer<Float>, rows: Int, lk: Int, scale: Float) {
+    parallelFor(rows, minChunk: max(1, elementwiseGrain / max(1, lk))) { r in
+        for row in r {
+            let g = gy + row * lk, yr = y + row * lk, o = gx + row * lk
+            var dot: Float = 0
+            for j in 0..<lk { dot += g[j] * yr[j] }
+            for j in 0..<lk { o[j] = scale * yr[j] * (g[j] - dot) }
+        }
+    }
+}
+
+extension Tensor {
+    /// Softmax of `scale`·self along the last axis over the entries `allowed` (a mask of the last
+    /// two axes, [rows·Lk] with rows = the second-to-last axis, broadcast over leading ones), 0
+    /// elsewhere; fully masked rows are 0 with zero gradient. Equals
+    /// `(self·scale).maskedFill(!allowed, −∞).softmax().replacingNaN()` (the test oracle).
+    public func maskedSoftmax(allowed: [Bool], scale: Float = 1) -> Tensor {
+        precondition(rank >= 2 && allowed.count == shape[rank - 2] * shape[rank - 1], "maskedSoftmax: mask of \(allowed.count) for \(shape)")
+        let lk = shape[rank - 1], rows = count / Swift.max(1, lk), maskRows = shape[rank - 2]
+        let y = Tensor(uninitializedShape: shape)
+        allowed.withUnsafeBufferPointer { a in
+            maskedSoftmaxForward(data, y.mutableData, rows: rows, lk: lk, allowed: a.baseAddress!, maskRows: maskRows, scale: scale)
+        }
+        let shp = shape, yv = y.detached()
+        return y.record("maskedSoftmax", [self]) { g in
+            let gx = Tensor(uninitializedShape: shp)
+            maskedSoftmaxBackward(g.data, yv.data, gx.mutableData, rows: rows, lk: lk, scale: scale)
+            return [gx]
+        }
+    }
 }
 
 extension Tensor {

@@ -240,3 +240,28 @@ func expectSameConv3x3MatchesOracle(_ x: Tensor, _ wt: Tensor, _ b: Tensor, _ dy
     } } } } }
     close(wl.grad!.scalars, dw, "dW")
 }
+
+@Suite("fused masked softmax")
+struct MaskedSoftmaxTests {
+    @Test("equals scale, −∞ fill, softmax and NaN clearing, forward and gradient, fully masked rows included")
+    func matchesUnfusedOps() {
+        var rng = SeededRandom(seed: 77)
+        for trial in 0..<4 {
+            let b = 1 + trial % 3, lq = 2 + trial, lk = 3 + 2 * trial
+            var allowed = (0..<(lq * lk)).map { _ in rng.nextFloat() < 0.6 }
+            for j in 0..<lk { allowed[j] = false }   // row 0 fully masked
+            let x = randomTensor([b, lq, lk], &rng), dy = randomTensor([b, lq, lk], &rng)
+            func run(_ fused: Bool) -> ([Float], [Float]) {
+                let xi = x.copy(); xi.requiresGrad = true
+                let y = fused ? xi.maskedSoftmax(allowed: allowed, scale: 0.7)
+                              : (xi * 0.7).maskedFill(allowed.map { !$0 }, value: -.infinity).softmax(axis: -1).replacingNaN()
+                (y * dy).sum().backward()
+                return (y.scalars, xi.grad!.scalars)
+            }
+            let (yf, gf) = run(true), (yr, gr) = run(false)
+            #expect(zip(yf, yr).allSatisfy { abs($0 - $1) < 1e-6 }, "trial \(trial) forward")
+            #expect(zip(gf, gr).allSatisfy { abs($0 - $1) < 1e-6 }, "trial \(trial) gradient")
+            #expect(yf.prefix(lk).allSatisfy { $0 == 0 } && gf.prefix(lk).allSatisfy { $0 == 0 })
+        }
+    }
+}
