@@ -215,8 +215,9 @@ extension GenerateJob {
     /// The octree half of `generate`: sequences drawn by `OctreeSampler` (`decoding`, `temperature`,
     /// `topK`, `steps` = MaskGIT steps per depth), decoded into trees (`Octree(childMasks:)`, which
     /// re-checks them) and meshed by the surface stage (`Octree.smoothMesh` at `surfaceDepth` with
-    /// `smoothing` coarse cells of blur; `surfaceDepth` = the structure depth: the plain octree
-    /// decoder) → `OUT/<category>-<k>.obj` and `.npz` child-mask tokens.
+    /// `smoothing` structure cells of blur; `surfaceDepth` = the structure depth, or a structure so
+    /// thin that the blur leaves nothing: the plain octree decoder) → `OUT/<category>-<k>.obj` and
+    /// `.npz` child-mask tokens; closed pieces under `minComponent` of the largest one's volume are dropped.
     func generateOctree(_ manifest: OctreeGeneratorManifest, model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
         let labels = try labels(manifest.categories)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
@@ -244,7 +245,10 @@ extension GenerateJob {
             let tree = try Octree(childMasks: s.tokens, depth: manifest.depth, fullDepth: 0)
             try TokenFile.write(tree.childMaskTokens(), to: base + ".npz")
             let target = surfaceDepth ?? max(manifest.depth, 7)
-            let mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+            var mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+            // A structure thinner than the blur vanishes: keep the plain decode then.
+            if mesh.triangles.isEmpty { mesh = try tree.reconstructMesh(inSourceFrame: false) }
+            mesh = mesh.removingSmallComponents(fraction: minComponent).mesh
             try MeshWriter.write(mesh, to: base + ".obj")
             meshes.append(mesh)
             shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npz", faces: mesh.triangles.count,

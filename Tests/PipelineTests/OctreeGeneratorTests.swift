@@ -1,0 +1,122 @@
+import Fields
+import Foundation
+import Generators
+import Geometry
+import MeshIO
+import Octrees
+import Support
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// Inside-positive occupancy of a signed distance (−sdf, level 0).
+private struct Solid<F: ScalarField>: ScalarField {
+    let sdf: F
+    func value(at p: Vec3) -> Float { -sdf.value(at: p) }
+}
+
+private func tree(_ sdf: some ScalarField, depth: Int) throws -> Octree {
+    try Octree(occupancy: Solid(sdf: sdf), level: 0, depth: depth)
+}
+
+@Suite("octree generator jobs: train octree and generate", .serialized)
+struct OctreeGeneratorTests {
+    @Test("a tree's child-mask tokens give the transformer's sequence, with the same depths and cells")
+    func tokensMatchSequence() throws {
+        let t = try tree(TorusSDF(majorRadius: 0.5, minorRadius: 0.2), depth: 5)
+        let tokens = t.childMaskTokens()
+        let s = try OctreeSequenceFolder.sequence(t, path: "torus", depth: 5)
+        #expect(s.tokens == tokens.tokens && s.count > 100)
+        for i in 0..<s.count {
+            let c = tokens.xyz(i)
+            #expect(s.positions[i] == OctreeNodePosition(depth: Int(tokens.depths[i]), x: Int(c.x), y: Int(c.y), z: Int(c.z)))
+        }
+        // The mirrored sequence is the tree of the mirrored solid.
+        let mirrored = try tree(TorusSDF(center: Vec3(0.1, 0, 0), majorRadius: 0.5, minorRadius: 0.2), depth: 4)
+        let back = try tree(TorusSDF(center: Vec3(-0.1, 0, 0), majorRadius: 0.5, minorRadius: 0.2), depth: 4)
+        #expect(try OctreeSequenceFolder.sequence(mirrored, path: "a", depth: 4).mirroredX() == OctreeSequenceFolder.sequence(back, path: "b", depth: 4))
+    }
+
+    @Test("the surface stage is watertight and follows a sphere's and a torus's normals better than the depth-5 decode, within a sixth of a cell")
+    func smoothSurfaceStage() throws {
+        func check<F: GradientField>(_ f: F) throws {
+            let t = try tree(f, depth: 5)
+            /// Mean |sdf| at the vertices and mean angle (degrees) between face normals and the field's gradient.
+            func errors(_ m: TriangleMesh) -> (distance: Float, degrees: Float) {
+                let d = m.positions.map { abs(f.value(at: $0)) }.reduce(0, +) / Float(m.positions.count)
+                var angle: Float = 0
+                for tri in m.triangles {
+                    let a = m.positions[Int(tri.x)], b = m.positions[Int(tri.y)], c = m.positions[Int(tri.z)]
+                    let n = cross(b - a, c - a), g = f.valueAndGradient(at: (a + b + c) / 3).1
+                    angle += acos(max(-1, min(1, (n * g).sum() / ((n * n).sum() * (g * g).sum()).squareRoot()))) * 180 / .pi
+                }
+                return (d, angle / Float(m.triangles.count))
+            }
+            let blocky = try t.reconstructMesh(inSourceFrame: false), smooth = try t.smoothMesh(targetDepth: 7, sigma: 0.5)
+            #expect(MeshTopology(smooth).isWatertight && MeshTopology(blocky).isWatertight)
+            let b = errors(blocky), s = errors(smooth)
+            #expect(s.degrees < 0.75 * b.degrees && s.distance < max(1.5 * b.distance, Octree.cellSize(depth: 5) / 6),
+                    "\(F.self): normals \(b.degrees)° → \(s.degrees)°, distance \(b.distance) → \(s.distance)")
+        }
+        try check(SphereSDF(radius: 0.6))
+        try check(TorusSDF(majorRadius: 0.5, minorRadius: 0.2))
+        #expect(throws: OctreeError.self) { try tree(SphereSDF(radius: 0.6), depth: 5).smoothMesh(targetDepth: 4, sigma: 0.5) }
+    }
+
+    @Test("a tiny run trains on trees and token files, refuses to overwrite, resumes, and generates valid watertight shapes in both decodings")
+    func trainAndGenerate() throws {
+        let tmp = try TemporaryDirectory("octree-gpt"); defer { tmp.remove() }
+        let dir = tmp.path
+        for (cat, radii) in [("03001627", [0.5, 0.6]), ("04379243", [0.3, 0.4])] {
+            try FileManager.default.createDirectory(atPath: "\(dir)/trees/\(cat)", withIntermediateDirectories: true)
+            for (k, r) in radii.enumerated() {
+                let t = try tree(RoundedBoxSDF(halfExtent: Vec3(Float(r), 0.3, 0.2), radius: 0.05), depth: 3)
+                if k == 0 { try OctreeFile.write(t, to: "\(dir)/trees/\(cat)/m\(k).octree") }
+                else { try TokenFile.write(t.childMaskTokens(), to: "\(dir)/trees/\(cat)/m\(k).npz") }
+            }
+        }
+        var cfg = OctreeTrainingConfig(model: OctreeTransformerConfig(depth: 3, contextLength: 128, embedDim: 16, heads: 2, layers: 1, mlpRatio: 2, classCount: 2))
+        cfg.batchSize = 2; cfg.warmupSteps = 1
+        var job = TrainOctreeJob(data: dir + "/trees", output: dir + "/run")
+        job.config = cfg; job.steps = 4; job.checkpointEvery = 2; job.quiet = true
+        let r = try job.run()
+        #expect(r.steps == 4 && r.shapes == 4 && r.categories == ["chair", "table"] && r.depth == 3)
+        #expect(throws: PipelineError.self) { try job.run() }
+        job.resume = true
+        #expect(try job.run().resumedFrom == 4)
+        job.steps = 6
+        #expect(throws: GeneratorError.configMismatch(key: "totalSteps")) { try job.run() }
+
+        for decoding in OctreeDecoding.allCases {
+            var gen = GenerateJob(model: dir + "/run", output: dir + "/gen-\(decoding.rawValue)")
+            gen.count = 3; gen.category = "table"; gen.decoding = decoding; gen.surfaceDepth = 5
+            let g = try gen.run()
+            #expect(g.method == decoding.rawValue && g.shapes.count == 3 && g.shapes.allSatisfy { $0.category == "table" })
+            for s in g.shapes where !s.watertight {
+                let m = try MeshLoader.load(path: s.mesh).mesh
+                let t = MeshTopology(m)
+                Issue.record("\(s.mesh): boundary \(t.boundaryEdges), non-manifold \(t.nonManifoldEdges), faces \(t.faceCount)")
+            }
+            for s in g.shapes { #expect(try Octree(tokens: TokenFile.read(s.planes)).depth == 3) }
+            #expect(FileManager.default.fileExists(atPath: dir + "/gen-\(decoding.rawValue)/sheet.png"))
+        }
+        var bad = GenerateJob(model: dir + "/run", output: dir + "/g")
+        bad.surfaceDepth = 2
+        #expect(throws: PipelineError.self) { try bad.run() }
+    }
+
+    @Test("split-flag token files, trees of another depth and adaptive trees are refused naming the file")
+    func badTrees() throws {
+        let tmp = try TemporaryDirectory("octree-gpt-bad"); defer { tmp.remove() }
+        let t = try tree(SphereSDF(radius: 0.5), depth: 4)
+        try TokenFile.write(t.splitFlagTokens(), to: tmp.path + "/split.npy")
+        do { _ = try OctreeSequenceFolder.sequence(tmp.path + "/split.npy", depth: 4); Issue.record("split flags accepted") } catch let PipelineError.invalidInput(path, reason) {
+            #expect(path.hasSuffix("split.npy") && reason.contains("child masks"), "\(reason)")
+        }
+        try OctreeFile.write(t, to: tmp.path + "/deep.octree")
+        do { _ = try OctreeSequenceFolder.sequence(tmp.path + "/deep.octree", depth: 3); Issue.record("a depth-4 tree accepted at depth 3") } catch let PipelineError.invalidInput(path, reason) {
+            #expect(path.hasSuffix("deep.octree") && reason.contains("depth-4"), "\(reason)")
+        }
+        #expect(throws: PipelineError.self) { try TrainOctreeJob(data: tmp.path + "/nothing", output: tmp.path + "/r").run() }
+    }
+}
