@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "GeneratorsTests", dependencies: ["Generators", "NN", "TensorCore", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OctreesTests", dependencies: ["Octrees", "Geometry", "Fields", "ArrayIO", "Support", "TestSupport"]),
         .testTarget(name: "TriplanesTests", dependencies: ["Triplanes", "TensorCore", "NN", "ArrayIO", "Support", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Dataset", "Geometry", "MeshIO", "Octrees", "Extraction", "ArrayIO", "Metrics", "Sampling", "Spatial", "Triplanes", "Generators", "TensorCore", "NN", "Support", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Dataset", "Geometry", "MeshIO", "Octrees", "Extraction", "Fields", "ArrayIO", "Metrics", "Sampling", "Spatial", "Triplanes", "Generators", "TensorCore", "NN", "Support", "TestSupport"]),
     ],
     // Swift 5 language mode: the numerical kernels hand raw buffers to worker threads
     // (`parallelFor`), which Swift 6's strict Sendable checking cannot express without noise.

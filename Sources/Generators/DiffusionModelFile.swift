@@ -40,21 +40,8 @@ public struct DiffusionModelFile {
     /// its config describes must be present with its shape (`GeneratorError.checkpointMismatch`
     /// names the first that is not).
     public static func load(_ path: String) throws -> DiffusionModelFile {
-        let file = try Safetensors.read(path)
-        let prefix: String
-        switch file.metadata["format"] {
-        case format: prefix = ""
-        case DiffusionTrainer.checkpointFormat: prefix = "ema."
-        default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
-        }
-        guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
-            throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
-        }
-        let config: DiffusionTrainingConfig
-        do { config = try JSONDecoder().decode(DiffusionTrainingConfig.self, from: Data(json.utf8)) } catch {
-            throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
-        }
-        try config.validate()
+        let (file, prefix, config, step) = try readModelFile(path, format: format, checkpointFormat: DiffusionTrainer.checkpointFormat,
+                                                             config: DiffusionTrainingConfig.self)
         var scratch = SeededRandom(seed: 0)
         let net = UNet(config.model, rng: &scratch)
         try loadParameters(net, from: file, prefix: prefix)

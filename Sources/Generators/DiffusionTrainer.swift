@@ -81,12 +81,8 @@ public final class DiffusionTrainer {
         optimizer.zeroGrad()
         let loss = mseLoss(model(xt, timesteps: t.map(Float.init), labels: labels), target)
         loss.backward()
-        if config.gradientClip > 0 { clipGradNorm(model.parameters, maxNorm: config.gradientClip) }
-        optimizer.step()
-        let n = Float(step + 1)
-        ema.decay = config.emaWarmup ? min(config.emaDecay, (1 + n) / (10 + n)) : config.emaDecay
-        ema.update()
-        optimizer.zeroGrad()
+        applyUpdate(model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
+                    emaWarmup: config.emaWarmup, step: step)
         step += 1
         let value = loss.item
         losses.append(value)

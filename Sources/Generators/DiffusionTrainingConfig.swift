@@ -3,7 +3,7 @@ import NN
 
 /// Everything that defines a diffusion training run (a JSON file; keys left out take the defaults
 /// below). Two runs with equal configs, data and thread count compute bit-identical weights.
-public struct DiffusionTrainingConfig: Codable, Sendable, Equatable {
+public struct DiffusionTrainingConfig: TrainingConfigFile, Sendable, Equatable {
     /// The denoiser's shape (`model.classCount` > 0: class-conditional, with CFG label dropout).
     public var model: UNetConfig
     public var schedule: BetaSchedule = .cosine
@@ -52,28 +52,6 @@ public struct DiffusionTrainingConfig: Codable, Sendable, Equatable {
         try take(.adamBeta1, &adamBeta1); try take(.adamBeta2, &adamBeta2); try take(.adamEpsilon, &adamEpsilon)
         try take(.weightDecay, &weightDecay); try take(.emaDecay, &emaDecay); try take(.emaWarmup, &emaWarmup)
         try take(.labelDropout, &labelDropout); try take(.seed, &seed); try take(.gradientClip, &gradientClip)
-    }
-
-    /// Reads a JSON config file; a malformed or invalid one is a typed error.
-    public static func load(_ path: String) throws -> DiffusionTrainingConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw GeneratorError.invalidConfig("cannot read '\(path)': \(error.localizedDescription)")
-        }
-        let config: DiffusionTrainingConfig
-        do { config = try JSONDecoder().decode(DiffusionTrainingConfig.self, from: data) } catch {
-            throw GeneratorError.invalidConfig("'\(path)': \(error)")
-        }
-        try config.validate()
-        return config
-    }
-
-    /// The config as JSON with sorted keys (the form stored in checkpoints).
-    public func json() -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        // Encoding plain numbers, strings and enums cannot fail.
-        return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// Throws `GeneratorError.invalidConfig` naming the first value out of range.

@@ -152,12 +152,8 @@ public final class OctreeTrainer {
         optimizer.zeroGrad()
         let l = Self.loss(model, batch)
         l.backward()
-        if config.gradientClip > 0 { clipGradNorm(model.parameters, maxNorm: config.gradientClip) }
-        optimizer.step()
-        let n = Float(step + 1)
-        ema.decay = config.emaWarmup ? min(config.emaDecay, (1 + n) / (10 + n)) : config.emaDecay
-        ema.update()
-        optimizer.zeroGrad()
+        applyUpdate(model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
+                    emaWarmup: config.emaWarmup, step: step)
         step += 1
         let value = l.item
         losses.append(value)
@@ -214,21 +210,8 @@ public struct OctreeModelFile {
     /// Reads a model file or the EMA weights of a training checkpoint; every tensor of the
     /// transformer its config describes must be there with its shape (`checkpointMismatch`).
     public static func load(_ path: String) throws -> OctreeModelFile {
-        let file = try Safetensors.read(path)
-        let prefix: String
-        switch file.metadata["format"] {
-        case format: prefix = ""
-        case OctreeTrainer.checkpointFormat: prefix = "ema."
-        default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
-        }
-        guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
-            throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
-        }
-        let config: OctreeTrainingConfig
-        do { config = try JSONDecoder().decode(OctreeTrainingConfig.self, from: Data(json.utf8)) } catch {
-            throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
-        }
-        try config.validate()
+        let (file, prefix, config, step) = try readModelFile(path, format: format, checkpointFormat: OctreeTrainer.checkpointFormat,
+                                                             config: OctreeTrainingConfig.self)
         var scratch = SeededRandom(seed: 0)
         let net = OctreeTransformer(config.model, rng: &scratch)
         try loadParameters(net, from: file, prefix: prefix)

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that defines an octree-transformer training run (a JSON file; keys left out take the
 /// defaults below). Two runs with equal configs, data and thread count compute bit-identical weights.
-public struct OctreeTrainingConfig: Codable, Sendable, Equatable {
+public struct OctreeTrainingConfig: TrainingConfigFile, Sendable, Equatable {
     public var model: OctreeTransformerConfig
     /// Sequences per step.
     public var batchSize: Int = 8
@@ -44,27 +44,6 @@ public struct OctreeTrainingConfig: Codable, Sendable, Equatable {
         try take(.adamBeta1, &adamBeta1); try take(.adamBeta2, &adamBeta2); try take(.adamEpsilon, &adamEpsilon)
         try take(.weightDecay, &weightDecay); try take(.gradientClip, &gradientClip); try take(.emaDecay, &emaDecay)
         try take(.emaWarmup, &emaWarmup); try take(.parallelFraction, &parallelFraction); try take(.seed, &seed)
-    }
-
-    /// Reads a JSON config file; a malformed or invalid one is a typed error.
-    public static func load(_ path: String) throws -> OctreeTrainingConfig {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw GeneratorError.invalidConfig("cannot read '\(path)': \(error.localizedDescription)")
-        }
-        let config: OctreeTrainingConfig
-        do { config = try JSONDecoder().decode(OctreeTrainingConfig.self, from: data) } catch {
-            throw GeneratorError.invalidConfig("'\(path)': \(error)")
-        }
-        try config.validate()
-        return config
-    }
-
-    /// The config as JSON with sorted keys (the form stored in checkpoints).
-    public func json() -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// Throws `GeneratorError.invalidConfig` naming the first value out of range.

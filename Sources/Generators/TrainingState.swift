@@ -143,3 +143,67 @@ func loadParameters(_ layer: Layer, from file: SafetensorsFile, prefix: String) 
     }
     for (p, v) in values { p.assign(v) }
 }
+
+/// A training config kept as a JSON file (keys left out take the type's defaults) and stored in
+/// checkpoints as sorted-key JSON.
+public protocol TrainingConfigFile: Codable {
+    /// Throws `GeneratorError.invalidConfig` naming the first value out of range.
+    func validate() throws
+}
+
+extension TrainingConfigFile {
+    /// Reads a JSON config file; a malformed or invalid one is a typed error.
+    public static func load(_ path: String) throws -> Self {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw GeneratorError.invalidConfig("cannot read '\(path)': \(error.localizedDescription)")
+        }
+        let config: Self
+        do { config = try JSONDecoder().decode(Self.self, from: data) } catch {
+            throw GeneratorError.invalidConfig("'\(path)': \(error)")
+        }
+        try config.validate()
+        return config
+    }
+
+    /// The config as JSON with sorted keys (the form stored in checkpoints).
+    public func json() -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        // Encoding plain numbers, strings and enums cannot fail.
+        return (try? e.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+/// A sampling model file (`format`) or a training checkpoint (`checkpointFormat`, whose `ema.`
+/// tensors are then the weights): the file, the tensor-name prefix, the validated config and the step.
+func readModelFile<C: TrainingConfigFile>(_ path: String, format: String, checkpointFormat: String, config: C.Type) throws -> (file: SafetensorsFile, prefix: String, config: C, step: Int) {
+    let file = try Safetensors.read(path)
+    let prefix: String
+    switch file.metadata["format"] {
+    case format: prefix = ""
+    case checkpointFormat: prefix = "ema."
+    default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
+    }
+    guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
+        throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
+    }
+    let decoded: C
+    do { decoded = try JSONDecoder().decode(C.self, from: Data(json.utf8)) } catch {
+        throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
+    }
+    try decoded.validate()
+    return (file, prefix, decoded, step)
+}
+
+/// After `backward()`: clips the global gradient norm (`clip` > 0), takes the optimizer step,
+/// updates the EMA — decay min(decay, (1 + n)/(10 + n)) after n = step + 1 updates when `warmup` —
+/// and clears the gradients.
+func applyUpdate(_ parameters: [Tensor], optimizer: Adam, ema: EMA, clip: Float, emaDecay: Float, emaWarmup: Bool, step: Int) {
+    if clip > 0 { clipGradNorm(parameters, maxNorm: clip) }
+    optimizer.step()
+    let n = Float(step + 1)
+    ema.decay = emaWarmup ? min(emaDecay, (1 + n) / (10 + n)) : emaDecay
+    ema.update()
+    optimizer.zeroGrad()
+}
