@@ -221,12 +221,14 @@ struct CLITests {
     func demo() throws {
         let tmp = try TemporaryDirectory("cli-demo"); defer { tmp.remove() }
         try expectSuccess(["demo", "--out", tmp.path, "--assets", tmp.file("none"), "--categories", "mug", "--per-category", "1",
-                           "--resolution", "17", "--dual-depth", "3", "--octree-depth", "3", "--points", "1000"])
+                           "--resolution", "17", "--dual-depth", "3", "--octree-depth", "3", "--points", "1000", "--generate", "0"])
         let metrics = try Data(contentsOf: URL(fileURLWithPath: tmp.file("demo/metrics.json")))
         let obj = try #require(try JSONSerialization.jsonObject(with: metrics) as? [String: Any])
         #expect((obj["models"] as? [Any])?.count == 1)
         #expect(FileManager.default.fileExists(atPath: tmp.file("demo/report.md")) && FileManager.default.fileExists(atPath: tmp.file("demo/mug.png")))
+        #expect(!FileManager.default.fileExists(atPath: tmp.file("generated")))
         try expectRefused(["demo", "--out", tmp.path, "--resolution", "2"], status: Exit.usage, mentioning: "--resolution")
+        try expectRefused(["demo", "--out", tmp.path, "--generate", "1"], status: Exit.usage, mentioning: "--generate")
     }
 
     @Test("bench render, queries, mc, nn and chamfer: one tiny run each; bad counts are usage errors")
@@ -307,6 +309,9 @@ struct CLITests {
                           status: Exit.failure, mentioning: "spaceship")
         try expectRefused(["generate", "--model", tmp.file("none"), "--out", tmp.file("gen3")], status: Exit.failure, mentioning: tmp.file("none"))
         try expectRefused(["generate", "--model", tmp.file("run"), "--out", tmp.file("gen4"), "--guidance", "x"], status: Exit.usage, mentioning: "--guidance")
+        try expectRefused(["eval-generator", "--model", tmp.file("run"), "--reference", tmp.file("none")], status: Exit.failure, mentioning: tmp.file("none"))
+        try expectRefused(["eval-generator", "--model", tmp.file("run"), "--reference", root, "-n", "1"], status: Exit.failure, mentioning: "-n must be ≥ 2")
+        try expectRefused(["generate", "--model", tmp.file("run"), "--out", tmp.file("gen5"), "--min-component", "2"], status: Exit.failure, mentioning: "--min-component")
 
         try expectRefused(["triplane", "train-decoder", tmp.file("samples"), "--out", tmp.file("x.safetensors"), "--aggregation", "max"],
                           status: Exit.usage, mentioning: "max")

@@ -12,9 +12,15 @@ struct DemoTests {
         var o = DemoJob()
         o.output = dir; o.assets = "/nonexistent"; o.categories = ["mug"]; o.perCategory = 1
         o.resolution = 65; o.dualDepth = 6; o.octreeDepth = 6; o.metricPoints = 20_000; o.tileSize = 96
+        o.generatePerCategory = 2
         o.log = { _ in }
         let s = try o.run()
         #expect(s.models.count == 1 && s.skipped.isEmpty)
+        // Step 5: two new mugs from the shipped generator, scored and drawn over their nearest training mugs.
+        let generation = try #require(s.generation, "the shipped generator was not found")
+        #expect(generation.rows.map(\.category) == ["mug"] && generation.rows[0].generated == 2 && generation.rows[0].nonEmpty == 1)
+        #expect(FileManager.default.fileExists(atPath: dir + "/generated/mug.png"))
+        #expect(try String(contentsOfFile: dir + "/demo/report.md", encoding: .utf8).contains("New shapes from the shipped triplane diffusion model"))
         let results = try #require(s.models.first?.results)
         #expect(results.map(\.method) == ["sdf-mc", "udf-dual", "octree"])
         for r in results {
