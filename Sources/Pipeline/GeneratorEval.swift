@@ -86,8 +86,8 @@ public struct GeneratorEvalJob: Job {
                  pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
                  sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
             }
-            return [String(format: "%@ — %d DDIM steps, guidance %.1f, pieces < %.0f%% of the largest dropped, %d points per shape (CD: PointFlow, squared, both ways)",
-                                  model, steps, guidance, 100 * minComponent, points),
+            return [String(format: "%@ — %d DDIM steps, guidance %.1f, %@, %d points per shape (CD: PointFlow, squared, both ways)",
+                                  model, steps, guidance, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points),
                     textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
                                "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
                     "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",

@@ -103,7 +103,7 @@ public struct TrainDiffusionJob: Job {
     public var checkpointEvery = 250
     /// Every this many steps and at the end: `RUN/previews/step-NNNNNN.png`, two shapes per category
     /// sampled from the EMA weights (DDIM 25 steps, guidance 2, seed 0, 65³ lattice, generate's
-    /// default floater removal). 0: none.
+    /// default `minComponent`). 0: none.
     /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
     public var previewEvery = 1000
     public var resume = false
@@ -268,8 +268,12 @@ public struct GenerateJob: Job {
     public var minComponent = GenerateJob.defaultMinComponent
     public var quiet = false
 
-    /// The default `minComponent`: floaters under 5% of the main piece's volume go.
-    public static let defaultMinComponent = 0.05
+    /// The default `minComponent`: keep every piece. Measured on the shipped model (32 samples vs 32
+    /// held-out shapes per category): dropping pieces under 5% of the largest made MMD worse in 5 of
+    /// 6 categories and 1-NNA worse in 3 (lamp 82.8% → 92.2%, table 71.9% → 76.6%, chair 96.9% →
+    /// 100%; better for airplane and mug by ~1.5 points) — the small pieces are mostly real parts
+    /// (lamp arms, wings) that came out detached, not floaters.
+    public static let defaultMinComponent = 0.0
 
     public init(model: String?, output: String) { self.model = model; self.output = output }
 
