@@ -168,8 +168,7 @@ public struct TrainOctreeJob: Job {
         let d = config?.model.depth ?? depth
         guard (1...8).contains(d) else { throw PipelineError.invalidOption("--depth must lie in 1…8, got \(d)") }
         let folder = try OctreeSequenceFolder(data, depth: d)
-        let categories = SynthCategory.allCases.map(\.rawValue).filter(folder.categoryOfItem.contains)
-            + Set(folder.categoryOfItem).subtracting(SynthCategory.allCases.map(\.rawValue)).sorted()
+        let categories = trainingCategoryOrder(folder.categoryOfItem)
         var sequences: [ChildMaskSequence] = [], labels: [Int] = []
         for (s, cat) in zip(folder.sequences, folder.categoryOfItem) {
             let label = categories.firstIndex(of: cat)!
@@ -182,12 +181,7 @@ public struct TrainOctreeJob: Job {
         let fm = FileManager.default
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
-        var resumedFrom: Int? = nil
-        if fm.fileExists(atPath: statePath) {
-            guard resume else { throw PipelineError.invalidOption("\(statePath) exists: pass --resume to continue that run, or remove it to start over") }
-            try trainer.resume(from: statePath)
-            resumedFrom = trainer.step
-        }
+        let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         try OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count).write(to: output)
         let log = try JSONLines(path: output + "/log.jsonl")
         let progress = TrainingProgress("train octree", total: cfg.totalSteps, startStep: trainer.step, every: 25)

@@ -156,8 +156,7 @@ public struct TrainDiffusionJob: Job {
             guard k.isFinite && k > 0 else { throw PipelineError.invalidOption("--normalization-k must be finite and > 0") }
             normalization.k = k
         }
-        let categories = SynthCategory.allCases.map(\.rawValue).filter(folder.categoryOfFile.contains)
-            + Set(folder.categoryOfFile).subtracting(SynthCategory.allCases.map(\.rawValue)).sorted()
+        let categories = trainingCategoryOrder(folder.categoryOfFile)
         var images: [Tensor] = [], labels: [Int] = []
         for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
             let label = categories.firstIndex(of: cat)!
@@ -174,12 +173,7 @@ public struct TrainDiffusionJob: Job {
         let fm = FileManager.default
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
-        var resumedFrom: Int? = nil
-        if fm.fileExists(atPath: statePath) {
-            guard resume else { throw PipelineError.invalidOption("\(statePath) exists: pass --resume to continue that run, or remove it to start over") }
-            try trainer.resume(from: statePath)
-            resumedFrom = trainer.step
-        }
+        let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: normalization,
                                                  mirrored: mirror, trainingShapes: folder.planes.count)
         try manifest.write(to: output)

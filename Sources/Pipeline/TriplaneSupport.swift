@@ -1,4 +1,5 @@
 import ArrayIO
+import Dataset
 import Foundation
 import Geometry
 import MeshIO
@@ -91,4 +92,20 @@ final class TrainingProgress {
         FileHandle.standardError.write(String(format: "%@ step %d/%d  %@  %.2f steps/s  ETA %@\n", label, step, total, vals, rate,
                                               ProgressReporter.clock(eta)).data(using: .utf8)!)
     }
+}
+
+/// The class order a generator trains with: the procedural categories present, in `SynthCategory`
+/// order, then any other category names, sorted.
+func trainingCategoryOrder(_ categoryOfItem: [String]) -> [String] {
+    let synth = SynthCategory.allCases.map(\.rawValue)
+    return synth.filter(categoryOfItem.contains) + Set(categoryOfItem).subtracting(synth).sorted()
+}
+
+/// A training run's resume rule: no checkpoint at `statePath` → nil (a fresh run); a checkpoint and
+/// `allowed` → `resume(statePath)`'s step; a checkpoint without `allowed` → an error that says how
+/// to continue or start over (a run is never silently overwritten).
+func resumeTraining(statePath: String, allowed: Bool, _ resume: (String) throws -> Int) throws -> Int? {
+    guard FileManager.default.fileExists(atPath: statePath) else { return nil }
+    guard allowed else { throw PipelineError.invalidOption("\(statePath) exists: pass --resume to continue that run, or remove it to start over") }
+    return try resume(statePath)
 }
