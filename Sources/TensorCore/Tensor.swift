@@ -3,7 +3,7 @@ import Support
 
 /// A reference-counted block of Float32 values (the class-backed buffer under every `Tensor`).
 /// Several tensors may share one storage (views made by `reshaped` and by slicing the leading
-/// axis); the memory is 64-byte aligned and returned to `BlockCache` with the last reference.
+/// axis); the memory is 64-byte aligned and returned to `BlockPool.shared` with the last reference.
 public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int
@@ -12,7 +12,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitialized count: Int) {
         precondition(count >= 0, "storage size must be ≥ 0")
         self.count = count
-        pointer = BlockCache.allocate(bytes: max(1, count) * 4).bindMemory(to: Float.self, capacity: max(1, count))
+        pointer = BlockPool.shared.allocate(bytes: max(1, count) * 4).bindMemory(to: Float.self, capacity: max(1, count))
     }
 
     public convenience init(zeros count: Int) {
@@ -20,27 +20,47 @@ public final class TensorStorage: @unchecked Sendable {
         pointer.initialize(repeating: 0, count: count)
     }
 
-    deinit { BlockCache.release(UnsafeMutableRawPointer(pointer), bytes: max(1, count) * 4) }
+    deinit { BlockPool.shared.release(UnsafeMutableRawPointer(pointer), bytes: max(1, count) * 4) }
 }
 
-/// Recycles large blocks (≥ 1 MiB) by exact size. Training repeats the same shapes every step,
-/// and without this every large activation would be a fresh `mmap` whose pages fault in (and are
-/// zeroed by the kernel) again on every step — a fifth of a step's time at NFD's sizes. At most
-/// `limitBytes` are kept; small blocks go straight to `malloc`.
-public enum BlockCache {
-    /// Upper bound on cached (free) bytes.
-    nonisolated(unsafe) public static var limitBytes = 1 << 30
-    static let minBytes = 1 << 20
-    nonisolated(unsafe) private static var free: [Int: [UnsafeMutableRawPointer]] = [:]
-    nonisolated(unsafe) private static var cachedBytes = 0
-    private static let lock = NSLock()
+/// Recycles large blocks (≥ `minBytes`, 1 MiB) by exact size. Training repeats the same shapes
+/// every step, and without this every large activation would be a fresh `mmap` whose pages fault
+/// in (and are zeroed by the kernel) again on every step — a fifth of a step's time at NFD's sizes.
+///
+/// At most `limitBytes` of free blocks are kept: a block released into a full pool is returned to
+/// the system (the blocks already kept stay — at a training's steady state they are the ones it
+/// reuses). Small blocks go straight to `malloc`. A block handed out is never in the pool, so two
+/// live tensors never share one. Thread-safe. Every tensor uses `BlockPool.shared`; tests make
+/// their own pool so that other tests running at the same time cannot fill it.
+public final class BlockPool: @unchecked Sendable {
+    /// The pool every `TensorStorage` allocates from.
+    public static let shared = BlockPool()
 
-    static func allocate(bytes: Int) -> UnsafeMutableRawPointer {
+    /// Upper bound on kept (free) bytes.
+    public let limitBytes: Int
+    /// Smallest block size that is kept.
+    public let minBytes: Int
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var keptBytes = 0
+    private let lock = NSLock()
+
+    public init(limitBytes: Int = 1 << 30, minBytes: Int = 1 << 20) {
+        precondition(limitBytes >= 0 && minBytes >= 1, "pool limits must be ≥ 0 / ≥ 1")
+        self.limitBytes = limitBytes; self.minBytes = minBytes
+    }
+
+    deinit { purge() }
+
+    /// Free bytes the pool holds now.
+    public var cachedBytes: Int { lock.lock(); defer { lock.unlock() }; return keptBytes }
+
+    /// A block of `bytes` bytes, 64-byte aligned: a kept one of exactly that size, or a new one.
+    public func allocate(bytes: Int) -> UnsafeMutableRawPointer {
         if bytes >= minBytes {
             lock.lock()
             if var list = free[bytes], let p = list.popLast() {
                 free[bytes] = list
-                cachedBytes -= bytes
+                keptBytes -= bytes
                 lock.unlock()
                 return p
             }
@@ -49,12 +69,13 @@ public enum BlockCache {
         return UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
     }
 
-    static func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
+    /// Gives back a block that `allocate(bytes:)` returned with the same `bytes`.
+    public func release(_ p: UnsafeMutableRawPointer, bytes: Int) {
         if bytes >= minBytes {
             lock.lock()
-            if cachedBytes + bytes <= limitBytes {
+            if keptBytes + bytes <= limitBytes {
                 free[bytes, default: []].append(p)
-                cachedBytes += bytes
+                keptBytes += bytes
                 lock.unlock()
                 return
             }
@@ -63,11 +84,11 @@ public enum BlockCache {
         p.deallocate()
     }
 
-    /// Returns every cached block to the system.
-    public static func purge() {
+    /// Returns every kept block to the system.
+    public func purge() {
         lock.lock(); defer { lock.unlock() }
         for (_, list) in free { for p in list { p.deallocate() } }
-        free = [:]; cachedBytes = 0
+        free = [:]; keptBytes = 0
     }
 }
 

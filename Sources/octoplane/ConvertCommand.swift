@@ -32,6 +32,10 @@ struct ConvertCommand: ParsableCommand {
     var decoder: String?
     @Option(help: "--to triplane: fit steps per model.")
     var fitSteps = TriplaneFitSettings().steps
+    @Option(help: "--to triplane: fit TV weight (smoother planes are easier for the diffusion model to learn).")
+    var fitTv = TriplaneFitSettings().tvWeight
+    @Option(help: "--to triplane: fit L2 weight.")
+    var fitL2 = TriplaneFitSettings().l2Weight
     @Option(help: "--to triplane: k of the normalization's mean ± k·σ → [-1, 1].")
     var normalizationK: Float = 16
     @Option(help: "Query points per model (default: the preset's).")
@@ -66,7 +70,7 @@ struct ConvertCommand: ParsableCommand {
         case .samples: target = .samples
         case .triplane:
             var t = TriplaneConvertSettings()
-            t.decoder = decoder; t.fit.steps = fitSteps; t.normalizationK = normalizationK
+            t.decoder = decoder; t.fit.steps = fitSteps; t.fit.tvWeight = fitTv; t.fit.l2Weight = fitL2; t.normalizationK = normalizationK
             if let p = points { t.samplePoints = p }
             target = .triplane(t)
         }

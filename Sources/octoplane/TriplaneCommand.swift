@@ -84,6 +84,8 @@ struct TriplaneCommand: ParsableCommand {
         @Option(help: "Points per step (drawn at random from all sample rows).") var pointsPerStep = TriplaneFitSettings().pointsPerStep
         @Option(help: "Learning rate (Adam).") var lr = TriplaneFitSettings().learningRate
         @Option(help: "EDR weight.") var edr = TriplaneFitSettings().edrWeight
+        @Option(help: "TV weight (smoother planes are easier for a generator to learn).") var tv = TriplaneFitSettings().tvWeight
+        @Option(help: "L2 weight.") var l2 = TriplaneFitSettings().l2Weight
         @Option(help: "NFD sample rows drawn from a mesh.") var samplePoints = 200_000
         @Option(help: "Decode at this lattice size and report Chamfer-L1 / F@1% against the mesh.") var metricResolution: Int?
         @Option(help: "Seed.") var seed: UInt64 = 0
@@ -92,7 +94,8 @@ struct TriplaneCommand: ParsableCommand {
         func run() throws {
             var job = TriplaneFitJob(input: input, output: output)
             job.decoder = decoder
-            job.settings = TriplaneFitSettings(steps: steps, pointsPerStep: pointsPerStep, learningRate: lr, edrWeight: edr)
+            job.settings = TriplaneFitSettings(steps: steps, pointsPerStep: pointsPerStep, learningRate: lr, edrWeight: edr,
+                                               tvWeight: tv, l2Weight: l2)
             job.samplePoints = samplePoints; job.metricResolution = metricResolution; job.seed = seed
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -128,6 +131,8 @@ struct TriplaneCommand: ParsableCommand {
         @Option(help: "At most this many models per category.") var limit: Int?
         @Option(help: "Decoder (.safetensors); default: the shipped one.") var decoder: String?
         @Option(help: "Fit steps per model.") var steps = TriplaneFitSettings().steps
+        @Option(help: "Fit TV weight.") var tv = TriplaneFitSettings().tvWeight
+        @Option(help: "Fit L2 weight.") var l2 = TriplaneFitSettings().l2Weight
         @Option(help: "Lattice of the decoded meshes (2^k + 1).") var metricResolution = 129
         @Option(help: "Seed.") var seed: UInt64 = 0
         @Flag(help: "No progress line.") var quiet = false
@@ -136,7 +141,8 @@ struct TriplaneCommand: ParsableCommand {
         func run() throws {
             var job = TriplaneEvalJob(inputs: inputs)
             job.categories = categories; job.limit = limit; job.decoder = decoder
-            job.settings.steps = steps; job.metricResolution = metricResolution; job.seed = seed; job.quiet = quiet
+            job.settings.steps = steps; job.settings.tvWeight = tv; job.settings.l2Weight = l2
+            job.metricResolution = metricResolution; job.seed = seed; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
         }
