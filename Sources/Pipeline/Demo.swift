@@ -30,12 +30,14 @@ import Support
 /// 4. Writes the meshes (`demo/meshes/*.obj`), one sheet per category (input | three results |
 ///    octree cells coloured by depth; UDF meshes, which have no inside, drawn two-sided),
 ///    `demo/report.md` (the tables) and `demo/metrics.json`.
-/// 5. With the shipped triplane diffusion model (`Assets/models/triplane-diffusion`, skipped with a
-///    log line when absent, or `generatePerCategory` 0): `generatePerCategory` new shapes of every
-///    category (`GeneratorEvalJob`), scored against as many held-out shapes (synth seed 7, which
-///    training never saw) and the model's training set (synth seed 1, 32 per category, regenerated:
-///    synthesis is deterministic), written to `<output>/generated/` with one sheet per category
-///    (samples over their nearest training shapes) and the table in the report.
+/// 5. With each shipped generator — the triplane diffusion model (`Assets/models/triplane-diffusion`
+///    → `<output>/generated/`) and the octree transformer (`Assets/models/octree-transformer` →
+///    `<output>/generated-octree/`), each skipped with a log line when absent; none with
+///    `generatePerCategory` 0: `generatePerCategory` new shapes of every category
+///    (`GeneratorEvalJob`, generate's defaults), scored against as many held-out shapes (synth seed
+///    7, which training never saw) and the models' training set (synth seed 1, 32 per category,
+///    regenerated: synthesis is deterministic), with one sheet per category (samples over their
+///    nearest training shapes) and the tables in the report.
 ///
 /// Every step is seeded: the same options give the same numbers (timings aside). A reconstruction
 /// that comes out empty is reported (NaN Chamfer, no normal consistency, F-score and IoU 0) and
@@ -96,8 +98,8 @@ public struct DemoJob: Job {
         public var skipped: [String]
         public var seconds: Double
         public var files: [String]
-        /// Step 5's table; nil when skipped.
-        public var generation: GeneratorEvalJob.Report? = nil
+        /// Step 5's tables, one per shipped generator found (diffusion first).
+        public var generations: [GeneratorEvalJob.Report] = []
         public var text: String { "demo: \(models.count) models, \(files.count) files, \(String(format: "%.1f", seconds)) s" }
     }
 
@@ -162,9 +164,9 @@ public struct DemoJob: Job {
             try sheet.writePNG(to: path); files.append(path)
         }
         // 5. New shapes from the shipped generator.
-        let generation = try Self.generate(o, into: demoDir, files: &files, log: log)
+        let generations = try Self.generate(o, into: demoDir, files: &files, log: log)
         let summary = Report(models: results, skipped: skipped + loadFailures,
-                             seconds: Date().timeIntervalSince(start), files: files, generation: generation)
+                             seconds: Date().timeIntervalSince(start), files: files, generations: generations)
         let report = try Self.writeReports(summary, options: o, into: demoDir)
         log(report)
         log("wrote \(files.count + 2) files under \(o.output) in \(String(format: "%.1f", summary.seconds)) s")
@@ -284,10 +286,11 @@ public struct DemoJob: Job {
                                 rs.map(\.fScore1).reduce(0, +) / n, rs.map(\.iou).reduce(0, +) / n,
                                 rs.filter(\.watertight).count, rs.count))
         }
-        if let g = s.generation {
-            lines += ["", "## New shapes from the shipped triplane diffusion model", "",
+        for g in s.generations {
+            let octree = g.family != "diffusion"
+            lines += ["", "## New shapes from the shipped \(octree ? "octree transformer" : "triplane diffusion model")", "",
                       "\(g.rows.first?.generated ?? 0) per category against as many held-out shapes (synth seed 7) — too few for stable",
-                      "1-NNA / COV (the model card has the 32-shape figures); sheets: `generated/<category>.png`, samples over their nearest training shapes.", "",
+                      "1-NNA / COV (the model card has the 32-shape figures); sheets: `\(octree ? "generated-octree" : "generated")/<category>.png`, samples over their nearest training shapes.", "",
                       "```", g.text, "```"]
         }
         if !s.skipped.isEmpty { lines += ["", "Skipped:"] + s.skipped.map { "- \($0)" } }
@@ -304,28 +307,35 @@ public struct DemoJob: Job {
 }
 
 extension DemoJob {
-    /// Step 5 (see the type's documentation); nil when there is no shipped generator or it is off.
-    static func generate(_ o: DemoJob, into demoDir: String, files: inout [String], log: (String) -> Void) throws -> GeneratorEvalJob.Report? {
-        guard o.generatePerCategory > 0 else { return nil }
-        guard let model = ShippedModels.path(ShippedModels.triplaneDiffusion) else {
-            log("generation: skipped (no shipped \(ShippedModels.triplaneDiffusion) model found)")
-            return nil
+    /// Step 5 (see the type's documentation): one report per shipped generator found.
+    static func generate(_ o: DemoJob, into demoDir: String, files: inout [String], log: (String) -> Void) throws -> [GeneratorEvalJob.Report] {
+        guard o.generatePerCategory > 0 else { return [] }
+        var models: [(path: String, folder: String)] = []
+        for (name, folder) in [(ShippedModels.triplaneDiffusion, "generated"), (ShippedModels.octreeTransformer, "generated-octree")] {
+            if let p = ShippedModels.path(name) { models.append((p, folder)) } else { log("generation: skipped \(name) (no shipped model found)") }
         }
+        guard !models.isEmpty else { return [] }
         func synth(_ dir: String, seed: UInt64, per: Int) throws -> String {
             var job = SynthJob(output: (demoDir as NSString).appendingPathComponent(dir))
             job.perCategory = per; job.seed = seed; job.showProgress = false
             _ = try job.run()
             return job.output
         }
-        var job = GeneratorEvalJob(model: model, reference: try synth("held-out", seed: heldOutSeed, per: o.generatePerCategory))
-        job.training = try synth("generator-training", seed: generatorTrainingSeed, per: generatorTrainingPerCategory)
-        job.count = max(2, o.generatePerCategory); job.output = (o.output as NSString).appendingPathComponent("generated"); job.quiet = true
-        if let c = o.categories { job.categories = c }
-        let start = Date()
-        let report = try job.run()
-        for r in report.rows { files.append(job.output! + "/" + r.category + ".png") }
-        log("generation: \(report.rows.count) categories × \(job.count) shapes → \(job.output!) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-        return report
+        let reference = try synth("held-out", seed: heldOutSeed, per: o.generatePerCategory)
+        let training = try synth("generator-training", seed: generatorTrainingSeed, per: generatorTrainingPerCategory)
+        var reports: [GeneratorEvalJob.Report] = []
+        for (model, folder) in models {
+            var job = GeneratorEvalJob(model: model, reference: reference)
+            job.training = training
+            job.count = max(2, o.generatePerCategory); job.output = (o.output as NSString).appendingPathComponent(folder); job.quiet = true
+            if let c = o.categories { job.categories = c }
+            let start = Date()
+            let report = try job.run()
+            for r in report.rows { files.append(job.output! + "/" + r.category + ".png") }
+            log("generation (\(report.family)): \(report.rows.count) categories × \(job.count) shapes → \(job.output!) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            reports.append(report)
+        }
+        return reports
     }
 
     /// Writes the collection with `SynthCollection` (resumes: complete models are kept).

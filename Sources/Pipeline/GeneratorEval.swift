@@ -8,10 +8,12 @@ import Rendering
 import Support
 
 /// `octoplane eval-generator --model RUN --reference ROOT [--training ROOT] [-n 32] …`: the quality
-/// table of a trained triplane generator, per category, by the PointFlow protocol of `eval-set`.
+/// table of a trained generator of either family, per category, by the PointFlow protocol of `eval-set`.
 ///
-/// For every category of the model: `count` shapes are generated (DDIM/DDPM as `generate`, seed
-/// `seed + category index`), and compared with up to `count` reference shapes of that category
+/// For every category of the model: `count` shapes are generated (as `generate` with `settings`,
+/// seed `seed + category index`; an octree model's meshes are scaled × 1.25 from the octree frame
+/// [-0.8, 0.8]³ into NFD's, see `OctreeGenerator.toNFDFrame`), and compared with up to `count`
+/// reference shapes of that category
 /// (a ShapeNet-style root, e.g. `synth --seed 7`, a seed training never saw) and with every
 /// training shape of it (the root the planes were converted from). Reference and training meshes
 /// are normalized to NFD's [-1, 1] frame as `convert --to triplane` did before fitting, so all
@@ -39,14 +41,10 @@ public struct GeneratorEvalJob: Job {
     public var training: String? = nil
     public var output: String? = nil
     public var count = 32
-    public var steps = 50
-    public var guidance: Float = 2
-    public var ddpm = false
     public var seed: UInt64 = 0
+    /// As `generate`'s.
+    public var settings = GenerationSettings()
     public var points = 2048
-    public var resolution = 129
-    /// As `GenerateJob.minComponent`.
-    public var minComponent = GenerateJob.defaultMinComponent
     /// Only these categories (names or synset ids); empty = all of the model's.
     public var categories: [String] = []
     public var quiet = false
@@ -73,8 +71,10 @@ public struct GeneratorEvalJob: Job {
 
     public struct Report: JobReport, Codable, Sendable {
         public var model: String
-        public var steps: Int
-        public var guidance: Float
+        /// "diffusion" or the octree decoding ("next-token" / "parallel").
+        public var family: String
+        /// How shapes were drawn (`GenerationSettings.describe`).
+        public var sampling: String
         public var minComponent: Double
         public var points: Int
         public var rows: [Row]
@@ -86,8 +86,8 @@ public struct GeneratorEvalJob: Job {
                  pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
                  sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
             }
-            return [String(format: "%@ — %d DDIM steps, guidance %.1f, %@, %d points per shape (CD: PointFlow, squared, both ways)",
-                                  model, steps, guidance, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points),
+            return [String(format: "%@ — %@, %@, %d points per shape (CD: PointFlow, squared, both ways)",
+                                  model, sampling, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points),
                     textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
                                "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
                     "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",
@@ -99,10 +99,10 @@ public struct GeneratorEvalJob: Job {
     public func run() throws -> Report {
         guard count >= 2 else { throw PipelineError.invalidOption("-n must be ≥ 2 (1-NNA needs two shapes a set)") }
         guard points >= 1 else { throw PipelineError.invalidOption("--points must be ≥ 1") }
-        guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
+        try settings.validate()
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
-        let generator = try TriplaneGenerator(run: model)
-        let names = generator.manifest.categories
+        let family = try Family(run: model, settings: settings)
+        let names = family.categories
         var wanted = names
         if !categories.isEmpty {
             wanted = try categories.map { c in
@@ -113,8 +113,6 @@ public struct GeneratorEvalJob: Job {
         }
         let referenceMeshes = try Self.meshesByCategory(reference, limit: count)
         let trainingMeshes = try training.map { try Self.meshesByCategory($0, limit: nil) }
-        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps, guidance: guidance)
-        settings.clipX0 = true
         let progress = ProgressReporter("eval generator", total: wanted.count, quiet: quiet)
         var rows: [Row] = []
         for name in wanted {
@@ -123,10 +121,9 @@ public struct GeneratorEvalJob: Job {
                 throw PipelineError.invalidInput(path: reference, reason: "fewer than 2 reference shapes of category \(name)")
             }
             let start = Date()
-            let x = generator.sample(labels: [Int](repeating: label, count: count), settings: settings, seed: seed &+ UInt64(label))
-            let meshes = try (0..<count).map { try generator.decode(x, index: $0, resolution: resolution, minComponent: minComponent).mesh }
+            let meshes = try family.meshes(label: label, count: count, seed: seed &+ UInt64(label), settings: settings)
             let seconds = Date().timeIntervalSince(start) / Double(count)
-            let cell = 2 / Float(resolution - 1)
+            let cell = family.boxTolerance(settings)
             let inside = meshes.filter { m in !m.isEmpty && m.positions.allSatisfy { p in max(abs(p.x), abs(p.y), abs(p.z)) <= 1 + cell } }.count
             let watertight = meshes.filter { !$0.isEmpty && MeshTopology($0).isWatertight }.count
             func cloud(_ mesh: TriangleMesh, _ key: String) throws -> [Vec3] {
@@ -171,7 +168,59 @@ public struct GeneratorEvalJob: Job {
             progress.advance()
         }
         progress.finish()
-        return Report(model: model, steps: steps, guidance: guidance, minComponent: minComponent, points: points, rows: rows)
+        return Report(model: model, family: family.name(settings), sampling: settings.describe(octree: family.isOctree),
+                      minComponent: settings.minComponent, points: points, rows: rows)
+    }
+
+    /// The model under evaluation, of either family; its meshes come out in NFD's [-1, 1] frame.
+    enum Family {
+        case diffusion(TriplaneGenerator)
+        case octree(OctreeGenerator)
+
+        init(run: String, settings: GenerationSettings) throws {
+            if let manifest = try OctreeGeneratorManifest.readIfOctree(run) {
+                let g = try OctreeGenerator(run: run, manifest: manifest)
+                try g.validate(surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing)
+                self = .octree(g)
+            } else {
+                self = .diffusion(try TriplaneGenerator(run: run))
+            }
+        }
+
+        var categories: [String] {
+            switch self {
+            case .diffusion(let g): return g.manifest.categories
+            case .octree(let g): return g.manifest.categories
+            }
+        }
+
+        var isOctree: Bool { if case .octree = self { return true } else { return false } }
+
+        func name(_ settings: GenerationSettings) -> String { isOctree ? settings.decoding.rawValue : "diffusion" }
+
+        /// How far outside [-1, 1]³ a vertex may lie and still count as inside the box.
+        func boxTolerance(_ settings: GenerationSettings) -> Float {
+            switch self {
+            case .diffusion: return 2 / Float(settings.resolution - 1)
+            case .octree(let g): return 2 * OctreeGenerator.toNFDFrame / Float(1 << g.manifest.depth)
+            }
+        }
+
+        /// `count` meshes of category `label`, seeded by `seed`, in NFD's frame.
+        func meshes(label: Int, count: Int, seed: UInt64, settings: GenerationSettings) throws -> [TriangleMesh] {
+            let labels = [Int](repeating: label, count: count)
+            switch self {
+            case .diffusion(let g):
+                let x = g.sample(labels: labels, settings: settings.diffusionSampler, seed: seed)
+                return try (0..<count).map { try g.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
+            case .octree(let g):
+                var rng = SeededRandom(seed: seed)
+                let toNFD = SimilarityTransform(scale: OctreeGenerator.toNFDFrame, translation: .zero)
+                return try g.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
+                    try g.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh.transformed(by: toNFD)
+                }
+            }
+        }
     }
 
     /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,

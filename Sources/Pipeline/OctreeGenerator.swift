@@ -114,8 +114,9 @@ struct OctreeSequenceFolder {
 /// `octoplane train octree TREES_DIR|ROOT --out RUN [--config FILE] [--steps N] [--resume]`: a
 /// class-conditional octree transformer (`OctreeTrainer`: one model for next-token and parallel
 /// decoding) on the child-mask sequences of the folder's trees (see `OctreeSequenceFolder`), every
-/// shape also x-mirrored by default. Progress line (loss, steps/s, ETA), a JSON log line every 10
-/// steps, and every `checkpointEvery` steps the resumable state and the sampling model, atomically.
+/// shape also x-mirrored by default. The step loop, log, loss plot and previews are
+/// `GeneratorTrainingLoop`'s; every `checkpointEvery` steps the resumable state and the sampling
+/// model are written, atomically.
 public struct TrainOctreeJob: Job {
     public var data: String
     public var output: String
@@ -126,6 +127,10 @@ public struct TrainOctreeJob: Job {
     public var steps: Int? = nil
     public var mirror = true
     public var checkpointEvery = 100
+    /// Every this many steps and at the end: `RUN/previews/step-NNNNNN.png`, two shapes per category
+    /// sampled from the EMA weights (generate's defaults: next-token decoding, seed 0). 0: none.
+    /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
+    public var previewEvery = 500
     public var resume = false
     public var quiet = false
 
@@ -160,11 +165,10 @@ public struct TrainOctreeJob: Job {
         }
     }
 
-    struct LogLine: Codable { var step: Int; var loss: Float; var seconds: Double }
-
     public func run() throws -> Report {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
+        guard previewEvery >= 0 else { throw PipelineError.invalidOption("--preview-every must be ≥ 0") }
         let d = config?.model.depth ?? depth
         guard (1...8).contains(d) else { throw PipelineError.invalidOption("--depth must lie in 1…8, got \(d)") }
         let folder = try OctreeSequenceFolder(data, depth: d)
@@ -182,21 +186,26 @@ public struct TrainOctreeJob: Job {
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
-        try OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count).write(to: output)
-        let log = try JSONLines(path: output + "/log.jsonl")
-        let progress = TrainingProgress("train octree", total: cfg.totalSteps, startStep: trainer.step, every: 25)
-        func save() throws {
-            try trainer.checkpoint(to: statePath)
-            try OctreeModelFile(trainer).save(to: output + "/model.safetensors")
-        }
-        while trainer.step < cfg.totalSteps {
-            let loss = trainer.trainStep()
-            guard loss.isFinite else { throw PipelineError.failed("the loss became \(loss) at step \(trainer.step); the last checkpoint is kept") }
-            if trainer.step % 10 == 0 { log.append(LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))) }
-            progress.report(step: trainer.step, values: [("loss", loss)], quiet: quiet)
-            if trainer.step % checkpointEvery == 0 || trainer.step == cfg.totalSteps { try save() }
-        }
-        if !fm.fileExists(atPath: output + "/model.safetensors") { try save() }
+        let manifest = OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count)
+        try manifest.write(to: output)
+        let loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
+                                         previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
+        try loop.run(resumed: resumedFrom != nil, start: start, modelFile: output + "/model.safetensors", step: { trainer.step },
+                     trainStep: { trainer.trainStep() },
+                     checkpoint: {
+                         try trainer.checkpoint(to: statePath)
+                         try OctreeModelFile(trainer).save(to: output + "/model.safetensors")
+                     },
+                     preview: { step in
+                         let generator = OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer))
+                         let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
+                         var rng = SeededRandom(seed: 0)
+                         let settings = GenerationSettings()
+                         let meshes = try generator.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
+                             try generator.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh
+                         }
+                         try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
+                     })
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.sequences.count, categories: categories, depth: d, longestSequence: longest,
                       meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
@@ -205,29 +214,68 @@ public struct TrainOctreeJob: Job {
     }
 }
 
-extension GenerateJob {
-    /// The octree half of `generate`: sequences drawn by `OctreeSampler` (`decoding`, `temperature`,
-    /// `topK`, `steps` = MaskGIT steps per depth), decoded into trees (`Octree(childMasks:)`, which
-    /// re-checks them) and meshed by the surface stage (`Octree.smoothMesh` at `surfaceDepth` with
-    /// `smoothing` structure cells of blur; `surfaceDepth` = the structure depth, or a structure so
-    /// thin that the blur leaves nothing: the plain octree decoder) → `OUT/<category>-<k>.obj` and
-    /// `.npz` child-mask tokens; closed pieces under `minComponent` of the largest one's volume are dropped.
-    func generateOctree(_ manifest: OctreeGeneratorManifest, model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
-        let labels = try labels(manifest.categories)
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let file = try OctreeModelFile.load(model + "/model.safetensors")
+/// A trained octree generator in memory: the transformer (EMA weights) and its manifest. Samples
+/// child-mask sequences, decodes one into its tree and meshes it through the surface stage.
+struct OctreeGenerator {
+    var manifest: OctreeGeneratorManifest
+    var file: OctreeModelFile
+
+    /// The octree frame is [-0.8, 0.8]³ (`Octree.normalizingFrame`); × 1.25 gives NFD's [-1, 1]³,
+    /// the frame of the triplane generator and of `eval-generator`'s reference shapes (both frames
+    /// centre the bounding box and scale its longest side).
+    static let toNFDFrame: Float = 1.25
+
+    init(manifest: OctreeGeneratorManifest, file: OctreeModelFile) { self.manifest = manifest; self.file = file }
+
+    /// Reads a RUN folder written by `train octree` (generator.json, model.safetensors).
+    init(run dir: String, manifest: OctreeGeneratorManifest) throws {
+        file = try OctreeModelFile.load(dir + "/model.safetensors")
         guard file.config.model.depth == manifest.depth else {
-            throw PipelineError.invalidInput(path: model + "/model.safetensors", reason: "structure depth \(file.config.model.depth), generator.json says \(manifest.depth)")
+            throw PipelineError.invalidInput(path: dir + "/model.safetensors", reason: "structure depth \(file.config.model.depth), generator.json says \(manifest.depth)")
         }
+        self.manifest = manifest
+    }
+
+    /// One sequence per label, drawn in order from `rng`.
+    func sample(labels: [Int], settings: OctreeSamplerSettings, rng: inout SeededRandom) -> [ChildMaskSequence] {
+        let sampler = OctreeSampler(model: file.network, settings: settings)
+        return labels.map { sampler.sample(label: $0, rng: &rng) }
+    }
+
+    /// The tree of `sequence` (`Octree(childMasks:)` re-checks it) and its mesh in the octree frame:
+    /// the surface stage (`Octree.smoothMesh` at `surfaceDepth` with `smoothing` structure cells of
+    /// blur; nil: max(structure depth, 7); the structure depth itself, or a structure so thin that
+    /// the blur leaves nothing: the plain octree decoder), without the closed pieces smaller than
+    /// `minComponent` × the largest one's volume.
+    func decode(_ sequence: ChildMaskSequence, surfaceDepth: Int?, smoothing: Float, minComponent: Double) throws -> (tree: Octree, mesh: TriangleMesh) {
+        let tree = try Octree(childMasks: sequence.tokens, depth: manifest.depth, fullDepth: 0)
+        let target = surfaceDepth ?? max(manifest.depth, 7)
+        var mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+        if mesh.triangles.isEmpty { mesh = try tree.reconstructMesh(inSourceFrame: false) }
+        return (tree, mesh.removingSmallComponents(fraction: minComponent).mesh)
+    }
+
+    /// Checks the surface-stage options against this model.
+    func validate(surfaceDepth: Int?, smoothing: Float) throws {
         guard surfaceDepth == nil || (manifest.depth...Octree.maxVolumeDepth).contains(surfaceDepth!) else {
             throw PipelineError.invalidOption("--surface-depth must lie in \(manifest.depth)…\(Octree.maxVolumeDepth) for this model")
         }
         guard smoothing.isFinite && smoothing >= 0 else { throw PipelineError.invalidOption("--smoothing must be finite and ≥ 0") }
-        let sampler = OctreeSampler(model: file.network, settings: OctreeSamplerSettings(decoding: decoding, temperature: temperature, topK: topK,
-                                                                                        stepsPerDepth: steps ?? 8))
+    }
+}
+
+extension GenerateJob {
+    /// The octree half of `generate` (`OctreeGenerator`): sequences drawn by `OctreeSampler`
+    /// (`settings`: decoding, temperature, top-k, MaskGIT steps per depth), decoded and meshed
+    /// by the surface stage → `OUT/<category>-<k>.obj` and `.npz` child-mask tokens.
+    func generateOctree(_ manifest: OctreeGeneratorManifest, model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
+        let labels = try labels(manifest.categories)
+        let generator = try OctreeGenerator(run: model, manifest: manifest)
+        try generator.validate(surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing)
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var t = Date()
         var rng = SeededRandom(seed: seed)
-        let sequences = labels.map { sampler.sample(label: $0, rng: &rng) }
+        let sequences = generator.sample(labels: labels, settings: settings.octreeSampler, rng: &rng)
         let sampling = Date().timeIntervalSince(t)
         t = Date()
         var shapes: [Shape] = [], meshes: [TriangleMesh] = []
@@ -236,13 +284,8 @@ extension GenerateJob {
             let cat = manifest.categories[label]
             let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
             let base = "\(output)/\(cat)-\(k)"
-            let tree = try Octree(childMasks: s.tokens, depth: manifest.depth, fullDepth: 0)
+            let (tree, mesh) = try generator.decode(s, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent)
             try TokenFile.write(tree.childMaskTokens(), to: base + ".npz")
-            let target = surfaceDepth ?? max(manifest.depth, 7)
-            var mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
-            // A structure thinner than the blur vanishes: keep the plain decode then.
-            if mesh.triangles.isEmpty { mesh = try tree.reconstructMesh(inSourceFrame: false) }
-            mesh = mesh.removingSmallComponents(fraction: minComponent).mesh
             try MeshWriter.write(mesh, to: base + ".obj")
             meshes.append(mesh)
             shapes.append(Shape(category: cat, mesh: base + ".obj", planes: base + ".npz", faces: mesh.triangles.count,

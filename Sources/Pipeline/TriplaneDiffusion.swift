@@ -138,14 +138,6 @@ public struct TrainDiffusionJob: Job {
         }
     }
 
-    struct LogLine: Codable { var step: Int; var loss: Float; var seconds: Double }
-
-    /// The parseable lines of a training log (none if it does not exist).
-    static func readLog(_ path: String) -> [LogLine] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(LogLine.self, from: Data($0.utf8)) }
-    }
-
     public func run() throws -> Report {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
@@ -183,42 +175,23 @@ public struct TrainDiffusionJob: Job {
             let src = fm.fileExists(atPath: decoderSource) ? decoderSource : try ShippedModels.resolve(nil, default: ShippedModels.triplaneDecoder)
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
         }
-        // The loss history of this run: on resume the logged lines up to the checkpoint's step (a
-        // killed run may have logged past it), otherwise none; the log file is rewritten to match.
-        let logPath = output + "/log.jsonl"
-        var history = resumedFrom == nil ? [] : Self.readLog(logPath).filter { $0.step <= trainer.step }
-        try AtomicFile.write(Data(history.compactMap { try? JSONOutput.data($0, pretty: false) + Data([0x0A]) }.joined()), to: logPath)
-        let log = try JSONLines(path: logPath)
         let decoder = try TriplaneDecoder.load(from: output + "/decoder.safetensors").decoder
-        let progress = TrainingProgress("train diffusion", total: cfg.totalSteps, startStep: trainer.step, every: 50)
-        func save() throws {
-            try trainer.checkpoint(to: statePath)
-            try DiffusionModelFile(trainer).save(to: output + "/model.safetensors")
-            try PNG.write(LossPlot.render(steps: history.map(\.step), losses: history.map(\.loss), title: "TRAIN DIFFUSION LOSS (\(cfg.prediction))"),
-                          to: output + "/loss.png")
-        }
-        func preview() throws {
-            let generator = try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder)
-            let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
-            var settings = SamplerSettings(method: .ddim(eta: 0), steps: 25, guidance: 2)
-            settings.clipX0 = true
-            let x = generator.sample(labels: labels, settings: settings, seed: 0)
-            let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: 65, minComponent: GenerateJob.defaultMinComponent).mesh }
-            let sheet = try TriplaneGenerator.sheet(meshes, labels: labels.map { categories[$0] })
-            try FileManager.default.createDirectory(atPath: output + "/previews", withIntermediateDirectories: true)
-            try PNG.write(sheet, to: output + String(format: "/previews/step-%06d.png", trainer.step))
-        }
-        while trainer.step < cfg.totalSteps {
-            let loss = trainer.trainStep()
-            guard loss.isFinite else { try? save(); throw PipelineError.failed("the loss became \(loss) at step \(trainer.step); the last checkpoint is kept") }
-            if trainer.step % 10 == 0 {
-                let line = LogLine(step: trainer.step, loss: loss, seconds: Date().timeIntervalSince(start))
-                log.append(line); history.append(line)
-            }
-            progress.report(step: trainer.step, values: [("loss", loss)], quiet: quiet)
-            if trainer.step % checkpointEvery == 0 || trainer.step == cfg.totalSteps { try save() }
-            if previewEvery > 0 && (trainer.step % previewEvery == 0 || trainer.step == cfg.totalSteps) { try preview() }
-        }
+        let loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
+                                         previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
+        try loop.run(resumed: resumedFrom != nil, start: start, modelFile: output + "/model.safetensors", step: { trainer.step },
+                     trainStep: { trainer.trainStep() },
+                     checkpoint: {
+                         try trainer.checkpoint(to: statePath)
+                         try DiffusionModelFile(trainer).save(to: output + "/model.safetensors")
+                     },
+                     preview: { step in
+                         let generator = try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder)
+                         let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
+                         var settings = GenerationSettings(); settings.steps = 25; settings.resolution = 65
+                         let x = generator.sample(labels: labels, settings: settings.diffusionSampler, seed: 0)
+                         let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
+                         try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
+                     })
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.planes.count, categories: categories, steps: trainer.step, resumedFrom: resumedFrom,
                       finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count), parameters: trainer.model.parameterCount,
@@ -241,33 +214,9 @@ public struct GenerateJob: Job {
     public var output: String
     public var count = 16
     public var category: String? = nil
-    /// Diffusion: sampling steps (default 50). Octree parallel decoding: MaskGIT steps per depth (default 8).
-    public var steps: Int? = nil
-    /// Diffusion only: classifier-free guidance weight.
-    public var guidance: Float = 2
     public var seed: UInt64 = 0
-    /// Diffusion only: DDPM ancestral sampling instead of DDIM.
-    public var ddpm = false
-    /// Diffusion only: marching-cubes lattice over [-1, 1]³.
-    public var resolution = 129
-    /// Octree only: how tokens are drawn, their temperature (0: greedy) and top-k (0: all).
-    public var decoding: OctreeDecoding = .parallel
-    public var temperature: Float = 1
-    public var topK = 0
-    /// Octree only: depth of the surface stage's lattice (nil: max(structure depth, 7); the
-    /// structure depth itself: the plain octree decoder) and its blur in structure cells.
-    public var surfaceDepth: Int? = nil
-    public var smoothing: Float = 0.5
-    /// Closed pieces smaller than this fraction of the largest one's volume are dropped (0: keep all).
-    public var minComponent = GenerateJob.defaultMinComponent
+    public var settings = GenerationSettings()
     public var quiet = false
-
-    /// The default `minComponent`: keep every piece. Measured on the shipped model (32 samples vs 32
-    /// held-out shapes per category): dropping pieces under 5% of the largest made MMD worse in 5 of
-    /// 6 categories and 1-NNA worse in 3 (lamp 82.8% → 92.2%, table 71.9% → 76.6%, chair 96.9% →
-    /// 100%; better for airplane and mug by ~1.5 points) — the small pieces are mostly real parts
-    /// (lamp arms, wings) that came out detached, not floaters.
-    public static let defaultMinComponent = 0.0
 
     public init(model: String?, output: String) { self.model = model; self.output = output }
 
@@ -308,17 +257,13 @@ public struct GenerateJob: Job {
 
     public func run() throws -> Report {
         guard count >= 1 else { throw PipelineError.invalidOption("-n must be ≥ 1") }
-        if let steps { guard steps >= 1 else { throw PipelineError.invalidOption("--steps must be ≥ 1") } }
-        guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
-        guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
-        guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
-        guard temperature.isFinite && temperature >= 0 && topK >= 0 else { throw PipelineError.invalidOption("--temperature and --top-k must be ≥ 0") }
+        try settings.validate()
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
         let result: (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double)
         let method: String
         if let manifest = try OctreeGeneratorManifest.readIfOctree(model) {
             result = try generateOctree(manifest, model: model)
-            method = decoding.rawValue
+            method = settings.decoding.rawValue
         } else {
             result = try generateDiffusion(model)
             method = "diffusion"
@@ -338,15 +283,13 @@ public struct GenerateJob: Job {
         let labels = try labels(manifest.categories)
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var t = Date()
-        var settings = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps ?? 50, guidance: guidance)
-        settings.clipX0 = true
-        let x = generator.sample(labels: labels, settings: settings, seed: seed)
+        let x = generator.sample(labels: labels, settings: settings.diffusionSampler, seed: seed)
         let samplingSeconds = Date().timeIntervalSince(t)
         t = Date()
         var shapes: [Shape] = [], meshes: [TriangleMesh] = []
         var perCategory: [String: Int] = [:]
         for i in 0..<count {
-            let (planes, mesh) = try generator.decode(x, index: i, resolution: resolution, minComponent: minComponent)
+            let (planes, mesh) = try generator.decode(x, index: i, resolution: settings.resolution, minComponent: settings.minComponent)
             let cat = manifest.categories[labels[i]]
             let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
             let base = "\(output)/\(cat)-\(k)"

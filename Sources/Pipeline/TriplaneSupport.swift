@@ -16,6 +16,8 @@ public enum ShippedModels {
     public static let triplaneDecoder = "triplane-decoder.safetensors"
     /// The triplane diffusion model (a RUN folder) trained by `Scripts/train-diffusion.sh`.
     public static let triplaneDiffusion = "triplane-diffusion"
+    /// The octree transformer (a RUN folder) trained by `Scripts/train-octree.sh`.
+    public static let octreeTransformer = "octree-transformer"
 
     public static func path(_ name: String) -> String? {
         var dirs: [String] = []
@@ -30,9 +32,13 @@ public enum ShippedModels {
         return dirs.map { $0 + "/" + name }.first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// `explicit` when given, else the shipped file; throws when neither exists.
+    /// `explicit` when given — a path, or the name of a shipped model when no such path exists
+    /// (`--model octree-transformer`) — else the shipped `name`; throws when neither exists.
     public static func resolve(_ explicit: String?, default name: String) throws -> String {
-        if let explicit { return explicit }
+        if let explicit {
+            if !FileManager.default.fileExists(atPath: explicit), !explicit.contains("/"), let shipped = path(explicit) { return shipped }
+            return explicit
+        }
         guard let p = path(name) else {
             throw PipelineError.invalidOption("no --\(name == triplaneDiffusion ? "model" : "decoder") given and the shipped \(name) was not found (looked in $OCTOPLANE_MODELS, ./Assets/models and beside the executable)")
         }

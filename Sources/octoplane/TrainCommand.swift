@@ -54,7 +54,8 @@ extension TrainCommand {
             DATA is a folder of trees (.octree) and/or child-mask token files (.npy/.npz from `octree encode --tokens childmask`), \
             categories by folder, all of finest depth --depth; or a ShapeNet-layout mesh root (e.g. from `octoplane synth`), \
             built into depth --depth surface octrees. Writes RUN/generator.json, RUN/model.safetensors (EMA weights: what \
-            `generate --model RUN` samples with), RUN/state.safetensors (the whole training state) and RUN/log.jsonl. \
+            `generate --model RUN` samples with), RUN/state.safetensors (the whole training state), RUN/log.jsonl, \
+            RUN/loss.png (at every checkpoint) and RUN/previews/step-N.png (every --preview-every steps). \
             A killed run continues with --resume from its last checkpoint, on the same loss curve.
             """)
         @Argument(help: "Folder of trees / token files, or a ShapeNet-layout mesh root.") var data: String
@@ -63,6 +64,7 @@ extension TrainCommand {
         @Option(help: "Structure depth (finest depth of the trees) when no --config is given.") var depth = 5
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
+        @Option(help: "Steps between preview sheets of sampled shapes (0: none).") var previewEvery = 500
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
@@ -71,7 +73,7 @@ extension TrainCommand {
         func run() throws {
             var job = TrainOctreeJob(data: data, output: out)
             job.config = try config.map { try OctreeTrainingConfig.load($0) }
-            job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.mirror = !noMirror
+            job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -92,28 +94,17 @@ struct GenerateCommand: ParsableCommand {
         Octree transformer: child-mask sequences by --decoding next-token or parallel (MaskGIT steps per depth: --steps), \
         only valid masks drawn, decoded into trees and meshed by the surface stage (blurred occupancy at --surface-depth).
         """)
-    @Option(help: "Model folder (from `octoplane train diffusion` or `train octree`); default: the shipped diffusion model.") var model: String?
+    @Option(help: "Model folder (from `octoplane train diffusion` or `train octree`) or a shipped model's name (triplane-diffusion, octree-transformer); default: the shipped diffusion model.") var model: String?
     @Option(name: .short, help: "Number of shapes.") var n = 16
     @Option(help: "Category (name or synset id); default: cycle through the model's categories.") var category: String?
-    @Option(help: "Sampling steps (diffusion, default 50) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
-    @Option(help: "Classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
     @Option(help: "Seed.") var seed: UInt64 = 0
-    @Flag(help: "DDPM ancestral sampling instead of DDIM.") var ddpm = false
-    @Option(help: "Marching-cubes lattice points per axis (2^k + 1; diffusion).") var resolution = 129
-    @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerateJob.defaultMinComponent
-    @Option(help: "Octree: next-token or parallel.") var decoding: OctreeDecoding = .parallel
-    @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
-    @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
-    @Option(help: "Octree: depth of the surface lattice (default max(structure depth, 7); the structure depth: the plain octree decoder).") var surfaceDepth: Int?
-    @Option(help: "Octree: blur of the occupancy before marching cubes, in structure cells.") var smoothing: Float = 0.5
+    @OptionGroup var sampling: GenerationOptions
     @Option(help: "Output folder.") var out: String
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
         var job = GenerateJob(model: model, output: out)
-        job.count = n; job.category = category; job.steps = steps; job.guidance = guidance; job.seed = seed
-        job.ddpm = ddpm; job.resolution = resolution; job.minComponent = minComponent
-        job.decoding = decoding; job.temperature = temperature; job.topK = topK; job.surfaceDepth = surfaceDepth; job.smoothing = smoothing
+        job.count = n; job.category = category; job.seed = seed; job.settings = sampling.settings
         let r = try job.run()
         print(json ? r.json : r.text)
     }
@@ -132,27 +123,44 @@ struct EvalGeneratorCommand: ParsableCommand {
         generated. Also the share of non-empty, watertight, in-box meshes and seconds per shape. \
         --out writes the meshes and OUT/<category>.png: samples over their nearest training shapes.
         """)
-    @Option(help: "Model folder (from `octoplane train diffusion`); default: the shipped model.") var model: String?
+    @Option(help: "Model folder (from `octoplane train diffusion` or `train octree`) or a shipped model's name; default: the shipped diffusion model.") var model: String?
     @Option(help: "ShapeNet-style root of held-out reference shapes.") var reference: String
     @Option(help: "ShapeNet-style root of the training shapes (for nearest-training distances).") var training: String?
     @Option(name: .short, help: "Shapes generated (and references used) per category.") var n = 32
     @Option(help: "Category to evaluate (repeatable); default: all of the model's.") var category: [String] = []
-    @Option(help: "Sampling steps.") var steps = 50
-    @Option(help: "Classifier-free guidance weight.") var guidance: Float = 2
-    @Flag(help: "DDPM ancestral sampling instead of DDIM.") var ddpm = false
     @Option(help: "Seed (category k samples with seed + k).") var seed: UInt64 = 0
     @Option(help: "Surface points per shape.") var points = 2048
-    @Option(help: "Marching-cubes lattice points per axis.") var resolution = 129
-    @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerateJob.defaultMinComponent
+    @OptionGroup var sampling: GenerationOptions
     @Option(help: "Folder for the generated meshes and per-category sheets.") var out: String?
     @Flag(help: "No progress line.") var quiet = false
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
         var job = GeneratorEvalJob(model: model, reference: reference)
-        job.training = training; job.count = n; job.categories = category; job.steps = steps; job.guidance = guidance
-        job.ddpm = ddpm; job.seed = seed; job.points = points; job.resolution = resolution; job.minComponent = minComponent; job.output = out; job.quiet = quiet
+        job.training = training; job.count = n; job.categories = category; job.settings = sampling.settings
+        job.seed = seed; job.points = points; job.output = out; job.quiet = quiet
         let r = try job.run()
         print(json ? r.json : r.text)
+    }
+}
+
+/// How shapes are drawn from a generator: the options `generate` and `eval-generator` share.
+struct GenerationOptions: ParsableArguments {
+    @Option(help: "Sampling steps (diffusion, default 50) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
+    @Option(help: "Diffusion: classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
+    @Flag(help: "Diffusion: DDPM ancestral sampling instead of DDIM.") var ddpm = false
+    @Option(help: "Diffusion: marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
+    @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
+    @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
+    @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
+    @Option(help: "Octree: depth of the surface lattice (default max(structure depth, 7); the structure depth: the plain octree decoder).") var surfaceDepth: Int?
+    @Option(help: "Octree: blur of the occupancy before marching cubes, in structure cells.") var smoothing: Float = 0.5
+    @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerationSettings.defaultMinComponent
+
+    var settings: GenerationSettings {
+        var s = GenerationSettings()
+        s.steps = steps; s.guidance = guidance; s.ddpm = ddpm; s.resolution = resolution; s.decoding = decoding
+        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.minComponent = minComponent
+        return s
     }
 }

@@ -16,11 +16,15 @@ struct DemoTests {
         o.log = { _ in }
         let s = try o.run()
         #expect(s.models.count == 1 && s.skipped.isEmpty)
-        // Step 5: two new mugs from the shipped generator, scored and drawn over their nearest training mugs.
-        let generation = try #require(s.generation, "the shipped generator was not found")
-        #expect(generation.rows.map(\.category) == ["mug"] && generation.rows[0].generated == 2 && generation.rows[0].nonEmpty == 1)
+        // Step 5: two new mugs from each shipped generator, scored and drawn over their nearest training mugs.
+        #expect(s.generations.map(\.family) == ["diffusion", "next-token"], "both shipped generators must be found")
+        for g in s.generations {
+            #expect(g.rows.map(\.category) == ["mug"] && g.rows[0].generated == 2 && g.rows[0].nonEmpty == 1 && g.rows[0].watertight == 1)
+        }
         #expect(FileManager.default.fileExists(atPath: dir + "/generated/mug.png"))
-        #expect(try String(contentsOfFile: dir + "/demo/report.md", encoding: .utf8).contains("New shapes from the shipped triplane diffusion model"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/generated-octree/mug.png"))
+        let report = try String(contentsOfFile: dir + "/demo/report.md", encoding: .utf8)
+        #expect(report.contains("New shapes from the shipped triplane diffusion model") && report.contains("New shapes from the shipped octree transformer"))
         let results = try #require(s.models.first?.results)
         #expect(results.map(\.method) == ["sdf-mc", "udf-dual", "octree"])
         for r in results {

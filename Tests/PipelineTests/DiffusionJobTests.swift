@@ -67,7 +67,7 @@ struct DiffusionJobTests {
         #expect(throws: GeneratorError.configMismatch(key: "totalSteps")) { try job.run() }
 
         var gen = GenerateJob(model: dir + "/run", output: dir + "/gen")
-        gen.count = 2; gen.category = "table"; gen.steps = 3; gen.resolution = 17
+        gen.count = 2; gen.category = "table"; gen.settings.steps = 3; gen.settings.resolution = 17
         let g = try gen.run()
         #expect(g.shapes.count == 2 && g.shapes.allSatisfy { $0.category == "table" })
         #expect(FileManager.default.fileExists(atPath: dir + "/gen/sheet.png"))
@@ -84,7 +84,7 @@ struct DiffusionJobTests {
             _ = try synth.run()
         }
         var eval = GeneratorEvalJob(model: dir + "/run", reference: dir + "/held")
-        eval.training = dir + "/train"; eval.count = 2; eval.steps = 2; eval.resolution = 17; eval.points = 256; eval.output = dir + "/eval"; eval.quiet = true
+        eval.training = dir + "/train"; eval.count = 2; eval.settings.steps = 2; eval.settings.resolution = 17; eval.points = 256; eval.output = dir + "/eval"; eval.quiet = true
         let e = try eval.run()
         #expect(e.rows.map(\.category) == ["chair", "table"])
         for row in e.rows {
@@ -104,7 +104,7 @@ struct DiffusionJobTests {
     func shippedModel() throws {
         let tmp = try TemporaryDirectory("shipped-diffusion"); defer { tmp.remove() }
         var gen = GenerateJob(model: "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDiffusion)", output: tmp.path)
-        gen.count = 6; gen.steps = 10; gen.resolution = 65; gen.seed = 3
+        gen.count = 6; gen.settings.steps = 10; gen.settings.resolution = 65; gen.seed = 3
         let r = try gen.run()
         #expect(Set(r.shapes.map(\.category)) == Set(SynthCategory.allCases.map(\.rawValue)))
         let cell: Float = 2.0 / 64

@@ -81,6 +81,8 @@ struct OctreeGeneratorTests {
         job.config = cfg; job.steps = 4; job.checkpointEvery = 2; job.quiet = true
         let r = try job.run()
         #expect(r.steps == 4 && r.shapes == 4 && r.categories == ["chair", "table"] && r.depth == 3)
+        #expect(FileManager.default.fileExists(atPath: dir + "/run/loss.png"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/run/previews/step-000004.png"))   // the last step always previews
         #expect(throws: PipelineError.self) { try job.run() }
         job.resume = true
         #expect(try job.run().resumedFrom == 4)
@@ -89,7 +91,7 @@ struct OctreeGeneratorTests {
 
         for decoding in OctreeDecoding.allCases {
             var gen = GenerateJob(model: dir + "/run", output: dir + "/gen-\(decoding.rawValue)")
-            gen.count = 3; gen.category = "table"; gen.decoding = decoding; gen.surfaceDepth = 5
+            gen.count = 3; gen.category = "table"; gen.settings.decoding = decoding; gen.settings.surfaceDepth = 5
             let g = try gen.run()
             #expect(g.method == decoding.rawValue && g.shapes.count == 3 && g.shapes.allSatisfy { $0.category == "table" })
             for s in g.shapes where !s.watertight {
@@ -101,8 +103,42 @@ struct OctreeGeneratorTests {
             #expect(FileManager.default.fileExists(atPath: dir + "/gen-\(decoding.rawValue)/sheet.png"))
         }
         var bad = GenerateJob(model: dir + "/run", output: dir + "/g")
-        bad.surfaceDepth = 2
+        bad.settings.surfaceDepth = 2
         #expect(throws: PipelineError.self) { try bad.run() }
+    }
+
+    @Test("× 1.25 takes a mesh from the octree frame to NFD's exactly: both centre the bounding box and scale its longest side")
+    func octreeFrameToNFD() throws {
+        let mesh = TriangleMesh(positions: [Vec3(0.3, -2, 5), Vec3(1.7, 0.4, 5.5), Vec3(0.9, 1, 7.1)], triangles: [SIMD3<UInt32>(0, 1, 2)])
+        let octree = mesh.transformed(by: Octree.normalizingFrame(for: mesh.bounds))
+        let nfd = mesh.normalized(.nfd).0
+        let scaled = octree.transformed(by: SimilarityTransform(scale: OctreeGenerator.toNFDFrame, translation: .zero))
+        for (a, b) in zip(scaled.positions, nfd.positions) { #expect(length(a - b) < 1e-5) }
+    }
+
+    @Test("eval-generator scores an octree model: every category, its decoding named, every sequence decoded, meshes in NFD's box")
+    func evalOctreeModel() throws {
+        let tmp = try TemporaryDirectory("octree-eval"); defer { tmp.remove() }
+        var synth = SynthJob(output: tmp.path + "/shapes")
+        synth.categories = ["chair", "mug"]; synth.perCategory = 2; synth.seed = 5; synth.showProgress = false
+        _ = try synth.run()
+        var cfg = OctreeTrainingConfig(model: OctreeTransformerConfig(depth: 3, contextLength: 128, embedDim: 16, heads: 2, layers: 1, mlpRatio: 2, classCount: 2))
+        cfg.batchSize = 2; cfg.warmupSteps = 1
+        var train = TrainOctreeJob(data: synth.output, output: tmp.path + "/run")
+        train.config = cfg; train.steps = 2; train.quiet = true
+        _ = try train.run()
+        for decoding in OctreeDecoding.allCases {
+            var eval = GeneratorEvalJob(model: tmp.path + "/run", reference: synth.output)
+            eval.training = synth.output; eval.count = 2; eval.points = 128; eval.quiet = true
+            eval.settings.decoding = decoding; eval.settings.surfaceDepth = 4
+            let r = try eval.run()
+            #expect(r.family == decoding.rawValue && r.sampling.contains(decoding == .parallel ? "parallel" : "next-token"))
+            #expect(r.rows.map(\.category) == ["chair", "mug"])
+            for row in r.rows {
+                #expect(row.generated == 2 && row.references == 2 && row.trainingShapes == 2 && row.nonEmpty == 1 && row.insideBox == 1)
+                #expect(row.trainingBaseline != nil && row.nearestTrainingMedian != nil)
+            }
+        }
     }
 
     @Test("split-flag token files, trees of another depth and adaptive trees are refused naming the file")

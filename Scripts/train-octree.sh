@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Reproduces the shipped octree transformer (Assets/models/octree-transformer/) from nothing:
+# synthesize the procedural collection (all six categories, seed 1 — the same shapes the triplane
+# diffusion model trains on), build each mesh's depth-5 surface octree and train the
+# class-conditional transformer on their child-mask sequences (the default recipe of
+# `octoplane train octree`), then score it per category against held-out shapes (seed 7, never seen
+# in training) and the training set, in both decodings.
+#   bash Scripts/train-octree.sh [WORK_DIR]      # default: .work/octree-transformer
+# Resumable: every stage skips finished work; training continues from its last checkpoint, so a
+# killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
+# Environment: PER_CATEGORY (32), STEPS (3000), HELD_OUT (32 per category), EVAL_N (32).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=${1:-.work/octree-transformer}
+per=${PER_CATEGORY:-32}; steps=${STEPS:-3000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
+bash Scripts/install-deps.sh
+# shellcheck disable=SC2046
+swift build -c release --scratch-path .build-native $(bash Scripts/cpu-flags.sh) --product octoplane
+bin=.build-native/release/octoplane
+mkdir -p "$work"
+start=$(date +%s)
+[ -d "$work/train" ] || $bin synth --out "$work/train" --per-category "$per" --seed 1 >/dev/null
+resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
+$bin train octree "$work/train" --out "$work/run" --depth 5 --steps "$steps" "${resume[@]}"
+echo "synth + train: $(( ($(date +%s) - start) / 60 )) min"
+[ -d "$work/held-out" ] || $bin synth --out "$work/held-out" --per-category "$held" --seed 7 >/dev/null
+for decoding in next-token parallel; do
+  $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
+      --decoding "$decoding" --out "$work/eval-$decoding" --quiet | tee "$work/quality-$decoding.txt"
+done
+echo "copy $work/run/{generator.json,model.safetensors} to Assets/models/octree-transformer/ to ship it"

@@ -1,0 +1,73 @@
+import Foundation
+import Geometry
+import Rendering
+import Support
+
+/// The step loop `train diffusion` and `train octree` share, and the files it keeps in RUN:
+///
+///     log.jsonl    one `Line` every 10 steps (on resume: the lines up to the checkpoint's step —
+///                  a killed run may have logged past it — then this run's)
+///     loss.png     the log's loss curve (`LossPlot`, log scale), redrawn at every checkpoint
+///
+/// Every `checkpointEvery` steps and at the last step it calls `checkpoint` (the caller writes its
+/// resumable state and sampling model, atomically) and redraws the plot; every `previewEvery`
+/// steps and at the last one (0: never), `preview(step)`. A non-finite loss stops the run with
+/// `PipelineError.failed` naming the step, *without* checkpointing: the last good checkpoint is
+/// what `--resume` continues from. A progress line (loss, steps/s, ETA) goes to stderr every
+/// `progressEvery` steps unless `quiet`.
+struct GeneratorTrainingLoop {
+    struct Line: Codable { var step: Int; var loss: Float; var seconds: Double }
+
+    var label: String
+    var output: String
+    var totalSteps: Int
+    var checkpointEvery: Int
+    var previewEvery = 0
+    var progressEvery = 25
+    /// Title of `loss.png`.
+    var lossTitle: String
+    var quiet = false
+
+    /// The parseable lines of a training log (none if it does not exist).
+    static func readLog(_ path: String) -> [Line] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+    }
+
+    /// Runs `trainStep` until `step()` reaches `totalSteps`. `resumed`: the trainer was restored
+    /// from a checkpoint (its log is kept up to `step()`), else the log starts empty. When no step
+    /// is left to run and `modelFile` is missing, checkpoints once so the run is usable.
+    func run(resumed: Bool, start: Date, modelFile: String, step: () -> Int, trainStep: () -> Float,
+             checkpoint: () throws -> Void, preview: (Int) throws -> Void) throws {
+        let logPath = output + "/log.jsonl"
+        let first = step()
+        var history = resumed ? Self.readLog(logPath).filter { $0.step <= first } : []
+        try AtomicFile.write(Data(history.compactMap { try? JSONOutput.data($0, pretty: false) + Data([0x0A]) }.joined()), to: logPath)
+        let log = try JSONLines(path: logPath)
+        let progress = TrainingProgress(label, total: totalSteps, startStep: first, every: progressEvery)
+        func save() throws {
+            try checkpoint()
+            try PNG.write(LossPlot.render(steps: history.map(\.step), losses: history.map(\.loss), title: lossTitle), to: output + "/loss.png")
+        }
+        while step() < totalSteps {
+            let loss = trainStep()
+            let s = step()
+            guard loss.isFinite else { throw PipelineError.failed("the loss became \(loss) at step \(s); the last checkpoint is kept (continue with --resume, e.g. after lowering the learning rate)") }
+            if s % 10 == 0 {
+                let line = Line(step: s, loss: loss, seconds: Date().timeIntervalSince(start))
+                log.append(line); history.append(line)
+            }
+            progress.report(step: s, values: [("loss", loss)], quiet: quiet)
+            if s % checkpointEvery == 0 || s == totalSteps { try save() }
+            if previewEvery > 0 && (s % previewEvery == 0 || s == totalSteps) { try preview(s) }
+        }
+        if !FileManager.default.fileExists(atPath: modelFile) { try save() }
+    }
+
+    /// Writes `RUN/previews/step-NNNNNN.png`: `meshes` rendered with `labels`.
+    static func writePreview(_ meshes: [TriangleMesh], labels: [String], step: Int, output: String) throws {
+        let sheet = try TriplaneGenerator.sheet(meshes, labels: labels)
+        try FileManager.default.createDirectory(atPath: output + "/previews", withIntermediateDirectories: true)
+        try PNG.write(sheet, to: output + String(format: "/previews/step-%06d.png", step))
+    }
+}
