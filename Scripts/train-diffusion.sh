@@ -12,19 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
 per=${PER_CATEGORY:-32}; steps=${STEPS:-10000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
-bash Scripts/install-deps.sh
-# shellcheck disable=SC2046
-swift build -c release --scratch-path .build-native $(bash Scripts/cpu-flags.sh) --product octoplane
-bin=.build-native/release/octoplane
-mkdir -p "$work"
-start=$(date +%s)
-[ -d "$work/train" ] || $bin synth --out "$work/train" --per-category "$per" --seed 1 >/dev/null
+# shellcheck source=Scripts/train-common.sh
+source Scripts/train-common.sh
+synth_once "$work/train" 1 "$per"
 $bin convert "$work/train" --to triplane --out "$work/train-planes"
 echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
 $bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" "${resume[@]}"
 echo "synth + convert + train: $(( ($(date +%s) - start) / 60 )) min"
-[ -d "$work/held-out" ] || $bin synth --out "$work/held-out" --per-category "$held" --seed 7 >/dev/null
+synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
     --out "$work/eval" --quiet | tee "$work/quality.txt"
 echo "copy $work/run/{generator.json,model.safetensors,decoder.safetensors} to Assets/models/triplane-diffusion/ to ship it"

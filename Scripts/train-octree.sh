@@ -13,17 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/octree-transformer}
 per=${PER_CATEGORY:-32}; steps=${STEPS:-3000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
-bash Scripts/install-deps.sh
-# shellcheck disable=SC2046
-swift build -c release --scratch-path .build-native $(bash Scripts/cpu-flags.sh) --product octoplane
-bin=.build-native/release/octoplane
-mkdir -p "$work"
-start=$(date +%s)
-[ -d "$work/train" ] || $bin synth --out "$work/train" --per-category "$per" --seed 1 >/dev/null
+# shellcheck source=Scripts/train-common.sh
+source Scripts/train-common.sh
+synth_once "$work/train" 1 "$per"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
 $bin train octree "$work/train" --out "$work/run" --depth 5 --steps "$steps" "${resume[@]}"
 echo "synth + train: $(( ($(date +%s) - start) / 60 )) min"
-[ -d "$work/held-out" ] || $bin synth --out "$work/held-out" --per-category "$held" --seed 7 >/dev/null
+synth_once "$work/held-out" 7 "$held"
 for decoding in next-token parallel; do
   $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
       --decoding "$decoding" --out "$work/eval-$decoding" --quiet | tee "$work/quality-$decoding.txt"

@@ -1,16 +1,35 @@
 import Foundation
+import Generators
 import Geometry
 import Rendering
 import Support
 
+/// What `GeneratorTrainingLoop` drives: a trainer that steps, knows its step, and writes its
+/// resumable state and its sampling model (EMA weights + config).
+protocol GeneratorTraining: AnyObject {
+    var step: Int { get }
+    func trainStep() -> Float
+    func checkpoint(to path: String) throws
+    func saveModel(to path: String) throws
+}
+
+extension DiffusionTrainer: GeneratorTraining {
+    func saveModel(to path: String) throws { try DiffusionModelFile(self).save(to: path) }
+}
+
+extension OctreeTrainer: GeneratorTraining {
+    func saveModel(to path: String) throws { try OctreeModelFile(self).save(to: path) }
+}
+
 /// The step loop `train diffusion` and `train octree` share, and the files it keeps in RUN:
 ///
+///     state.safetensors   the trainer's resumable state  } every `checkpointEvery` steps and at
+///     model.safetensors   its sampling model             } the last one, atomically
 ///     log.jsonl    one `Line` every 10 steps (on resume: the lines up to the checkpoint's step —
 ///                  a killed run may have logged past it — then this run's)
 ///     loss.png     the log's loss curve (`LossPlot`, log scale), redrawn at every checkpoint
 ///
-/// Every `checkpointEvery` steps and at the last step it calls `checkpoint` (the caller writes its
-/// resumable state and sampling model, atomically) and redraws the plot; every `previewEvery`
+/// At every checkpoint the plot is redrawn too; every `previewEvery`
 /// steps and at the last one (0: never), `preview(step)`. A non-finite loss stops the run with
 /// `PipelineError.failed` naming the step, *without* checkpointing: the last good checkpoint is
 /// what `--resume` continues from. A progress line (loss, steps/s, ETA) goes to stderr every
@@ -34,24 +53,24 @@ struct GeneratorTrainingLoop {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
     }
 
-    /// Runs `trainStep` until `step()` reaches `totalSteps`. `resumed`: the trainer was restored
-    /// from a checkpoint (its log is kept up to `step()`), else the log starts empty. When no step
-    /// is left to run and `modelFile` is missing, checkpoints once so the run is usable.
-    func run(resumed: Bool, start: Date, modelFile: String, step: () -> Int, trainStep: () -> Float,
-             checkpoint: () throws -> Void, preview: (Int) throws -> Void) throws {
-        let logPath = output + "/log.jsonl"
-        let first = step()
+    /// Trains until `trainer.step` reaches `totalSteps`. `resumed`: the trainer was restored from
+    /// a checkpoint (its log is kept up to its step), else the log starts empty. When no step is
+    /// left to run and the model file is missing, checkpoints once so the run is usable.
+    func run(_ trainer: some GeneratorTraining, resumed: Bool, start: Date, preview: (Int) throws -> Void) throws {
+        let logPath = output + "/log.jsonl", modelFile = output + "/model.safetensors"
+        let first = trainer.step
         var history = resumed ? Self.readLog(logPath).filter { $0.step <= first } : []
         try AtomicFile.write(Data(history.compactMap { try? JSONOutput.data($0, pretty: false) + Data([0x0A]) }.joined()), to: logPath)
         let log = try JSONLines(path: logPath)
         let progress = TrainingProgress(label, total: totalSteps, startStep: first, every: progressEvery)
         func save() throws {
-            try checkpoint()
+            try trainer.checkpoint(to: output + "/state.safetensors")
+            try trainer.saveModel(to: modelFile)
             try PNG.write(LossPlot.render(steps: history.map(\.step), losses: history.map(\.loss), title: lossTitle), to: output + "/loss.png")
         }
-        while step() < totalSteps {
-            let loss = trainStep()
-            let s = step()
+        while trainer.step < totalSteps {
+            let loss = trainer.trainStep()
+            let s = trainer.step
             guard loss.isFinite else { throw PipelineError.failed("the loss became \(loss) at step \(s); the last checkpoint is kept (continue with --resume, e.g. after lowering the learning rate)") }
             if s % 10 == 0 {
                 let line = Line(step: s, loss: loss, seconds: Date().timeIntervalSince(start))

@@ -190,22 +190,16 @@ public struct TrainOctreeJob: Job {
         try manifest.write(to: output)
         let loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
-        try loop.run(resumed: resumedFrom != nil, start: start, modelFile: output + "/model.safetensors", step: { trainer.step },
-                     trainStep: { trainer.trainStep() },
-                     checkpoint: {
-                         try trainer.checkpoint(to: statePath)
-                         try OctreeModelFile(trainer).save(to: output + "/model.safetensors")
-                     },
-                     preview: { step in
-                         let generator = OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer))
-                         let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
-                         var rng = SeededRandom(seed: 0)
-                         let settings = GenerationSettings()
-                         let meshes = try generator.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
-                             try generator.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh
-                         }
-                         try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
-                     })
+        try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
+            let generator = OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer))
+            let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
+            var rng = SeededRandom(seed: 0)
+            let settings = GenerationSettings()
+            let meshes = try generator.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
+            try generator.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh
+            }
+            try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
+        }
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.sequences.count, categories: categories, depth: d, longestSequence: longest,
                       meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
