@@ -36,8 +36,11 @@ public enum ShippedModels {
     /// (`--model octree-transformer`) — else the shipped `name`; throws when neither exists.
     public static func resolve(_ explicit: String?, default name: String) throws -> String {
         if let explicit {
-            if !FileManager.default.fileExists(atPath: explicit), !explicit.contains("/"), let shipped = path(explicit) { return shipped }
-            return explicit
+            guard !FileManager.default.fileExists(atPath: explicit), !explicit.contains("/") else { return explicit }
+            guard let shipped = path(explicit) else {
+                throw PipelineError.unreadable(path: explicit, reason: "no such file or folder, and no shipped model of that name (looked in $OCTOPLANE_MODELS, ./Assets/models and beside the executable)")
+            }
+            return shipped
         }
         guard let p = path(name) else {
             throw PipelineError.invalidOption("no --\(name == triplaneDiffusion ? "model" : "decoder") given and the shipped \(name) was not found (looked in $OCTOPLANE_MODELS, ./Assets/models and beside the executable)")

@@ -141,6 +141,21 @@ struct OctreeGeneratorTests {
         }
     }
 
+    @Test("--model takes a folder or a shipped model's name; an unknown name is an error naming it")
+    func modelNames() throws {
+        let octree = try ShippedModels.resolve(ShippedModels.octreeTransformer, default: ShippedModels.triplaneDiffusion)
+        #expect(octree.hasSuffix("Assets/models/octree-transformer") && FileManager.default.fileExists(atPath: octree + "/generator.json"))
+        #expect(try ShippedModels.resolve(nil, default: ShippedModels.triplaneDiffusion).hasSuffix("Assets/models/triplane-diffusion"))
+        #expect(try ShippedModels.resolve("/some/run", default: ShippedModels.triplaneDiffusion) == "/some/run")
+        do { _ = try ShippedModels.resolve("no-such-model", default: ShippedModels.triplaneDiffusion); Issue.record("an unknown name resolved") }
+        catch let PipelineError.unreadable(path, reason) { #expect(path == "no-such-model" && reason.contains("no shipped model")) }
+        var gen = GenerateJob(model: ShippedModels.octreeTransformer, output: FileManager.default.temporaryDirectory.path + "/octoplane-shipped-octree-\(getpid())")
+        defer { try? FileManager.default.removeItem(atPath: gen.output) }
+        gen.count = 6; gen.seed = 1
+        let r = try gen.run()
+        #expect(r.method == "next-token" && Set(r.shapes.map(\.category)).count == 6 && r.shapes.allSatisfy(\.watertight))
+    }
+
     @Test("split-flag token files, trees of another depth and adaptive trees are refused naming the file")
     func badTrees() throws {
         let tmp = try TemporaryDirectory("octree-gpt-bad"); defer { tmp.remove() }
