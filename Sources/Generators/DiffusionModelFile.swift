@@ -32,8 +32,8 @@ public struct DiffusionModelFile {
     }
 
     /// Writes the model atomically.
-    public func save(to path: String) throws {
-        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)])
+    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
+        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
     }
 
     /// Reads a model file, or the EMA weights of a training checkpoint. Every tensor of the U-Net

@@ -203,8 +203,8 @@ public struct OctreeModelFile {
 
     public init(_ trainer: OctreeTrainer) { self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step) }
 
-    public func save(to path: String) throws {
-        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)])
+    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
+        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
     }
 
     /// Reads a model file or the EMA weights of a training checkpoint; every tensor of the

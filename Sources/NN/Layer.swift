@@ -20,9 +20,10 @@ extension Layer {
     /// Clears every parameter's gradient.
     public func zeroGrad() { for p in parameters { p.grad = nil } }
 
-    /// Writes every parameter (F32) and `metadata` to a safetensors file, atomically.
-    public func saveCheckpoint(to path: String, metadata: [String: String] = [:]) throws {
-        try Safetensors.write(Dictionary(uniqueKeysWithValues: namedParameters), metadata: metadata, to: path)
+    /// Writes every parameter and `metadata` to a safetensors file, atomically: F32 (exact), or
+    /// F16 with `dtype: .f16` (half the size; `loadCheckpoint` reads either).
+    public func saveCheckpoint(to path: String, metadata: [String: String] = [:], dtype: SafetensorsDType = .f32) throws {
+        try Safetensors.write(Dictionary(uniqueKeysWithValues: namedParameters), metadata: metadata, dtype: dtype, to: path)
     }
 
     /// Overwrites every parameter from a safetensors file. Every parameter must be present with its

@@ -3,6 +3,7 @@ import Generators
 import Geometry
 import Rendering
 import Support
+import TensorCore
 
 /// What `GeneratorTrainingLoop` drives: a trainer that steps, knows its step, and writes its
 /// resumable state and its sampling model (EMA weights + config).
@@ -10,15 +11,15 @@ protocol GeneratorTraining: AnyObject {
     var step: Int { get }
     func trainStep() -> Float
     func checkpoint(to path: String) throws
-    func saveModel(to path: String) throws
+    func saveModel(to path: String, dtype: SafetensorsDType) throws
 }
 
 extension DiffusionTrainer: GeneratorTraining {
-    func saveModel(to path: String) throws { try DiffusionModelFile(self).save(to: path) }
+    func saveModel(to path: String, dtype: SafetensorsDType) throws { try DiffusionModelFile(self).save(to: path, dtype: dtype) }
 }
 
 extension OctreeTrainer: GeneratorTraining {
-    func saveModel(to path: String) throws { try OctreeModelFile(self).save(to: path) }
+    func saveModel(to path: String, dtype: SafetensorsDType) throws { try OctreeModelFile(self).save(to: path, dtype: dtype) }
 }
 
 /// The step loop `train diffusion` and `train octree` share, and the files it keeps in RUN:
@@ -46,6 +47,8 @@ struct GeneratorTrainingLoop {
     /// Title of `loss.png`.
     var lossTitle: String
     var quiet = false
+    /// Storage of `model.safetensors`: F32, or F16 (half the size); the resumable state is always F32.
+    var modelDType: SafetensorsDType = .f32
 
     /// The parseable lines of a training log (none if it does not exist).
     static func readLog(_ path: String) -> [Line] {
@@ -65,7 +68,7 @@ struct GeneratorTrainingLoop {
         let progress = TrainingProgress(label, total: totalSteps, startStep: first, every: progressEvery)
         func save() throws {
             try trainer.checkpoint(to: output + "/state.safetensors")
-            try trainer.saveModel(to: modelFile)
+            try trainer.saveModel(to: modelFile, dtype: modelDType)
             try PNG.write(LossPlot.render(steps: history.map(\.step), losses: history.map(\.loss), title: lossTitle), to: output + "/loss.png")
         }
         while trainer.step < totalSteps {

@@ -5,6 +5,7 @@ import Geometry
 import MeshIO
 import Octrees
 import Support
+import TensorCore
 
 /// A trained octree generator is a folder:
 ///
@@ -131,6 +132,9 @@ public struct TrainOctreeJob: Job {
     /// sampled from the EMA weights (generate's defaults: next-token decoding, seed 0). 0: none.
     /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
     public var previewEvery = 500
+    /// Storage of `RUN/model.safetensors` (the sampling weights): F32, or F16 for shipping (half
+    /// the size). The resumable state stays F32.
+    public var modelDType: SafetensorsDType = .f32
     public var resume = false
     public var quiet = false
 
@@ -188,8 +192,9 @@ public struct TrainOctreeJob: Job {
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let manifest = OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count)
         try manifest.write(to: output)
-        let loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
+        var loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
+        loop.modelDType = modelDType
         try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
             let generator = OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer))
             let labels = (0..<(2 * categories.count)).map { $0 % categories.count }

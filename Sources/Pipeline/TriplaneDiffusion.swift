@@ -106,6 +106,9 @@ public struct TrainDiffusionJob: Job {
     /// default `minComponent`). 0: none.
     /// `RUN/loss.png` (log-scale loss curve) is redrawn at every checkpoint.
     public var previewEvery = 1000
+    /// Storage of `RUN/model.safetensors` (the sampling weights): F32, or F16 for shipping (half
+    /// the size). The resumable state stays F32.
+    public var modelDType: SafetensorsDType = .f32
     public var resume = false
     public var quiet = false
 
@@ -176,8 +179,9 @@ public struct TrainDiffusionJob: Job {
             try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
         }
         let decoder = try TriplaneDecoder.load(from: output + "/decoder.safetensors").decoder
-        let loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
+        var loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
+        loop.modelDType = modelDType
         try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
             let generator = try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder)
             let labels = (0..<(2 * categories.count)).map { $0 % categories.count }

@@ -35,6 +35,8 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(tensor: String, expected: [Int], actual: [Int])
     /// The file could not be read.
     case unreadable(path: String, reason: String)
+    /// A finite value that the requested storage dtype cannot hold (|x| > 65504 for F16).
+    case notRepresentable(tensor: String, dtype: String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,7 @@ public enum SafetensorsError: Error, Equatable, CustomStringConvertible {
         case let .missingTensor(t): return "no tensor named '\(t)' in the checkpoint"
         case let .shapeMismatch(t, e, a): return "tensor '\(t)' has shape \(a), expected \(e)"
         case let .unreadable(p, r): return "cannot read '\(p)': \(r)"
+        case let .notRepresentable(t, d): return "tensor '\(t)' holds values beyond the range of \(d)"
         }
     }
 }
@@ -215,17 +218,22 @@ public enum Safetensors {
         return Int(exactly: d)
     }
 
-    /// The bytes of a safetensors file holding `tensors` as F32 (names sorted, offsets ascending,
-    /// header padded with spaces to a multiple of 8 bytes as the reference writer does).
-    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:]) throws -> Data {
+    /// The bytes of a safetensors file holding `tensors` as `dtype` — F32 (exact) or F16 (each
+    /// value rounded to the nearest half, ties to even; half the size, ~3 significant digits, for
+    /// shipping sampling weights) — with names sorted, offsets ascending, the header padded with
+    /// spaces to a multiple of 8 bytes as the reference writer does. A finite value beyond F16's
+    /// range (|x| > 65504) is `SafetensorsError.notRepresentable` naming the tensor.
+    public static func encode(_ tensors: [String: Tensor], metadata: [String: String] = [:], dtype: SafetensorsDType = .f32) throws -> Data {
+        precondition(dtype == .f32 || dtype == .f16, "Safetensors.encode writes F32 or F16, not \(dtype.rawValue)")
         let names = tensors.keys.sorted()
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         for name in names {
             let t = tensors[name]!
-            header[name] = ["dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + 4 * t.count]] as [String: Any]
-            offset += 4 * t.count
+            let bytes = dtype.itemSize * t.count
+            header[name] = ["dtype": dtype.rawValue, "shape": t.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            offset += bytes
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         while json.count % 8 != 0 { json.append(UInt8(ascii: " ")) }
@@ -235,15 +243,25 @@ public enum Safetensors {
         out.append(json)
         for name in names {
             let t = tensors[name]!
-            // Float32 in memory is little-endian on every platform Octoplane builds for.
-            out.append(UnsafeBufferPointer(start: t.data, count: t.count))
+            let values = UnsafeBufferPointer(start: t.data, count: t.count)
+            if dtype == .f32 {
+                // Float32 in memory is little-endian on every platform Octoplane builds for.
+                out.append(values)
+            } else {
+                var half = [UInt16](repeating: 0, count: t.count)
+                for (i, v) in values.enumerated() {
+                    half[i] = HalfFloat.bits(from: v).littleEndian
+                    if v.isFinite && (half[i] & 0x7C00) == 0x7C00 { throw SafetensorsError.notRepresentable(tensor: name, dtype: dtype.rawValue) }
+                }
+                half.withUnsafeBufferPointer { out.append($0) }
+            }
         }
         return out
     }
 
-    /// Writes `tensors` (F32) and `metadata` to `path` atomically.
-    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], to path: String) throws {
-        try AtomicFile.write(encode(tensors, metadata: metadata), to: path)
+    /// Writes `tensors` (as `dtype`: F32 or F16) and `metadata` to `path` atomically.
+    public static func write(_ tensors: [String: Tensor], metadata: [String: String] = [:], dtype: SafetensorsDType = .f32, to path: String) throws {
+        try AtomicFile.write(encode(tensors, metadata: metadata, dtype: dtype), to: path)
     }
 }
 

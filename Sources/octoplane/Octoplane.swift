@@ -17,7 +17,7 @@ struct Octoplane: ParsableCommand {
             ExtractCommand.self, EvalCommand.self, EvalSetCommand.self,
             OctreeCommand.self,
             TriplaneCommand.self,
-            TrainCommand.self, GenerateCommand.self, EvalGeneratorCommand.self,
+            TrainCommand.self, GenerateCommand.self, EvalGeneratorCommand.self, WeightsCommand.self,
             RegressCommand.self,
             BenchCommand.self,
         ]

@@ -27,6 +27,7 @@ struct TrainCommand: ParsableCommand {
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
         @Option(help: "Steps between preview sheets of decoded samples (0: none).") var previewEvery = 1000
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Option(help: "k of the mean ± k·σ → [-1, 1] map used for training (the folder's statistics, this k; 0: the folder's own k).") var normalizationK: Float = 3
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
@@ -36,7 +37,7 @@ struct TrainCommand: ParsableCommand {
             var job = TrainDiffusionJob(data: data, output: out)
             job.config = try config.map { try DiffusionTrainingConfig.load($0) }
             job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
-            job.normalizationK = normalizationK == 0 ? nil : normalizationK
+            job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -66,6 +67,7 @@ extension TrainCommand {
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
         @Option(help: "Steps between preview sheets of sampled shapes (0: none).") var previewEvery = 500
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
         @Flag(help: "Print the report as JSON.") var json = false
@@ -74,6 +76,7 @@ extension TrainCommand {
             var job = TrainOctreeJob(data: data, output: out)
             job.config = try config.map { try OctreeTrainingConfig.load($0) }
             job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
+            job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -162,5 +165,24 @@ struct GenerationOptions: ParsableArguments {
         s.steps = steps; s.guidance = guidance; s.ddpm = ddpm; s.resolution = resolution; s.decoding = decoding
         s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.minComponent = minComponent
         return s
+    }
+}
+
+/// `octoplane weights IN -o OUT [--dtype f16|f32]`: a safetensors file's tensors in another float dtype.
+struct WeightsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weights",
+        abstract: "Rewrite a safetensors file (a model, a decoder) with its tensors as float16 (half the size) or float32.",
+        discussion: "Metadata is kept; every reader in Octoplane converts F16 back to F32 on load. Reports the largest relative rounding error.")
+    enum DType: String, ExpressibleByArgument, CaseIterable { case f16, f32 }
+    @Argument(help: "Input .safetensors.") var input: String
+    @Option(name: .shortAndLong, help: "Output .safetensors (written atomically).") var output: String
+    @Option(help: "f16 or f32.") var dtype: DType = .f16
+    @Flag(help: "Print the report as JSON.") var json = false
+
+    func run() throws {
+        var job = ConvertWeightsJob(input: input, output: output)
+        job.dtype = dtype == .f16 ? .f16 : .f32
+        try job.run().emit(json: json)
     }
 }

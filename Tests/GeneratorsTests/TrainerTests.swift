@@ -100,6 +100,14 @@ struct TrainerTests {
             #expect(withNoGrad { m.network.predict(x, timesteps: [4, 60], labels: [1, 2]) }.scalars == expected)
         }
         #expect(try Safetensors.read(modelPath).names.contains("label_emb.weight"))
+        // Stored as F16 (for shipping): the same model within half-precision rounding of the weights.
+        let halfPath = try temporaryPath("model-f16.safetensors")
+        try DiffusionModelFile(trainer).save(to: halfPath, dtype: .f16)
+        let half = try DiffusionModelFile.load(halfPath)
+        #expect(try Safetensors.read(halfPath).entries.values.allSatisfy { $0.dtype == .f16 })
+        let h = withNoGrad { half.network.predict(x, timesteps: [4, 60], labels: [1, 2]) }.scalars
+        let scale = expected.map(Swift.abs).max()!
+        #expect(zip(h, expected).allSatisfy { Swift.abs($0 - $1) <= 5e-3 * scale }, "F16 weights moved the prediction by more than 0.5% of its scale")
     }
 
     @Test("a checkpoint of another config is refused naming the mismatching tensor, key or data, and changes nothing")

@@ -5,6 +5,7 @@ import Geometry
 import MeshIO
 import Octrees
 import Support
+import TensorCore
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -126,7 +127,9 @@ struct OctreeGeneratorTests {
         cfg.batchSize = 2; cfg.warmupSteps = 1
         var train = TrainOctreeJob(data: synth.output, output: tmp.path + "/run")
         train.config = cfg; train.steps = 2; train.quiet = true
+        train.modelDType = .f16                                      // as shipped: the sampling weights in F16
         _ = try train.run()
+        #expect(try Safetensors.read(tmp.path + "/run/model.safetensors").entries.values.allSatisfy { $0.dtype == .f16 })
         for decoding in OctreeDecoding.allCases {
             var eval = GeneratorEvalJob(model: tmp.path + "/run", reference: synth.output)
             eval.training = synth.output; eval.count = 2; eval.points = 128; eval.quiet = true

@@ -54,6 +54,24 @@ struct SafetensorsTests {
         #expect(throws: SafetensorsError.missingTensor("nope")) { try f.tensor("nope") }
     }
 
+    @Test("F16 storage holds every value rounded to its nearest half, in half the bytes; values past 65504 are refused naming the tensor")
+    func float16Storage() throws {
+        var rng = SeededRandom(seed: 4)
+        let tensors = ["w": Tensor.randn([64, 33], std: 0.05, rng: &rng), "b": Tensor([1, -2.5, 65504, 1e-7, 0], shape: [5])]
+        let f32 = try Safetensors.encode(tensors, metadata: ["k": "v"]), f16 = try Safetensors.encode(tensors, metadata: ["k": "v"], dtype: .f16)
+        let f = try Safetensors.decode(f16)
+        #expect(f.metadata == ["k": "v"] && f.entries["w"]?.dtype == .f16)
+        #expect(f16.count < f32.count / 2 + 512)
+        for (k, t) in tensors {
+            let expected = t.scalars.map { HalfFloat.float(fromBits: HalfFloat.bits(from: $0)) }
+            #expect(try f.tensor(k).scalars == expected, "\(k)")
+            for (a, b) in zip(t.scalars, expected) where Swift.abs(a) >= 6.2e-5 { #expect(Swift.abs(a - b) <= Swift.abs(a) * 4.9e-4) }
+        }
+        #expect(throws: SafetensorsError.notRepresentable(tensor: "big", dtype: "F16")) {
+            try Safetensors.encode(["big": Tensor([1, 70_000], shape: [2])], dtype: .f16)
+        }
+    }
+
     @Test("a file written by Python's safetensors loads with the right values in every dtype")
     func pythonFixture() throws {
         let f = try Safetensors.read(fixturePath("python-written.safetensors"))
