@@ -18,7 +18,7 @@ synth_once "$work/train" 1 "$per"
 $bin convert "$work/train" --to triplane --out "$work/train-planes"
 echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
-$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" "${resume[@]}"
+$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${resume[@]}"
 echo "synth + convert + train: $(( ($(date +%s) - start) / 60 )) min"
 synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \

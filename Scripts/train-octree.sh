@@ -17,7 +17,7 @@ per=${PER_CATEGORY:-32}; steps=${STEPS:-3000}; held=${HELD_OUT:-32}; evaln=${EVA
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
-$bin train octree "$work/train" --out "$work/run" --depth 5 --steps "$steps" "${resume[@]}"
+$bin train octree "$work/train" --out "$work/run" --depth 5 --steps "$steps" --float16 "${resume[@]}"
 echo "synth + train: $(( ($(date +%s) - start) / 60 )) min"
 synth_once "$work/held-out" 7 "$held"
 for decoding in next-token parallel; do
