@@ -101,7 +101,7 @@ public struct GeneratorEvalJob: Job {
         guard points >= 1 else { throw PipelineError.invalidOption("--points must be ≥ 1") }
         try settings.validate()
         let model = try ShippedModels.resolve(self.model, default: ShippedModels.triplaneDiffusion)
-        let family = try Family(run: model, settings: settings)
+        let family = try TrainedGenerator(run: model, settings: settings)
         let names = family.categories
         var wanted = names
         if !categories.isEmpty {
@@ -121,7 +121,7 @@ public struct GeneratorEvalJob: Job {
                 throw PipelineError.invalidInput(path: reference, reason: "fewer than 2 reference shapes of category \(name)")
             }
             let start = Date()
-            let meshes = try family.meshes(label: label, count: count, seed: seed &+ UInt64(label), settings: settings)
+            let meshes = try family.meshes(labels: [Int](repeating: label, count: count), seed: seed &+ UInt64(label), settings: settings)
             let seconds = Date().timeIntervalSince(start) / Double(count)
             let cell = family.boxTolerance(settings)
             let inside = meshes.filter { m in !m.isEmpty && m.positions.allSatisfy { p in max(abs(p.x), abs(p.y), abs(p.z)) <= 1 + cell } }.count
@@ -172,57 +172,6 @@ public struct GeneratorEvalJob: Job {
                       minComponent: settings.minComponent, points: points, rows: rows)
     }
 
-    /// The model under evaluation, of either family; its meshes come out in NFD's [-1, 1] frame.
-    enum Family {
-        case diffusion(TriplaneGenerator)
-        case octree(OctreeGenerator)
-
-        init(run: String, settings: GenerationSettings) throws {
-            if let manifest = try OctreeGeneratorManifest.readIfOctree(run) {
-                let g = try OctreeGenerator(run: run, manifest: manifest)
-                try g.validate(surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing)
-                self = .octree(g)
-            } else {
-                self = .diffusion(try TriplaneGenerator(run: run))
-            }
-        }
-
-        var categories: [String] {
-            switch self {
-            case .diffusion(let g): return g.manifest.categories
-            case .octree(let g): return g.manifest.categories
-            }
-        }
-
-        var isOctree: Bool { if case .octree = self { return true } else { return false } }
-
-        func name(_ settings: GenerationSettings) -> String { isOctree ? settings.decoding.rawValue : "diffusion" }
-
-        /// How far outside [-1, 1]³ a vertex may lie and still count as inside the box.
-        func boxTolerance(_ settings: GenerationSettings) -> Float {
-            switch self {
-            case .diffusion: return 2 / Float(settings.resolution - 1)
-            case .octree(let g): return 2 * OctreeGenerator.toNFDFrame / Float(1 << g.manifest.depth)
-            }
-        }
-
-        /// `count` meshes of category `label`, seeded by `seed`, in NFD's frame.
-        func meshes(label: Int, count: Int, seed: UInt64, settings: GenerationSettings) throws -> [TriangleMesh] {
-            let labels = [Int](repeating: label, count: count)
-            switch self {
-            case .diffusion(let g):
-                let x = g.sample(labels: labels, settings: settings.diffusionSampler, seed: seed)
-                return try (0..<count).map { try g.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
-            case .octree(let g):
-                var rng = SeededRandom(seed: seed)
-                let toNFD = SimilarityTransform(scale: OctreeGenerator.toNFDFrame, translation: .zero)
-                return try g.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
-                    try g.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh.transformed(by: toNFD)
-                }
-            }
-        }
-    }
-
     /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,
     /// at most `limit` per category.
     static func meshesByCategory(_ root: String, limit: Int?) throws -> [String: [(key: String, mesh: TriangleMesh)]] {
@@ -235,5 +184,56 @@ public struct GeneratorEvalJob: Job {
             out[name, default: []].append((it.key, mesh))
         }
         return out
+    }
+}
+
+/// A trained generator of either family, as `eval-generator` and the training previews draw from
+/// it; its meshes come out in NFD's [-1, 1] frame.
+enum TrainedGenerator {
+    case diffusion(TriplaneGenerator)
+    case octree(OctreeGenerator)
+
+    init(run: String, settings: GenerationSettings) throws {
+        if let manifest = try OctreeGeneratorManifest.readIfOctree(run) {
+            let g = try OctreeGenerator(run: run, manifest: manifest)
+            try g.validate(surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing)
+            self = .octree(g)
+        } else {
+            self = .diffusion(try TriplaneGenerator(run: run))
+        }
+    }
+
+    var categories: [String] {
+        switch self {
+        case .diffusion(let g): return g.manifest.categories
+        case .octree(let g): return g.manifest.categories
+        }
+    }
+
+    var isOctree: Bool { if case .octree = self { return true } else { return false } }
+
+    func name(_ settings: GenerationSettings) -> String { isOctree ? settings.decoding.rawValue : "diffusion" }
+
+    /// How far outside [-1, 1]³ a vertex may lie and still count as inside the box.
+    func boxTolerance(_ settings: GenerationSettings) -> Float {
+        switch self {
+        case .diffusion: return 2 / Float(settings.resolution - 1)
+        case .octree(let g): return 2 * OctreeGenerator.toNFDFrame / Float(1 << g.manifest.depth)
+        }
+    }
+
+    /// One mesh per label (category index), seeded by `seed`, in NFD's frame.
+    func meshes(labels: [Int], seed: UInt64, settings: GenerationSettings) throws -> [TriangleMesh] {
+        switch self {
+        case .diffusion(let g):
+            let x = g.sample(labels: labels, settings: settings.diffusionSampler, seed: seed)
+            return try labels.indices.map { try g.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
+        case .octree(let g):
+            var rng = SeededRandom(seed: seed)
+            let toNFD = SimilarityTransform(scale: OctreeGenerator.toNFDFrame, translation: .zero)
+            return try g.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
+                try g.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh.transformed(by: toNFD)
+            }
+        }
     }
 }

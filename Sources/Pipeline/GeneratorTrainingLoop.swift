@@ -1,6 +1,5 @@
 import Foundation
 import Generators
-import Geometry
 import Rendering
 import Support
 import TensorCore
@@ -86,9 +85,13 @@ struct GeneratorTrainingLoop {
         if !FileManager.default.fileExists(atPath: modelFile) { try save() }
     }
 
-    /// Writes `RUN/previews/step-NNNNNN.png`: `meshes` rendered with `labels`.
-    static func writePreview(_ meshes: [TriangleMesh], labels: [String], step: Int, output: String) throws {
-        let sheet = try TriplaneGenerator.sheet(meshes, labels: labels)
+    /// Writes `RUN/previews/step-NNNNNN.png`: two shapes of every category drawn from `model` with
+    /// `settings`, seed 0 (the same draws at every step, so sheets compare across steps).
+    static func writePreview(_ model: TrainedGenerator, settings: GenerationSettings, step: Int, output: String) throws {
+        let categories = model.categories
+        let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
+        let meshes = try model.meshes(labels: labels, seed: 0, settings: settings)
+        let sheet = try TriplaneGenerator.sheet(meshes, labels: labels.map { categories[$0] })
         try FileManager.default.createDirectory(atPath: output + "/previews", withIntermediateDirectories: true)
         try PNG.write(sheet, to: output + String(format: "/previews/step-%06d.png", step))
     }

@@ -196,14 +196,8 @@ public struct TrainOctreeJob: Job {
                                          previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
         loop.modelDType = modelDType
         try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
-            let generator = OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer))
-            let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
-            var rng = SeededRandom(seed: 0)
-            let settings = GenerationSettings()
-            let meshes = try generator.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
-            try generator.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh
-            }
-            try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
+            let model = TrainedGenerator.octree(OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer)))
+            try GeneratorTrainingLoop.writePreview(model, settings: GenerationSettings(), step: step, output: output)
         }
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.sequences.count, categories: categories, depth: d, longestSequence: longest,

@@ -182,13 +182,10 @@ public struct TrainDiffusionJob: Job {
         var loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
         loop.modelDType = modelDType
+        var preview = GenerationSettings(); preview.steps = 25; preview.resolution = 65
         try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
-            let generator = try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder)
-            let labels = (0..<(2 * categories.count)).map { $0 % categories.count }
-            var settings = GenerationSettings(); settings.steps = 25; settings.resolution = 65
-            let x = generator.sample(labels: labels, settings: settings.diffusionSampler, seed: 0)
-            let meshes = try labels.indices.map { try generator.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
-            try GeneratorTrainingLoop.writePreview(meshes, labels: labels.map { categories[$0] }, step: step, output: output)
+            let model = TrainedGenerator.diffusion(try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder))
+            try GeneratorTrainingLoop.writePreview(model, settings: preview, step: step, output: output)
         }
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.planes.count, categories: categories, steps: trainer.step, resumedFrom: resumedFrom,
