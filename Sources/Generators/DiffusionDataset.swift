@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import TensorCore
 
 /// An in-memory training set for diffusion: `images` [M, C, H, W] (already normalized, typically

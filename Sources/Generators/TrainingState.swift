@@ -14,14 +14,6 @@ import TensorCore
 //             generator's UInt64 state, decimal), config (the training config as sorted-key
 //             JSON), data_fingerprint
 
-/// FNV-1a (64-bit), as 16 hex digits: the fingerprint a checkpoint records so that a resumed run
-/// can refuse other data.
-struct FNV1a {
-    private(set) var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-    mutating func mix(_ x: UInt64) { for k in 0..<8 { hash = (hash ^ ((x >> (8 * k)) & 0xFF)) &* 0x0000_0100_0000_01B3 } }
-    var hex: String { let s = String(hash, radix: 16); return String(repeating: "0", count: max(0, 16 - s.count)) + s }
-}
-
 /// Batches as consecutive slices of concatenated seeded permutations of 0..<count: item j of the
 /// batch at `step` is position step·B + j, of epoch (step·B + j) / count, whose permutation is a
 /// Fisher–Yates shuffle by `SeededRandom(seed).split(1_000_000 + epoch)`.

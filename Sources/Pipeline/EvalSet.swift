@@ -12,6 +12,9 @@ public struct EvalSetOptions: Sendable {
     public var seed: UInt64 = 0
     /// Show a progress line on stderr.
     public var progress: Bool = true
+    /// Sample meshes only on the boundary of their solid (`solidSurfaceCloud`: faces hidden inside
+    /// other parts dropped).
+    public var solidSurface: Bool = false
     public init() {}
 }
 
@@ -71,7 +74,7 @@ private func evaluateGenerationSet(generated: String, reference: String, options
     func load(_ dir: String, _ files: [String], tag: UInt64) throws -> [[Vec3]] {
         try files.map { name in
             defer { loading?.advance() }
-            return try shapeCloud(dir + "/" + name, count: options.pointsPerShape, seed: options.seed ^ tag ^ fnv1a(name))
+            return try shapeCloud(dir + "/" + name, count: options.pointsPerShape, seed: options.seed ^ tag ^ fnv1a(name), solid: options.solidSurface)
         }
     }
     let gen = try load(generated, genFiles, tag: 0x6E6E), ref = try load(reference, refFiles, tag: 0x7265)
@@ -95,8 +98,9 @@ func shapeFiles(in dir: String) throws -> [String] {
     return names.filter { !$0.hasPrefix(".") && shapeFileExtensions.contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }.sorted()
 }
 
-/// `count` points of one shape file (see `evaluateGenerationSet`).
-func shapeCloud(_ path: String, count: Int, seed: UInt64) throws -> [Vec3] {
+/// `count` points of one shape file (see `evaluateGenerationSet`); `solid`: a mesh's points on its
+/// solid's boundary only (`solidSurfaceCloud`).
+func shapeCloud(_ path: String, count: Int, seed: UInt64, solid: Bool = false) throws -> [Vec3] {
     if URL(fileURLWithPath: path).pathExtension.lowercased() == "npy" {
         let pts = try readCloudNpy(path)
         try wrapMetrics(path) { try OrientedPointCloud(points: pts).validated(role: path) }
@@ -107,7 +111,9 @@ func shapeCloud(_ path: String, count: Int, seed: UInt64) throws -> [Vec3] {
         return idx[0..<count].map { pts[$0] }
     }
     let mesh = try MeshLoader.load(path: path).mesh
-    return try wrapMetrics(path) { try OrientedPointCloud(sampling: mesh, count: count, seed: seed, role: path).points }
+    return try wrapMetrics(path) {
+        solid ? try solidSurfaceCloud(mesh, count: count, seed: seed, role: path) : try OrientedPointCloud(sampling: mesh, count: count, seed: seed, role: path).points
+    }
 }
 
 /// FNV-1a of a string's UTF-8 bytes: a stable per-file seed component.

@@ -1,6 +1,11 @@
 import Foundation
 import Generators
 
+/// The octree generator's second stage: a learned local decoder of the structure
+/// (`Octree.learnedSurfaceMesh`, trained by `train octree` on mesh data) or the blurred structure
+/// (`Octree.smoothMesh`).
+public enum SurfaceStage: String, Sendable, Equatable, CaseIterable { case learned, blur }
+
 /// How shapes are drawn from a trained generator, shared by `generate` and `eval-generator`.
 /// Each field says which family reads it; the other ignores it.
 public struct GenerationSettings: Sendable, Equatable {
@@ -24,6 +29,8 @@ public struct GenerationSettings: Sendable, Equatable {
     /// depth itself: the plain octree decoder) and its blur in structure cells.
     public var surfaceDepth: Int? = nil
     public var smoothing: Float = 0.5
+    /// Octree: the learned surface stage when the model has one (else, and with `.blur`, the blur).
+    public var surface: SurfaceStage = .learned
     /// Both: closed pieces smaller than this fraction of the largest one's volume are dropped (0: keep all).
     public var minComponent = GenerationSettings.defaultMinComponent
 

@@ -45,6 +45,9 @@ public struct GeneratorEvalJob: Job {
     /// As `generate`'s.
     public var settings = GenerationSettings()
     public var points = 2048
+    /// Sample every mesh (generated, reference, training) only on the boundary of its solid
+    /// (`solidSurfaceCloud`): the reference meshes' faces hidden inside other parts are dropped.
+    public var solidSurface = false
     /// Only these categories (names or synset ids); empty = all of the model's.
     public var categories: [String] = []
     public var quiet = false
@@ -128,7 +131,10 @@ public struct GeneratorEvalJob: Job {
             let watertight = meshes.filter { !$0.isEmpty && MeshTopology($0).isWatertight }.count
             func cloud(_ mesh: TriangleMesh, _ key: String) throws -> [Vec3] {
                 guard !mesh.isEmpty else { return [Vec3](repeating: .zero, count: points) }
-                return try wrapMetrics(key) { try OrientedPointCloud(sampling: mesh, count: points, seed: seed ^ fnv1a(key), role: key).points }
+                return try wrapMetrics(key) {
+                    solidSurface ? try solidSurfaceCloud(mesh, count: points, seed: seed ^ fnv1a(key), role: key)
+                                 : try OrientedPointCloud(sampling: mesh, count: points, seed: seed ^ fnv1a(key), role: key).points
+                }
             }
             let gen = try meshes.enumerated().map { try cloud($0.element, "\(name)/generated-\($0.offset)") }
             let ref = try refs.map { try cloud($0.mesh, $0.key) }
@@ -232,7 +238,7 @@ enum TrainedGenerator {
             var rng = SeededRandom(seed: seed)
             let toNFD = SimilarityTransform(scale: OctreeGenerator.toNFDFrame, translation: .zero)
             return try g.sample(labels: labels, settings: settings.octreeSampler, rng: &rng).map {
-                try g.decode($0, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh.transformed(by: toNFD)
+                try g.decode($0, surfaceDepth: settings.surfaceDepth, stage: settings.surface, smoothing: settings.smoothing, minComponent: settings.minComponent).mesh.transformed(by: toNFD)
             }
         }
     }

@@ -21,6 +21,10 @@ extension OctreeTrainer: GeneratorTraining {
     func saveModel(to path: String, dtype: SafetensorsDType) throws { try OctreeModelFile(self).save(to: path, dtype: dtype) }
 }
 
+extension SurfaceDecoderTrainer: GeneratorTraining {
+    func saveModel(to path: String, dtype: SafetensorsDType) throws { try SurfaceDecoderFile(self).save(to: path, dtype: dtype) }
+}
+
 /// The step loop `train diffusion` and `train octree` share, and the files it keeps in RUN:
 ///
 ///     state.safetensors   the trainer's resumable state  } every `checkpointEvery` steps and at

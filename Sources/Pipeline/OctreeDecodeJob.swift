@@ -1,13 +1,24 @@
 import Foundation
+import Generators
 import Geometry
 import MeshIO
 import Octrees
 
 /// `octoplane octree decode`: token file (or tree file) → mesh (OBJ / PLY by extension), through
-/// the flood-filled occupancy and marching cubes.
+/// the flood-filled occupancy and marching cubes; with `surfaceDepth`, through the octree
+/// generator's surface stage instead (`Octree.smoothMesh`: the occupancy blurred by `smoothing`
+/// cells of the tree's depth and marched at `surfaceDepth`), so a real shape's tree can be seen
+/// — and scored — exactly as a generated one is.
 public struct OctreeDecodeJob: Job {
     public var input: String
     public var output: String
+    /// nil: the plain decoder. Else the surface stage's lattice depth, tree depth…`Octree.maxVolumeDepth`.
+    public var surfaceDepth: Int? = nil
+    /// Blur of the surface stage in cells of the tree's finest depth (finite, ≥ 0).
+    public var smoothing: Float = 0.5
+    /// A learned surface stage to mesh through instead of the blur (with `surfaceDepth`): a
+    /// surface model file, or an octree generator's RUN folder (its `surface/model.safetensors`).
+    public var surfaceModel: String? = nil
     public init(input: String, output: String) { self.input = input; self.output = output }
 
     public struct Report: JobReport, Codable, Sendable {
@@ -27,8 +38,21 @@ public struct OctreeDecodeJob: Job {
     }
 
     public func run() throws -> Report {
+        guard smoothing.isFinite && smoothing >= 0 else { throw PipelineError.invalidOption("--smoothing must be finite and ≥ 0") }
         let (tree, tokens) = try OctreeInput.readTree(input)
-        let (mesh, filled) = try PipelineError.reading(input) { try tree.reconstruct() }
+        if let d = surfaceDepth, !(tree.depth...Octree.maxVolumeDepth).contains(d) {
+            throw PipelineError.invalidOption("--surface-depth must lie in \(tree.depth)…\(Octree.maxVolumeDepth) for this depth-\(tree.depth) tree")
+        }
+        let surface = try surfaceModel.map { path in
+            try SurfaceDecoderFile.loadChecked(path.hasSuffix(".safetensors") ? path : path + "/surface/model.safetensors")
+        }
+        let (mesh, filled) = try PipelineError.reading(input) { () throws -> (TriangleMesh, Bool) in
+            guard let d = surfaceDepth else { return try tree.reconstruct() }
+            if let surface {
+                return (try tree.learnedSurfaceMesh(targetDepth: d, radius: surface.config.radius, inSourceFrame: tokens == nil) { surface.logits($0) }, true)
+            }
+            return (try tree.smoothMesh(targetDepth: d, sigma: smoothing, inSourceFrame: tokens == nil), true)
+        }
         try PipelineError.writing(output) { try MeshWriter.write(mesh, to: output) }
         return Report(input: input, output: output, depth: tree.depth, filled: filled, vertices: mesh.vertexCount, faces: mesh.faceCount,
                       watertight: MeshTopology(mesh).isWatertight,

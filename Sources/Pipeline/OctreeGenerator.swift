@@ -57,6 +57,9 @@ struct OctreeSequenceFolder {
     var sequences: [ChildMaskSequence] = []
     var categoryOfItem: [String] = []
     var fromMeshes = false
+    /// From a mesh root: every normalized mesh (octree frame) with its structure tree, in item
+    /// order — the learned surface stage's training data.
+    var shapes: [(mesh: TriangleMesh, tree: Octree)] = []
 
     static let treeExtensions = [".octree", ".npy", ".npz"]
 
@@ -86,6 +89,7 @@ struct OctreeSequenceFolder {
         for item in items {
             let (mesh, frame) = try OctreeInput.loadNormalized(item.meshPath)
             let tree = try PipelineError.reading(item.meshPath) { try OctreeBuildJob.build(mesh, options: options, frame: frame) }
+            shapes.append((mesh, tree))
             sequences.append(try Self.sequence(tree, path: item.meshPath, depth: depth))
             categoryOfItem.append(category(String(item.key.split(separator: "/").first ?? "")))
         }
@@ -137,6 +141,13 @@ public struct TrainOctreeJob: Job {
     public var modelDType: SafetensorsDType = .f32
     public var resume = false
     public var quiet = false
+    /// The learned surface stage (`RUN/surface/`, see `trainSurface`), trained after the
+    /// transformer when the data are meshes: its config (nil: `SurfaceDecoderConfig`'s defaults,
+    /// radius 2), steps (nil: the config's; 0: no surface stage, generation then blurs), and the
+    /// labelled points per training shape.
+    public var surfaceConfig: SurfaceDecoderConfig? = nil
+    public var surfaceSteps: Int? = nil
+    public var surfacePointsPerShape = 16_384
 
     public init(data: String, output: String) { self.data = data; self.output = output }
 
@@ -161,11 +172,16 @@ public struct TrainOctreeJob: Job {
         public var resumedFrom: Int?
         public var finalLoss: Float
         public var parameters: Int
+        /// The learned surface stage's steps and loss (mean of the last 50); nil when none was trained.
+        public var surfaceSteps: Int?
+        public var surfaceLoss: Float?
         public var seconds: Double
         public var text: String {
-            String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters, %.1f s",
+            String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters; %@; %.1f s",
                    run, steps, resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), depth, meanSequence,
-                   longestSequence, finalLoss, parameters, seconds)
+                   longestSequence, finalLoss, parameters,
+                   surfaceSteps.map { String(format: "surface stage %d steps, BCE %.4f", $0, surfaceLoss ?? .nan) } ?? "no learned surface stage (generation blurs)",
+                   seconds)
         }
     }
 
@@ -199,11 +215,14 @@ public struct TrainOctreeJob: Job {
             let model = TrainedGenerator.octree(OctreeGenerator(manifest: manifest, file: OctreeModelFile(trainer)))
             try GeneratorTrainingLoop.writePreview(model, settings: GenerationSettings(), step: step, output: output)
         }
+        var surface: (steps: Int, loss: Float)? = nil
+        if folder.fromMeshes && surfaceSteps != 0 { surface = try trainSurface(folder.shapes, start: start) }
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.sequences.count, categories: categories, depth: d, longestSequence: longest,
                       meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
                       resumedFrom: resumedFrom, finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count),
-                      parameters: trainer.model.parameterCount, seconds: Date().timeIntervalSince(start))
+                      parameters: trainer.model.parameterCount, surfaceSteps: surface?.steps, surfaceLoss: surface?.loss,
+                      seconds: Date().timeIntervalSince(start))
     }
 }
 
@@ -212,17 +231,24 @@ public struct TrainOctreeJob: Job {
 struct OctreeGenerator {
     var manifest: OctreeGeneratorManifest
     var file: OctreeModelFile
+    /// The learned surface stage (`RUN/surface/model.safetensors`), when the run has one.
+    var surface: SurfaceDecoderFile? = nil
 
     /// The octree frame is [-0.8, 0.8]³ (`Octree.normalizingFrame`); × 1.25 gives NFD's [-1, 1]³,
     /// the frame of the triplane generator and of `eval-generator`'s reference shapes (both frames
     /// centre the bounding box and scale its longest side).
     static let toNFDFrame: Float = 1.25
 
-    init(manifest: OctreeGeneratorManifest, file: OctreeModelFile) { self.manifest = manifest; self.file = file }
+    init(manifest: OctreeGeneratorManifest, file: OctreeModelFile, surface: SurfaceDecoderFile? = nil) {
+        self.manifest = manifest; self.file = file; self.surface = surface
+    }
 
-    /// Reads a RUN folder written by `train octree` (generator.json, model.safetensors).
+    /// Reads a RUN folder written by `train octree` (generator.json, model.safetensors, and
+    /// surface/model.safetensors when it has a learned surface stage).
     init(run dir: String, manifest: OctreeGeneratorManifest) throws {
         file = try OctreeModelFile.load(dir + "/model.safetensors")
+        let surfacePath = dir + "/surface/model.safetensors"
+        if FileManager.default.fileExists(atPath: surfacePath) { surface = try SurfaceDecoderFile.loadChecked(surfacePath) }
         guard file.config.model.depth == manifest.depth else {
             throw PipelineError.invalidInput(path: dir + "/model.safetensors", reason: "structure depth \(file.config.model.depth), generator.json says \(manifest.depth)")
         }
@@ -236,14 +262,23 @@ struct OctreeGenerator {
     }
 
     /// The tree of `sequence` (`Octree(childMasks:)` re-checks it) and its mesh in the octree frame:
-    /// the surface stage (`Octree.smoothMesh` at `surfaceDepth` with `smoothing` structure cells of
-    /// blur; nil: max(structure depth, 7); the structure depth itself, or a structure so thin that
-    /// the blur leaves nothing: the plain octree decoder), without the closed pieces smaller than
-    /// `minComponent` × the largest one's volume.
-    func decode(_ sequence: ChildMaskSequence, surfaceDepth: Int?, smoothing: Float, minComponent: Double) throws -> (tree: Octree, mesh: TriangleMesh) {
+    /// the surface stage at `surfaceDepth` (nil: max(structure depth, 7)) — the learned one
+    /// (`Octree.learnedSurfaceMesh`) when the run has it and `stage` is `.learned`, else the blur
+    /// (`Octree.smoothMesh`, `smoothing` structure cells); the structure depth itself, or a
+    /// structure that leaves nothing: the plain octree decoder — without the closed pieces smaller
+    /// than `minComponent` × the largest one's volume.
+    func decode(_ sequence: ChildMaskSequence, surfaceDepth: Int?, stage: SurfaceStage = .learned, smoothing: Float,
+                minComponent: Double) throws -> (tree: Octree, mesh: TriangleMesh) {
         let tree = try Octree(childMasks: sequence.tokens, depth: manifest.depth, fullDepth: 0)
         let target = surfaceDepth ?? max(manifest.depth, 7)
-        var mesh = target == manifest.depth ? try tree.reconstructMesh(inSourceFrame: false) : try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+        var mesh: TriangleMesh
+        if target == manifest.depth {
+            mesh = try tree.reconstructMesh(inSourceFrame: false)
+        } else if let surface, stage == .learned {
+            mesh = try tree.learnedSurfaceMesh(targetDepth: target, radius: surface.config.radius) { surface.logits($0) }
+        } else {
+            mesh = try tree.smoothMesh(targetDepth: target, sigma: smoothing)
+        }
         if mesh.triangles.isEmpty { mesh = try tree.reconstructMesh(inSourceFrame: false) }
         return (tree, mesh.removingSmallComponents(fraction: minComponent).mesh)
     }
@@ -254,6 +289,18 @@ struct OctreeGenerator {
             throw PipelineError.invalidOption("--surface-depth must lie in \(manifest.depth)…\(Octree.maxVolumeDepth) for this model")
         }
         guard smoothing.isFinite && smoothing >= 0 else { throw PipelineError.invalidOption("--smoothing must be finite and ≥ 0") }
+    }
+}
+
+extension SurfaceDecoderFile {
+    /// `load`, plus the check that its input width is that of octree patches of its radius.
+    static func loadChecked(_ path: String) throws -> SurfaceDecoderFile {
+        let s = try load(path)
+        let f = OccupancyVolume.patchWidth(radius: s.config.radius)
+        guard s.config.inputs == f else {
+            throw PipelineError.invalidInput(path: path, reason: "\(s.config.inputs) inputs, but octree patches of radius \(s.config.radius) have \(f) features")
+        }
+        return s
     }
 }
 
@@ -277,7 +324,8 @@ extension GenerateJob {
             let cat = manifest.categories[label]
             let k = perCategory[cat, default: 0]; perCategory[cat] = k + 1
             let base = "\(output)/\(cat)-\(k)"
-            let (tree, mesh) = try generator.decode(s, surfaceDepth: settings.surfaceDepth, smoothing: settings.smoothing, minComponent: settings.minComponent)
+            let (tree, mesh) = try generator.decode(s, surfaceDepth: settings.surfaceDepth, stage: settings.surface, smoothing: settings.smoothing,
+                                                    minComponent: settings.minComponent)
             try TokenFile.write(tree.childMaskTokens(), to: base + ".npz")
             try MeshWriter.write(mesh, to: base + ".obj")
             meshes.append(mesh)

@@ -16,6 +16,8 @@ struct EvalSetCommand: ParsableCommand {
     var points = 2048
     @Option(help: "Random seed (same seed, same numbers).")
     var seed: UInt64 = 0
+    @Flag(help: "Sample meshes only on the boundary of their solid (drop faces hidden inside other parts).")
+    var solidSurface = false
     @Flag(help: "Print JSON instead of a table.")
     var json = false
     @Flag(help: "No progress line on stderr.")
@@ -27,7 +29,7 @@ struct EvalSetCommand: ParsableCommand {
 
     func run() throws {
         var o = EvalSetOptions()
-        o.pointsPerShape = points; o.seed = seed; o.progress = !quiet
+        o.pointsPerShape = points; o.seed = seed; o.progress = !quiet; o.solidSurface = solidSurface
         try EvalSetJob(generated: generated, reference: reference, options: o).run().emit(json: json)
     }
 }

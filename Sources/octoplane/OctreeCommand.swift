@@ -69,10 +69,17 @@ struct OctreeCommand: ParsableCommand {
             abstract: "Token file (or tree file) → mesh: flood-filled occupancy → marching cubes.")
         @Argument(help: "Input token file (.npy / .npz) or tree file.") var input: String
         @Option(name: .shortAndLong, help: "Output mesh (.obj or .ply).") var output: String
+        @Option(help: "Mesh through the octree generator's surface stage at this depth (tree depth…8) instead of the plain decoder.")
+        var surfaceDepth: Int?
+        @Option(help: "Surface stage blur, in cells of the tree's finest depth.") var smoothing: Float = 0.5
+        @Option(help: "With --surface-depth: a learned surface stage instead of the blur (an octree generator's RUN folder, or its surface model file).")
+        var surfaceModel: String?
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
-            try OctreeDecodeJob(input: input, output: output).run().emit(json: json)
+            var job = OctreeDecodeJob(input: input, output: output)
+            job.surfaceDepth = surfaceDepth; job.smoothing = smoothing; job.surfaceModel = surfaceModel
+            try job.run().emit(json: json)
         }
     }
 

@@ -57,6 +57,8 @@ extension TrainCommand {
             built into depth --depth surface octrees. Writes RUN/generator.json, RUN/model.safetensors (EMA weights: what \
             `generate --model RUN` samples with), RUN/state.safetensors (the whole training state), RUN/log.jsonl, \
             RUN/loss.png (at every checkpoint) and RUN/previews/step-N.png (every --preview-every steps). \
+            From meshes, a second stage follows: the learned surface decoder in RUN/surface/ (the same files), trained on \
+            labelled points of the training meshes around their trees; generation meshes through it (without it, through a blur). \
             A killed run continues with --resume from its last checkpoint, on the same loss curve.
             """)
         @Argument(help: "Folder of trees / token files, or a ShapeNet-layout mesh root.") var data: String
@@ -67,6 +69,9 @@ extension TrainCommand {
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
         @Option(help: "Steps between preview sheets of sampled shapes (0: none).") var previewEvery = 500
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Option(help: "Surface stage steps (meshes only; 0: no learned surface stage).") var surfaceSteps: Int?
+        @Option(help: "Surface stage config (JSON: radius, hidden, batchSize, learningRate, totalSteps, …).") var surfaceConfig: String?
+        @Option(help: "Labelled points per training shape for the surface stage.") var surfacePoints = 16_384
         @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
@@ -76,6 +81,8 @@ extension TrainCommand {
             var job = TrainOctreeJob(data: data, output: out)
             job.config = try config.map { try OctreeTrainingConfig.load($0) }
             job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
+            job.surfaceSteps = surfaceSteps; job.surfaceConfig = try surfaceConfig.map { try SurfaceDecoderConfig.load($0) }
+            job.surfacePointsPerShape = surfacePoints
             job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
@@ -85,6 +92,7 @@ extension TrainCommand {
 }
 
 extension OctreeDecoding: ExpressibleByArgument {}
+extension SurfaceStage: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -133,6 +141,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     @Option(help: "Category to evaluate (repeatable); default: all of the model's.") var category: [String] = []
     @Option(help: "Seed (category k samples with seed + k).") var seed: UInt64 = 0
     @Option(help: "Surface points per shape.") var points = 2048
+    @Flag(help: "Sample every shape only on the boundary of its solid (drop reference faces hidden inside other parts).") var solidSurface = false
     @OptionGroup var sampling: GenerationOptions
     @Option(help: "Folder for the generated meshes and per-category sheets.") var out: String?
     @Flag(help: "No progress line.") var quiet = false
@@ -141,7 +150,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     func run() throws {
         var job = GeneratorEvalJob(model: model, reference: reference)
         job.training = training; job.count = n; job.categories = category; job.settings = sampling.settings
-        job.seed = seed; job.points = points; job.output = out; job.quiet = quiet
+        job.seed = seed; job.points = points; job.solidSurface = solidSurface; job.output = out; job.quiet = quiet
         let r = try job.run()
         print(json ? r.json : r.text)
     }
@@ -158,12 +167,13 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
     @Option(help: "Octree: depth of the surface lattice (default max(structure depth, 7); the structure depth: the plain octree decoder).") var surfaceDepth: Int?
     @Option(help: "Octree: blur of the occupancy before marching cubes, in structure cells.") var smoothing: Float = 0.5
+    @Option(help: "Octree: surface stage, learned (the model's local decoder, when it has one) or blur.") var surface: SurfaceStage = .learned
     @Option(help: "Drop closed pieces smaller than this fraction of the largest one's volume (0: keep all).") var minComponent = GenerationSettings.defaultMinComponent
 
     var settings: GenerationSettings {
         var s = GenerationSettings()
         s.steps = steps; s.guidance = guidance; s.ddpm = ddpm; s.resolution = resolution; s.decoding = decoding
-        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.minComponent = minComponent
+        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent
         return s
     }
 }

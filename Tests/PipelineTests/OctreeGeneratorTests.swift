@@ -128,12 +128,29 @@ struct OctreeGeneratorTests {
         var train = TrainOctreeJob(data: synth.output, output: tmp.path + "/run")
         train.config = cfg; train.steps = 2; train.quiet = true
         train.modelDType = .f16                                      // as shipped: the sampling weights in F16
-        _ = try train.run()
-        #expect(try Safetensors.read(tmp.path + "/run/model.safetensors").entries.values.allSatisfy { $0.dtype == .f16 })
+        train.surfaceSteps = 3; train.surfacePointsPerShape = 256    // from meshes: the learned surface stage follows
+        let report = try train.run()
+        #expect(report.surfaceSteps == 3 && report.surfaceLoss?.isFinite == true)
+        for file in ["/run/model.safetensors", "/run/surface/model.safetensors"] {
+            #expect(try Safetensors.read(tmp.path + file).entries.values.allSatisfy { $0.dtype == .f16 })
+        }
+        // A real shape's tree decodes through the run's learned stage (`octree decode --surface-model`): closed
+        // (a 3-step decoder may also say "outside" everywhere: then the mesh is empty).
+        let mesh = try #require(FileManager.default.enumerator(atPath: synth.output)?.compactMap { $0 as? String }.first { $0.hasSuffix(".obj") })
+        var options = OctreeBuildJob.Options(); options.depth = 3; options.fullDepth = 0
+        _ = try OctreeBuildJob(input: synth.output + "/" + mesh, output: tmp.path + "/tree.octree", options: options).run()
+        var decode = OctreeDecodeJob(input: tmp.path + "/tree.octree", output: tmp.path + "/decoded.obj")
+        decode.surfaceDepth = 4; decode.surfaceModel = tmp.path + "/run"
+        let decoded = try decode.run()
+        #expect(decoded.faces == 0 || decoded.watertight)
+        #expect(FileManager.default.fileExists(atPath: tmp.path + "/decoded.obj"))
+        decode.surfaceModel = tmp.path + "/run/model.safetensors"             // the transformer's file is no surface model
+        #expect(throws: (any Error).self) { try decode.run() }
         for decoding in OctreeDecoding.allCases {
             var eval = GeneratorEvalJob(model: tmp.path + "/run", reference: synth.output)
             eval.training = synth.output; eval.count = 2; eval.points = 128; eval.quiet = true
             eval.settings.decoding = decoding; eval.settings.surfaceDepth = 4
+            eval.settings.surface = decoding == .parallel ? .blur : .learned
             let r = try eval.run()
             #expect(r.family == decoding.rawValue && r.sampling.contains(decoding == .parallel ? "parallel" : "next-token"))
             #expect(r.rows.map(\.category) == ["chair", "mug"])
