@@ -21,12 +21,17 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
     public var warmupSteps: Int = 50
     public var totalSteps: Int = 2000
     public var emaDecay: Float = 0.99
+    /// Structure perturbation of the training data's second copy (the caller's; for octrees
+    /// `OccupancyVolume.perturbed`): probabilities of dropping a shell cell and of adding one next
+    /// to the shell. Both 0: no perturbed copy.
+    public var dropShell: Double = 0.05
+    public var addShell: Double = 0.05
     public var seed: UInt64 = 0
 
     public init(radius: Int = 2, inputs: Int) { self.radius = radius; self.inputs = inputs }
 
     private enum CodingKeys: String, CodingKey {
-        case radius, inputs, hidden, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, emaDecay, seed
+        case radius, inputs, hidden, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, emaDecay, dropShell, addShell, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -36,7 +41,8 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
         }
         try take(.radius, &radius); try take(.inputs, &inputs); try take(.hidden, &hidden); try take(.batchSize, &batchSize)
         try take(.learningRate, &learningRate); try take(.minLearningRate, &minLearningRate); try take(.warmupSteps, &warmupSteps)
-        try take(.totalSteps, &totalSteps); try take(.emaDecay, &emaDecay); try take(.seed, &seed)
+        try take(.totalSteps, &totalSteps); try take(.emaDecay, &emaDecay); try take(.dropShell, &dropShell); try take(.addShell, &addShell)
+        try take(.seed, &seed)
     }
 
     public func validate() throws {
@@ -48,6 +54,7 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
         try check(learningRate > 0 && minLearningRate >= 0 && minLearningRate <= learningRate, "need 0 ≤ minLearningRate ≤ learningRate, 0 < learningRate")
         try check(warmupSteps >= 0 && totalSteps >= warmupSteps, "need 0 ≤ warmupSteps ≤ totalSteps, got \(warmupSteps) and \(totalSteps)")
         try check(emaDecay >= 0 && emaDecay < 1, "emaDecay must lie in [0, 1), got \(emaDecay)")
+        try check((0...1).contains(dropShell) && (0...1).contains(addShell), "dropShell and addShell must lie in [0, 1]")
     }
 
 }

@@ -88,6 +88,27 @@ extension OccupancyVolume {
         return out
     }
 
+    /// The volume of the same tree with its shell perturbed as a sampled structure may be — for
+    /// training a learned stage that must mesh imperfect structures: every shell cell is dropped
+    /// with probability `drop`, every non-shell 6-neighbour of the shell becomes shell with
+    /// probability `add`, and outside / interior are recomputed by the flood fill (so a hole in a
+    /// one-cell wall lets the outside in, as it does when a sampled tree is decoded). Seeded.
+    public func perturbed(drop: Double, add: Double, seed: UInt64) -> OccupancyVolume {
+        let n = self.n, nn = n * n
+        var rng = SeededRandom(seed: seed)
+        var shell = labels.map { $0 == .shell }
+        let original = shell
+        for i in shell.indices where original[i] {
+            if rng.nextDouble() < drop { shell[i] = false }
+            let x = i / nn, y = (i / n) % n, z = i % n
+            for (j, ok) in [(i - nn, x > 0), (i + nn, x < n - 1), (i - n, y > 0), (i + n, y < n - 1), (i - 1, z > 0), (i + 1, z < n - 1)]
+            where ok && !original[j] && rng.nextDouble() < add / 6 { shell[j] = true }
+        }
+        var l = shell.map { $0 ? Label.shell : Label.interior }
+        l.withUnsafeMutableBufferPointer { Octree.floodOutside($0.baseAddress!, n: n) }
+        return OccupancyVolume(depth: depth, labels: l)
+    }
+
     /// Per cell (`labels` order): whether it lies within `dilation` cells (Chebyshev distance) of a
     /// shell cell — the band where a learned stage decides; outside it the labels do.
     public func band(dilation: Int) -> [Bool] {

@@ -11,8 +11,11 @@ import Support
 /// the band of its tree (`OccupancyVolume.band(dilation: 1)` — where the stage decides), half near
 /// the surface (Gaussian offsets of σ = ¼ and 1 structure cell from surface samples, kept when in the
 /// band), half uniform in band cells; each labelled inside / outside by the mesh
-/// (`TriangleBVH.occupancy`, the samplers' robust test). Features are built per batch
-/// (`OccupancyVolume.patchFeatures`), so the set costs a few bytes per point, not a dense matrix.
+/// (`TriangleBVH.occupancy`, the samplers' robust test). With `perturb` (drop, add) the same
+/// points are used a second time under a perturbed structure (`OccupancyVolume.perturbed`: shell
+/// cells dropped and added, the fill redone), so the stage learns to close the holes and ignore
+/// the stray cells of sampled structures. Patches are built per batch (`OccupancyVolume.patchQuery`),
+/// so the set costs a few bytes per point, not a dense matrix.
 struct OctreeSurfaceExamples: SurfaceExamples {
     let radius: Int
     private var volumes: [OccupancyVolume] = []
@@ -21,7 +24,8 @@ struct OctreeSurfaceExamples: SurfaceExamples {
     /// Global index k → (shape, point): shape = first s with offsets[s + 1] > k.
     private var offsets: [Int] = [0]
 
-    init(shapes: [(mesh: TriangleMesh, tree: Octree)], radius: Int, perShape: Int, seed: UInt64) throws {
+    init(shapes: [(mesh: TriangleMesh, tree: Octree)], radius: Int, perShape: Int, perturb: (drop: Double, add: Double)? = nil,
+         seed: UInt64) throws {
         self.radius = radius
         for (s, (mesh, tree)) in shapes.enumerated() {
             let volume = try tree.occupancyVolume()
@@ -43,8 +47,14 @@ struct OctreeSurfaceExamples: SurfaceExamples {
                 pts.append((corner + Vec3(rng.nextFloat(), rng.nextFloat(), rng.nextFloat())) * h - 1)
             }
             let inside = TriangleBVH(mesh: mesh).occupancy(pts)
-            volumes.append(volume); points.append(pts); targets_.append(inside.map { $0 ? 1 : 0 })
+            let labels: [Float] = inside.map { $0 ? 1 : 0 }
+            volumes.append(volume); points.append(pts); targets_.append(labels)
             offsets.append(offsets.last! + pts.count)
+            if let perturb, perturb.drop > 0 || perturb.add > 0 {
+                volumes.append(volume.perturbed(drop: perturb.drop, add: perturb.add, seed: shapeSeed ^ 0xD20F))
+                points.append(pts); targets_.append(labels)
+                offsets.append(offsets.last! + pts.count)
+            }
         }
     }
 
@@ -95,7 +105,8 @@ extension TrainOctreeJob {
         config.inputs = OccupancyVolume.patchWidth(radius: config.radius)
         if let s = surfaceSteps { config.totalSteps = s; config.warmupSteps = min(config.warmupSteps, s) }
         if !quiet { FileHandle.standardError.write(Data("train surface: labelling \(surfacePointsPerShape) points on each of \(shapes.count) shapes\n".utf8)) }
-        let examples = try OctreeSurfaceExamples(shapes: shapes, radius: config.radius, perShape: surfacePointsPerShape, seed: config.seed)
+        let examples = try OctreeSurfaceExamples(shapes: shapes, radius: config.radius, perShape: surfacePointsPerShape,
+                                                 perturb: (config.dropShell, config.addShell), seed: config.seed)
         let trainer = try SurfaceDecoderTrainer(config: config, data: examples)
         let resumedFrom = try resumeTraining(statePath: dir + "/state.safetensors", allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         var loop = GeneratorTrainingLoop(label: "train surface", output: dir, totalSteps: config.totalSteps, checkpointEvery: checkpointEvery,

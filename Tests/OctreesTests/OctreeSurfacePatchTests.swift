@@ -87,4 +87,18 @@ struct OctreeSurfacePatchTests {
         #expect(mesh.positions.allSatisfy { abs(length($0) - 0.6) < h })
         #expect(try Octree(points: [], depth: 3).learnedSurfaceMesh(targetDepth: 3, radius: 1) { q in [Float](repeating: -1, count: q.pointCount) }.triangles.isEmpty)
     }
+
+    @Test("a perturbed structure keeps the volume at rate 0, loses about the dropped share of its shell, refills by the flood, and is seeded")
+    func perturbed() {
+        #expect(volume.perturbed(drop: 0, add: 0, seed: 1) == volume)
+        let shell = volume.count(.shell)
+        let p = volume.perturbed(drop: 0.2, add: 0, seed: 1)
+        #expect(p == volume.perturbed(drop: 0.2, add: 0, seed: 1) && p != volume.perturbed(drop: 0.2, add: 0, seed: 2))
+        #expect(abs(Double(p.count(.shell)) / Double(shell) - 0.8) < 0.08)
+        // A one-cell-thick leak lets the outside in: no cell is interior unless the flood could not reach it.
+        let none = volume.perturbed(drop: 1, add: 0, seed: 1)
+        #expect(none.count(.shell) == 0 && none.count(.interior) == 0)
+        let more = volume.perturbed(drop: 0, add: 0.3, seed: 1)
+        #expect(more.count(.shell) > shell && zip(more.labels, volume.labels).allSatisfy { $1 != .shell || $0 == .shell })
+    }
 }
