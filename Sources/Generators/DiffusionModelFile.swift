@@ -8,8 +8,13 @@ import TensorCore
 /// under their own names (what a PyTorch mirror loads with `load_state_dict`) and metadata
 /// `format = "octoplane-diffusion-model"`, `config` (the training config as sorted-key JSON),
 /// `step`. `load` also accepts a training checkpoint (it then takes the `ema.` tensors).
-public struct DiffusionModelFile {
+public struct DiffusionModelFile: GeneratorModelFile {
     public static let format = "octoplane-diffusion-model"
+    public static var checkpointFormat: String { DiffusionTrainer.checkpointFormat }
+    public static func makeNetwork(_ config: DiffusionTrainingConfig) -> UNet {
+        var scratch = SeededRandom(seed: 0)
+        return UNet(config.model, rng: &scratch)
+    }
 
     public let config: DiffusionTrainingConfig
     public let network: UNet
@@ -29,22 +34,5 @@ public struct DiffusionModelFile {
     /// A sampler for the model's schedule and prediction target.
     public func sampler(_ settings: SamplerSettings = SamplerSettings()) -> DiffusionSampler {
         DiffusionSampler(schedule: config.diffusionSchedule, prediction: config.prediction, settings: settings)
-    }
-
-    /// Writes the model atomically.
-    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
-        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
-    }
-
-    /// Reads a model file, or the EMA weights of a training checkpoint. Every tensor of the U-Net
-    /// its config describes must be present with its shape (`GeneratorError.checkpointMismatch`
-    /// names the first that is not).
-    public static func load(_ path: String) throws -> DiffusionModelFile {
-        let (file, prefix, config, step) = try readModelFile(path, format: format, checkpointFormat: DiffusionTrainer.checkpointFormat,
-                                                             config: DiffusionTrainingConfig.self)
-        var scratch = SeededRandom(seed: 0)
-        let net = UNet(config.model, rng: &scratch)
-        try loadParameters(net, from: file, prefix: prefix)
-        return DiffusionModelFile(config: config, network: net, step: step)
     }
 }

@@ -95,12 +95,7 @@ public final class DiffusionTrainer {
     }
 
     /// A fresh U-Net holding the EMA weights: the model to sample with.
-    public func emaModel() -> UNet {
-        var scratch = SeededRandom(seed: 0)
-        let net = UNet(config.model, rng: &scratch)
-        for (p, s) in zip(net.parameters, ema.shadow) { p.assign(s) }
-        return net
-    }
+    public func emaModel() -> UNet { DiffusionModelFile.network(config, weights: ema.shadow) }
 
     /// A sampler for this run's schedule and prediction target.
     public func sampler(_ settings: SamplerSettings = SamplerSettings()) -> DiffusionSampler {

@@ -161,12 +161,7 @@ public final class OctreeTrainer {
     }
 
     /// A fresh transformer holding the EMA weights: the model to sample with.
-    public func emaModel() -> OctreeTransformer {
-        var scratch = SeededRandom(seed: 0)
-        let net = OctreeTransformer(config.model, rng: &scratch)
-        for (p, s) in zip(net.parameters, ema.shadow) { p.assign(s) }
-        return net
-    }
+    public func emaModel() -> OctreeTransformer { OctreeModelFile.network(config, weights: ema.shadow) }
 
     // MARK: Checkpoints (`TrainingCheckpoint`'s layout, format "octoplane-octree-checkpoint")
 
@@ -190,8 +185,13 @@ public final class OctreeTrainer {
 /// A trained octree transformer for sampling: its EMA weights under their own names and metadata
 /// `format = "octoplane-octree-model"`, `config` (the training config as sorted-key JSON), `step`.
 /// `load` also accepts a training checkpoint (it then takes the `ema.` tensors).
-public struct OctreeModelFile {
+public struct OctreeModelFile: GeneratorModelFile {
     public static let format = "octoplane-octree-model"
+    public static var checkpointFormat: String { OctreeTrainer.checkpointFormat }
+    public static func makeNetwork(_ config: OctreeTrainingConfig) -> OctreeTransformer {
+        var scratch = SeededRandom(seed: 0)
+        return OctreeTransformer(config.model, rng: &scratch)
+    }
     public let config: OctreeTrainingConfig
     public let network: OctreeTransformer
     public let step: Int
@@ -202,19 +202,4 @@ public struct OctreeModelFile {
     }
 
     public init(_ trainer: OctreeTrainer) { self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step) }
-
-    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
-        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
-    }
-
-    /// Reads a model file or the EMA weights of a training checkpoint; every tensor of the
-    /// transformer its config describes must be there with its shape (`checkpointMismatch`).
-    public static func load(_ path: String) throws -> OctreeModelFile {
-        let (file, prefix, config, step) = try readModelFile(path, format: format, checkpointFormat: OctreeTrainer.checkpointFormat,
-                                                             config: OctreeTrainingConfig.self)
-        var scratch = SeededRandom(seed: 0)
-        let net = OctreeTransformer(config.model, rng: &scratch)
-        try loadParameters(net, from: file, prefix: prefix)
-        return OctreeModelFile(config: config, network: net, step: step)
-    }
 }

@@ -158,12 +158,7 @@ public final class SurfaceDecoderTrainer {
     }
 
     /// A fresh decoder holding the EMA weights.
-    public func emaModel() -> SurfaceDecoder {
-        var scratch = SeededRandom(seed: 0)
-        let net = SurfaceDecoder(config, rng: &scratch)
-        for (p, s) in zip(net.parameters, ema.shadow) { p.assign(s) }
-        return net
-    }
+    public func emaModel() -> SurfaceDecoder { SurfaceDecoderFile.network(config, weights: ema.shadow) }
 
     private var state: TrainingCheckpoint {
         TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
@@ -181,8 +176,13 @@ public final class SurfaceDecoderTrainer {
 
 /// A trained surface decoder for sampling: its EMA weights and metadata `format =
 /// "octoplane-surface-model"`, `config`, `step`. `load` also accepts a training checkpoint.
-public struct SurfaceDecoderFile {
+public struct SurfaceDecoderFile: GeneratorModelFile {
     public static let format = "octoplane-surface-model"
+    public static var checkpointFormat: String { SurfaceDecoderTrainer.checkpointFormat }
+    public static func makeNetwork(_ config: SurfaceDecoderConfig) -> SurfaceDecoder {
+        var scratch = SeededRandom(seed: 0)
+        return SurfaceDecoder(config, rng: &scratch)
+    }
     public let config: SurfaceDecoderConfig
     public let network: SurfaceDecoder
     public let step: Int
@@ -193,18 +193,6 @@ public struct SurfaceDecoderFile {
 
     public init(_ trainer: SurfaceDecoderTrainer) { self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step) }
 
-    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
-        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
-    }
-
-    public static func load(_ path: String) throws -> SurfaceDecoderFile {
-        let (file, prefix, config, step) = try readModelFile(path, format: format, checkpointFormat: SurfaceDecoderTrainer.checkpointFormat,
-                                                             config: SurfaceDecoderConfig.self)
-        var scratch = SeededRandom(seed: 0)
-        let net = SurfaceDecoder(config, rng: &scratch)
-        try loadParameters(net, from: file, prefix: prefix)
-        return SurfaceDecoderFile(config: config, network: net, step: step)
-    }
 
     /// One logit per point of `query`, without recording a graph.
     public func logits(_ query: PatchQuery) -> [Float] {

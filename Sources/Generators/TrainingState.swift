@@ -167,25 +167,61 @@ extension TrainingConfigFile {
     }
 }
 
-/// A sampling model file (`format`) or a training checkpoint (`checkpointFormat`, whose `ema.`
-/// tensors are then the weights): the file, the tensor-name prefix, the validated config and the step.
-func readModelFile<C: TrainingConfigFile>(_ path: String, format: String, checkpointFormat: String, config: C.Type) throws -> (file: SafetensorsFile, prefix: String, config: C, step: Int) {
-    let file = try Safetensors.read(path)
-    let prefix: String
-    switch file.metadata["format"] {
-    case format: prefix = ""
-    case checkpointFormat: prefix = "ema."
-    default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
+/// A trained generator's sampling model: its network with the EMA weights, the training config
+/// and the step. Stored as one safetensors file of the network's parameters under their own names
+/// (what a PyTorch mirror loads with `load_state_dict`) and metadata `format` (the type's tag),
+/// `config` (the training config as sorted-key JSON), `step`.
+public protocol GeneratorModelFile {
+    associatedtype Config: TrainingConfigFile
+    associatedtype Network: Layer
+    /// The model file's format tag, and the tag of its trainer's checkpoints.
+    static var format: String { get }
+    static var checkpointFormat: String { get }
+    /// A network of `config`'s architecture (weights to be overwritten).
+    static func makeNetwork(_ config: Config) -> Network
+    var config: Config { get }
+    var network: Network { get }
+    var step: Int { get }
+    init(config: Config, network: Network, step: Int)
+}
+
+extension GeneratorModelFile {
+    /// Writes the model atomically: F32, or F16 (half the size).
+    public func save(to path: String, dtype: SafetensorsDType = .f32) throws {
+        try network.saveCheckpoint(to: path, metadata: ["format": Self.format, "config": config.json(), "step": String(step)], dtype: dtype)
     }
-    guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
-        throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
+
+    /// Reads a model file, or the EMA weights (`ema.` tensors) of a training checkpoint. The config
+    /// must decode and validate; every tensor of the network it describes must be present with its
+    /// shape (`GeneratorError.checkpointMismatch` names the first that is not); a file of another
+    /// kind is `invalidCheckpoint`.
+    public static func load(_ path: String) throws -> Self {
+        let file = try Safetensors.read(path)
+        let prefix: String
+        switch file.metadata["format"] {
+        case format: prefix = ""
+        case checkpointFormat: prefix = "ema."
+        default: throw GeneratorError.invalidCheckpoint(path: path, reason: "no '\(format)' format tag")
+        }
+        guard let json = file.metadata["config"], let step = file.metadata["step"].flatMap(Int.init) else {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "metadata lacks config or step")
+        }
+        let config: Config
+        do { config = try JSONDecoder().decode(Config.self, from: Data(json.utf8)) } catch {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
+        }
+        try config.validate()
+        let net = makeNetwork(config)
+        try loadParameters(net, from: file, prefix: prefix)
+        return Self(config: config, network: net, step: step)
     }
-    let decoded: C
-    do { decoded = try JSONDecoder().decode(C.self, from: Data(json.utf8)) } catch {
-        throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
+
+    /// A fresh network of `config` holding `weights` (in `namedParameters` order): a trainer's EMA model.
+    static func network(_ config: Config, weights: [Tensor]) -> Network {
+        let net = makeNetwork(config)
+        for (p, s) in zip(net.parameters, weights) { p.assign(s) }
+        return net
     }
-    try decoded.validate()
-    return (file, prefix, decoded, step)
 }
 
 /// After `backward()`: clips the global gradient norm (`clip` > 0), takes the optimizer step,
