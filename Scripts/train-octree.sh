@@ -3,8 +3,9 @@
 # synthesize the procedural collection (all six categories, seed 1 — the same shapes the triplane
 # diffusion model trains on), build each mesh's depth-5 surface octree and train the
 # class-conditional transformer on their child-mask sequences (the default recipe of
-# `octoplane train octree`), then score it per category against held-out shapes (seed 7, never seen
-# in training) and the training set, in both decodings.
+# `octoplane train octree`) and then its learned surface stage (RUN/surface/), then score it per
+# category against held-out shapes (seed 7, never seen in training) and the training set, in both
+# decodings (eval-generator samples every shape on the boundary of its solid).
 #   bash Scripts/train-octree.sh [WORK_DIR]      # default: .work/octree-transformer
 # Resumable: every stage skips finished work; training continues from its last checkpoint, so a
 # killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
@@ -24,4 +25,4 @@ for decoding in next-token parallel; do
   $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
       --decoding "$decoding" --out "$work/eval-$decoding" --quiet | tee "$work/quality-$decoding.txt"
 done
-echo "copy $work/run/{generator.json,model.safetensors} to Assets/models/octree-transformer/ to ship it"
+echo "copy $work/run/{generator.json,model.safetensors} and $work/run/surface/model.safetensors to Assets/models/octree-transformer/ (the latter under surface/) to ship it"

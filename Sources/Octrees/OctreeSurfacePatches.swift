@@ -46,7 +46,7 @@ extension OccupancyVolume {
                 q.cellOfRow.append(row)
                 let w = (d.x == 1 ? t.x : 1 - t.x) * (d.y == 1 ? t.y : 1 - t.y) * (d.z == 1 ? t.z : 1 - t.z)
                 q.weights.append(w)
-                q.offsets += [t.x - Float(d.x), t.y - Float(d.y), t.z - Float(d.z)]
+                q.offsets.append(t.x - Float(d.x)); q.offsets.append(t.y - Float(d.y)); q.offsets.append(t.z - Float(d.z))
             }
         }
         q.patches = patches(cells, radius: radius)

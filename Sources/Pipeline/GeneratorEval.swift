@@ -18,7 +18,8 @@ import Support
 /// training shape of it (the root the planes were converted from). Reference and training meshes
 /// are normalized to NFD's [-1, 1] frame as `convert --to triplane` did before fitting, so all
 /// three sets share the generated shapes' frame; each shape is `points` area-weighted surface
-/// points (seeded by the shape's name, as `eval-set`).
+/// points (seeded by the shape's name, as `eval-set`) on the boundary of its solid
+/// (`solidSurface`, the default; see `solidSurfaceCloud`).
 ///
 /// Reported per category:
 /// - MMD-CD, COV-CD, 1-NNA-CD of generated vs reference (`GenerationMetrics`);
@@ -46,8 +47,10 @@ public struct GeneratorEvalJob: Job {
     public var settings = GenerationSettings()
     public var points = 2048
     /// Sample every mesh (generated, reference, training) only on the boundary of its solid
-    /// (`solidSurfaceCloud`): the reference meshes' faces hidden inside other parts are dropped.
-    public var solidSurface = false
+    /// (`solidSurfaceCloud`): the reference meshes' faces hidden inside other parts are dropped —
+    /// the default, since both generator families make solids and cannot draw such faces (false:
+    /// every face, the plain `eval-set` sampling).
+    public var solidSurface = true
     /// Only these categories (names or synset ids); empty = all of the model's.
     public var categories: [String] = []
     public var quiet = false
@@ -80,6 +83,8 @@ public struct GeneratorEvalJob: Job {
         public var sampling: String
         public var minComponent: Double
         public var points: Int
+        /// Whether every shape was sampled on its solid's boundary only (`GeneratorEvalJob.solidSurface`).
+        public var solidSurface: Bool
         public var rows: [Row]
         public var text: String {
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "–" }
@@ -89,8 +94,9 @@ public struct GeneratorEvalJob: Job {
                  pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
                  sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
             }
-            return [String(format: "%@ — %@, %@, %d points per shape (CD: PointFlow, squared, both ways)",
-                                  model, sampling, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points),
+            return [String(format: "%@ — %@, %@, %d points per shape %@ (CD: PointFlow, squared, both ways)",
+                                  model, sampling, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points,
+                                  solidSurface ? "on each solid's boundary" : "on every face"),
                     textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
                                "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
                     "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",
@@ -175,7 +181,7 @@ public struct GeneratorEvalJob: Job {
         }
         progress.finish()
         return Report(model: model, family: family.name(settings), sampling: settings.describe(octree: family.isOctree),
-                      minComponent: settings.minComponent, points: points, rows: rows)
+                      minComponent: settings.minComponent, points: points, solidSurface: solidSurface, rows: rows)
     }
 
     /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,

@@ -141,7 +141,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     @Option(help: "Category to evaluate (repeatable); default: all of the model's.") var category: [String] = []
     @Option(help: "Seed (category k samples with seed + k).") var seed: UInt64 = 0
     @Option(help: "Surface points per shape.") var points = 2048
-    @Flag(help: "Sample every shape only on the boundary of its solid (drop reference faces hidden inside other parts).") var solidSurface = false
+    @Flag(help: "Sample every face of every mesh, also reference faces hidden inside other parts (default: each solid's boundary only).") var allFaces = false
     @OptionGroup var sampling: GenerationOptions
     @Option(help: "Folder for the generated meshes and per-category sheets.") var out: String?
     @Flag(help: "No progress line.") var quiet = false
@@ -150,7 +150,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     func run() throws {
         var job = GeneratorEvalJob(model: model, reference: reference)
         job.training = training; job.count = n; job.categories = category; job.settings = sampling.settings
-        job.seed = seed; job.points = points; job.solidSurface = solidSurface; job.output = out; job.quiet = quiet
+        job.seed = seed; job.points = points; job.solidSurface = !allFaces; job.output = out; job.quiet = quiet
         let r = try job.run()
         print(json ? r.json : r.text)
     }
