@@ -2,7 +2,8 @@
 # installs what is missing, builds the release binary for this CPU, and sets
 #   bin     the octoplane binary
 #   start   the start time (seconds), for the scripts' minute counts
-# and `synth_once DIR SEED PER_CATEGORY` (synthesize the procedural collection unless DIR exists).
+# and `synth_once DIR SEED PER_CATEGORY` (synthesize the procedural collection; a rerun skips the
+# complete models, so an interrupted synthesis resumes and a finished one costs nothing).
 # Expects `work` (the work folder) to be set.
 bash Scripts/install-deps.sh
 # shellcheck disable=SC2046
@@ -10,4 +11,4 @@ swift build -c release --scratch-path .build-native $(bash Scripts/cpu-flags.sh)
 bin=.build-native/release/octoplane
 mkdir -p "$work"
 start=$(date +%s)
-synth_once() { [ -d "$1" ] || $bin synth --out "$1" --seed "$2" --per-category "$3" >/dev/null; }
+synth_once() { $bin synth --out "$1" --seed "$2" --per-category "$3" >/dev/null; }

@@ -19,7 +19,7 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
     public var learningRate: Float = 2e-3
     public var minLearningRate: Float = 1e-4
     public var warmupSteps: Int = 50
-    public var totalSteps: Int = 2000
+    public var totalSteps: Int = 4000
     public var emaDecay: Float = 0.99
     /// Structure perturbation of the training data's second copy (the caller's; for octrees
     /// `OccupancyVolume.perturbed`): probabilities of dropping a shell cell and of adding one next

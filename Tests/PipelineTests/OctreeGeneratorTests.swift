@@ -153,6 +153,7 @@ struct OctreeGeneratorTests {
             eval.settings.surface = decoding == .parallel ? .blur : .learned
             let r = try eval.run()
             #expect(r.family == decoding.rawValue && r.sampling.contains(decoding == .parallel ? "parallel" : "next-token"))
+            #expect(r.solidSurface && r.text.contains("on each solid's boundary"))           // the default protocol
             #expect(r.rows.map(\.category) == ["chair", "mug"])
             for row in r.rows {
                 #expect(row.generated == 2 && row.references == 2 && row.trainingShapes == 2 && row.nonEmpty == 1 && row.insideBox == 1)
