@@ -67,7 +67,8 @@ public struct GenerationSettings: Sendable, Equatable {
     func describe(octree: Bool) -> String {
         if octree {
             let how = decoding == .parallel ? String(format: "parallel decoding, %d steps per depth", steps ?? 8) : "next-token decoding"
-            return String(format: "%@, temperature %.1f%@, surface depth %@", how, temperature, topK > 0 ? ", top-\(topK)" : "",
+            return String(format: "%@, temperature %.1f%@, %@ surface stage at depth %@", how, temperature, topK > 0 ? ", top-\(topK)" : "",
+                          surface == .learned ? "learned (if the model has one, else blur)" : "blur",
                           surfaceDepth.map(String.init) ?? "max(structure, 7)")
         }
         return String(format: "%d %@ steps, guidance %.1f", steps ?? 50, ddpm ? "DDPM" : "DDIM", guidance)
