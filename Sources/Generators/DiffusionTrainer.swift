@@ -79,12 +79,10 @@ public final class DiffusionTrainer {
         let xt = schedule.noised(x0, at: t, noise: noise)
         let target = schedule.trainingTarget(config.prediction, x0: x0, epsilon: noise, at: t)
         optimizer.zeroGrad()
-        let loss = mseLoss(model(xt, timesteps: t.map(Float.init), labels: labels), target)
-        loss.backward()
-        applyUpdate(model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
-                    emaWarmup: config.emaWarmup, step: step)
+        let value = backwardAndUpdate(mseLoss(model(xt, timesteps: t.map(Float.init), labels: labels), target), model.parameters,
+                                      optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
+                                      emaWarmup: config.emaWarmup, step: step)
         step += 1
-        let value = loss.item
         losses.append(value)
         return value
     }

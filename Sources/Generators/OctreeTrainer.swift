@@ -150,12 +150,9 @@ public final class OctreeTrainer {
         optimizer.learningRate = learningRates.learningRate(at: step)
         let batch = shuffle.batch(step: step, size: config.batchSize).map(example)
         optimizer.zeroGrad()
-        let l = Self.loss(model, batch)
-        l.backward()
-        applyUpdate(model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
-                    emaWarmup: config.emaWarmup, step: step)
+        let value = backwardAndUpdate(Self.loss(model, batch), model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
+                                      emaDecay: config.emaDecay, emaWarmup: config.emaWarmup, step: step)
         step += 1
-        let value = l.item
         losses.append(value)
         return value
     }

@@ -148,11 +148,9 @@ public final class SurfaceDecoderTrainer {
         optimizer.learningRate = learningRates.learningRate(at: step)
         let (query, targets) = data.examples(shuffle.batch(step: step, size: config.batchSize))
         optimizer.zeroGrad()
-        let l = Self.loss(model, query: query, targets: targets)
-        l.backward()
-        applyUpdate(model.parameters, optimizer: optimizer, ema: ema, clip: 0, emaDecay: config.emaDecay, emaWarmup: true, step: step)
+        let value = backwardAndUpdate(Self.loss(model, query: query, targets: targets), model.parameters, optimizer: optimizer, ema: ema,
+                                      clip: 0, emaDecay: config.emaDecay, emaWarmup: true, step: step)
         step += 1
-        let value = l.item
         losses.append(value)
         return value
     }

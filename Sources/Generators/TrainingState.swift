@@ -224,14 +224,18 @@ extension GeneratorModelFile {
     }
 }
 
-/// After `backward()`: clips the global gradient norm (`clip` > 0), takes the optimizer step,
-/// updates the EMA — decay min(decay, (1 + n)/(10 + n)) after n = step + 1 updates when `warmup` —
-/// and clears the gradients.
-func applyUpdate(_ parameters: [Tensor], optimizer: Adam, ema: EMA, clip: Float, emaDecay: Float, emaWarmup: Bool, step: Int) {
+/// The end of every trainer's step, on `loss` computed from cleared gradients: backward, the
+/// global gradient-norm clip (`clip` > 0), the optimizer step, the EMA update — decay
+/// min(decay, (1 + n)/(10 + n)) after n = step + 1 updates when `warmup` — and clearing the
+/// gradients. Returns the loss's value.
+func backwardAndUpdate(_ loss: Tensor, _ parameters: [Tensor], optimizer: Adam, ema: EMA, clip: Float, emaDecay: Float, emaWarmup: Bool,
+                       step: Int) -> Float {
+    loss.backward()
     if clip > 0 { clipGradNorm(parameters, maxNorm: clip) }
     optimizer.step()
     let n = Float(step + 1)
     ema.decay = emaWarmup ? min(emaDecay, (1 + n) / (10 + n)) : emaDecay
     ema.update()
     optimizer.zeroGrad()
+    return loss.item
 }
