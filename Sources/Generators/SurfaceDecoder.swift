@@ -56,7 +56,6 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
         try check(emaDecay >= 0 && emaDecay < 1, "emaDecay must lie in [0, 1), got \(emaDecay)")
         try check((0...1).contains(dropShell) && (0...1).contains(addShell), "dropShell and addShell must lie in [0, 1]")
     }
-
 }
 
 /// The learned surface stage's network: a cell's code is a linear map of its patch, a point's
@@ -102,7 +101,8 @@ public final class SurfaceDecoder: Layer {
 public protocol SurfaceExamples {
     /// Number of labelled points.
     var count: Int { get }
-    /// The query of the points `indices` (in order) and one target per point (0 outside, 1 inside).
+    /// A query of the points `indices` (in any order) and one target per point in the query's
+    /// order (0 outside, 1 inside): the loss is a mean, so only the pairing matters.
     func examples(_ indices: [Int]) -> (query: PatchQuery, targets: [Float])
     /// A hash of the data (a resumed run refuses other data).
     var fingerprint: String { get }
@@ -190,7 +190,6 @@ public struct SurfaceDecoderFile: GeneratorModelFile {
     }
 
     public init(_ trainer: SurfaceDecoderTrainer) { self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step) }
-
 
     /// One logit per point of `query`, without recording a graph.
     public func logits(_ query: PatchQuery) -> [Float] {

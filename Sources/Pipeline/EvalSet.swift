@@ -12,7 +12,7 @@ public struct EvalSetOptions: Sendable {
     public var seed: UInt64 = 0
     /// Show a progress line on stderr.
     public var progress: Bool = true
-    /// Sample meshes only on the boundary of their solid (`solidSurfaceCloud`: faces hidden inside
+    /// Sample meshes only on the boundary of their solid (`surfaceCloud(solidOnly:)`: faces hidden inside
     /// other parts dropped).
     public var solidSurface: Bool = false
     public init() {}
@@ -99,7 +99,7 @@ func shapeFiles(in dir: String) throws -> [String] {
 }
 
 /// `count` points of one shape file (see `evaluateGenerationSet`); `solid`: a mesh's points on its
-/// solid's boundary only (`solidSurfaceCloud`).
+/// solid's boundary only (`surfaceCloud(solidOnly:)`).
 func shapeCloud(_ path: String, count: Int, seed: UInt64, solid: Bool = false) throws -> [Vec3] {
     if URL(fileURLWithPath: path).pathExtension.lowercased() == "npy" {
         let pts = try readCloudNpy(path)
@@ -111,9 +111,7 @@ func shapeCloud(_ path: String, count: Int, seed: UInt64, solid: Bool = false) t
         return idx[0..<count].map { pts[$0] }
     }
     let mesh = try MeshLoader.load(path: path).mesh
-    return try wrapMetrics(path) {
-        solid ? try solidSurfaceCloud(mesh, count: count, seed: seed, role: path) : try OrientedPointCloud(sampling: mesh, count: count, seed: seed, role: path).points
-    }
+    return try wrapMetrics(path) { try surfaceCloud(mesh, count: count, seed: seed, role: path, solidOnly: solid) }
 }
 
 /// FNV-1a of a string's UTF-8 bytes: a stable per-file seed component.

@@ -19,7 +19,7 @@ import Support
 /// are normalized to NFD's [-1, 1] frame as `convert --to triplane` did before fitting, so all
 /// three sets share the generated shapes' frame; each shape is `points` area-weighted surface
 /// points (seeded by the shape's name, as `eval-set`) on the boundary of its solid
-/// (`solidSurface`, the default; see `solidSurfaceCloud`).
+/// (`solidSurface`, the default; see `surfaceCloud(solidOnly:)`).
 ///
 /// Reported per category:
 /// - MMD-CD, COV-CD, 1-NNA-CD of generated vs reference (`GenerationMetrics`);
@@ -47,7 +47,7 @@ public struct GeneratorEvalJob: Job {
     public var settings = GenerationSettings()
     public var points = 2048
     /// Sample every mesh (generated, reference, training) only on the boundary of its solid
-    /// (`solidSurfaceCloud`): the reference meshes' faces hidden inside other parts are dropped —
+    /// (`surfaceCloud(solidOnly:)`): the reference meshes' faces hidden inside other parts are dropped —
     /// the default, since both generator families make solids and cannot draw such faces (false:
     /// every face, the plain `eval-set` sampling).
     public var solidSurface = true
@@ -137,10 +137,7 @@ public struct GeneratorEvalJob: Job {
             let watertight = meshes.filter { !$0.isEmpty && MeshTopology($0).isWatertight }.count
             func cloud(_ mesh: TriangleMesh, _ key: String) throws -> [Vec3] {
                 guard !mesh.isEmpty else { return [Vec3](repeating: .zero, count: points) }
-                return try wrapMetrics(key) {
-                    solidSurface ? try solidSurfaceCloud(mesh, count: points, seed: seed ^ fnv1a(key), role: key)
-                                 : try OrientedPointCloud(sampling: mesh, count: points, seed: seed ^ fnv1a(key), role: key).points
-                }
+                return try wrapMetrics(key) { try surfaceCloud(mesh, count: points, seed: seed ^ fnv1a(key), role: key, solidOnly: solidSurface) }
             }
             let gen = try meshes.enumerated().map { try cloud($0.element, "\(name)/generated-\($0.offset)") }
             let ref = try refs.map { try cloud($0.mesh, $0.key) }

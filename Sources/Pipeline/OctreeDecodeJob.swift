@@ -44,14 +44,11 @@ public struct OctreeDecodeJob: Job {
             throw PipelineError.invalidOption("--surface-depth must lie in \(tree.depth)…\(Octree.maxVolumeDepth) for this depth-\(tree.depth) tree")
         }
         let surface = try surfaceModel.map { path in
-            try SurfaceDecoderFile.loadChecked(path.hasSuffix(".safetensors") ? path : path + "/surface/model.safetensors")
+            try SurfaceDecoderFile.loadChecked(path.hasSuffix(".safetensors") ? path : SurfaceDecoderFile.path(inRun: path))
         }
         let (mesh, filled) = try PipelineError.reading(input) { () throws -> (TriangleMesh, Bool) in
             guard let d = surfaceDepth else { return try tree.reconstruct() }
-            if let surface {
-                return (try tree.learnedSurfaceMesh(targetDepth: d, radius: surface.config.radius, inSourceFrame: tokens == nil) { surface.logits($0) }, true)
-            }
-            return (try tree.smoothMesh(targetDepth: d, sigma: smoothing, inSourceFrame: tokens == nil), true)
+            return (try tree.surfaceStageMesh(targetDepth: d, learned: surface, smoothing: smoothing, inSourceFrame: tokens == nil), true)
         }
         try PipelineError.writing(output) { try MeshWriter.write(mesh, to: output) }
         return Report(input: input, output: output, depth: tree.depth, filled: filled, vertices: mesh.vertexCount, faces: mesh.faceCount,

@@ -247,7 +247,7 @@ struct OctreeGenerator {
     /// surface/model.safetensors when it has a learned surface stage).
     init(run dir: String, manifest: OctreeGeneratorManifest) throws {
         file = try OctreeModelFile.load(dir + "/model.safetensors")
-        let surfacePath = dir + "/surface/model.safetensors"
+        let surfacePath = SurfaceDecoderFile.path(inRun: dir)
         if FileManager.default.fileExists(atPath: surfacePath) { surface = try SurfaceDecoderFile.loadChecked(surfacePath) }
         guard file.config.model.depth == manifest.depth else {
             throw PipelineError.invalidInput(path: dir + "/model.safetensors", reason: "structure depth \(file.config.model.depth), generator.json says \(manifest.depth)")
@@ -267,18 +267,13 @@ struct OctreeGenerator {
     /// (`Octree.smoothMesh`, `smoothing` structure cells); the structure depth itself, or a
     /// structure that leaves nothing: the plain octree decoder — without the closed pieces smaller
     /// than `minComponent` × the largest one's volume.
-    func decode(_ sequence: ChildMaskSequence, surfaceDepth: Int?, stage: SurfaceStage = .learned, smoothing: Float,
+    func decode(_ sequence: ChildMaskSequence, surfaceDepth: Int?, stage: SurfaceStage, smoothing: Float,
                 minComponent: Double) throws -> (tree: Octree, mesh: TriangleMesh) {
         let tree = try Octree(childMasks: sequence.tokens, depth: manifest.depth, fullDepth: 0)
         let target = surfaceDepth ?? max(manifest.depth, 7)
-        var mesh: TriangleMesh
-        if target == manifest.depth {
-            mesh = try tree.reconstructMesh(inSourceFrame: false)
-        } else if let surface, stage == .learned {
-            mesh = try tree.learnedSurfaceMesh(targetDepth: target, radius: surface.config.radius) { surface.logits($0) }
-        } else {
-            mesh = try tree.smoothMesh(targetDepth: target, sigma: smoothing)
-        }
+        var mesh = target == manifest.depth
+            ? try tree.reconstructMesh(inSourceFrame: false)
+            : try tree.surfaceStageMesh(targetDepth: target, learned: stage == .learned ? surface : nil, smoothing: smoothing)
         if mesh.triangles.isEmpty { mesh = try tree.reconstructMesh(inSourceFrame: false) }
         return (tree, mesh.removingSmallComponents(fraction: minComponent).mesh)
     }
@@ -293,6 +288,9 @@ struct OctreeGenerator {
 }
 
 extension SurfaceDecoderFile {
+    /// Where a RUN folder of `train octree` keeps its learned surface stage.
+    static func path(inRun dir: String) -> String { dir + "/surface/model.safetensors" }
+
     /// `load`, plus the check that its input width is that of octree patches of its radius.
     static func loadChecked(_ path: String) throws -> SurfaceDecoderFile {
         let s = try load(path)

@@ -20,7 +20,7 @@ struct OctreeSurfaceExamples: SurfaceExamples {
     let radius: Int
     private var volumes: [OccupancyVolume] = []
     private var points: [[Vec3]] = []
-    private var targets_: [[Float]] = []
+    private var labels: [[Float]] = []
     /// Global index k → (shape, point): shape = first s with offsets[s + 1] > k.
     private var offsets: [Int] = [0]
 
@@ -47,12 +47,12 @@ struct OctreeSurfaceExamples: SurfaceExamples {
                 pts.append((corner + Vec3(rng.nextFloat(), rng.nextFloat(), rng.nextFloat())) * h - 1)
             }
             let inside = TriangleBVH(mesh: mesh).occupancy(pts)
-            let labels: [Float] = inside.map { $0 ? 1 : 0 }
-            volumes.append(volume); points.append(pts); targets_.append(labels)
+            let shapeLabels: [Float] = inside.map { $0 ? 1 : 0 }
+            volumes.append(volume); points.append(pts); labels.append(shapeLabels)
             offsets.append(offsets.last! + pts.count)
             if let perturb, perturb.drop > 0 || perturb.add > 0 {
                 volumes.append(volume.perturbed(drop: perturb.drop, add: perturb.add, seed: shapeSeed ^ 0xD20F))
-                points.append(pts); targets_.append(labels)
+                points.append(pts); labels.append(shapeLabels)
                 offsets.append(offsets.last! + pts.count)
             }
         }
@@ -60,8 +60,9 @@ struct OctreeSurfaceExamples: SurfaceExamples {
 
     var count: Int { offsets.last! }
 
+    /// The points grouped by shape (each volume builds its part of the query), the groups in order
+    /// of first appearance in `indices`.
     func examples(_ indices: [Int]) -> (query: PatchQuery, targets: [Float]) {
-        // Shape by shape (each volume builds its part of the query), then concatenated.
         var query = PatchQuery(patchWidth: OccupancyVolume.patchWidth(radius: radius))
         var targets: [Float] = []
         var byShape: [Int: [Int]] = [:], order: [Int] = []
@@ -78,7 +79,7 @@ struct OctreeSurfaceExamples: SurfaceExamples {
             query.patches += part.patches
             query.cellOfRow += part.cellOfRow.map { $0 + base }
             query.offsets += part.offsets; query.weights += part.weights
-            targets += items.map { targets_[s][$0] }
+            targets += items.map { labels[s][$0] }
         }
         return (query, targets)
     }
@@ -86,11 +87,21 @@ struct OctreeSurfaceExamples: SurfaceExamples {
     var fingerprint: String {
         var h = FNV1a()
         h.mix(UInt64(radius))
-        for (pts, t) in zip(points, targets_) {
+        for (pts, t) in zip(points, labels) {
             h.mix(UInt64(pts.count))
             for (p, y) in zip(pts, t) { h.mix(UInt64(p.x.bitPattern) << 32 | UInt64(p.y.bitPattern)); h.mix(UInt64(p.z.bitPattern) << 1 | UInt64(y)) }
         }
         return h.hex
+    }
+}
+
+extension Octree {
+    /// The octree generator's surface stage on this tree: through `learned` when given
+    /// (`learnedSurfaceMesh` with its patch radius), else the blur (`smoothMesh`, `smoothing`
+    /// cells of the tree's depth), at `targetDepth`.
+    func surfaceStageMesh(targetDepth: Int, learned: SurfaceDecoderFile?, smoothing: Float, inSourceFrame: Bool = false) throws -> TriangleMesh {
+        guard let learned else { return try smoothMesh(targetDepth: targetDepth, sigma: smoothing, inSourceFrame: inSourceFrame) }
+        return try learnedSurfaceMesh(targetDepth: targetDepth, radius: learned.config.radius, inSourceFrame: inSourceFrame) { learned.logits($0) }
     }
 }
 

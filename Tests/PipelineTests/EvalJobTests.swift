@@ -121,15 +121,15 @@ struct EvalJobTests {
         let a = TriangleMesh.box(size: Vec3(1.2, 1, 1), center: Vec3(-0.4, 0, 0))      // x ∈ [-1, 0.2]
         let b = TriangleMesh.box(size: Vec3(1.2, 0.6, 0.6), center: Vec3(0.4, 0, 0))   // x ∈ [-0.2, 1], inside a for x < 0.2
         let union = TriangleMesh.merged([a, b])
-        let kept = try solidSurfaceCloud(union, count: 2000, seed: 3, role: "union")
+        let kept = try surfaceCloud(union, count: 2000, seed: 3, role: "union", solidOnly: true)
         #expect(kept.count == 2000)
         func strictlyInside(_ p: Vec3, _ lo: Vec3, _ hi: Vec3) -> Bool { (0..<3).allSatisfy { p[$0] > lo[$0] + 1e-3 && p[$0] < hi[$0] - 1e-3 } }
         #expect(!kept.contains { strictlyInside($0, Vec3(-1, -0.5, -0.5), Vec3(0.2, 0.5, 0.5)) || strictlyInside($0, Vec3(-0.2, -0.3, -0.3), Vec3(1, 0.3, 0.3)) })
         // The plain samples do hit the hidden faces (b's end cap and sides inside a): the filter is not idle.
-        let plain = try OrientedPointCloud(sampling: union, count: 2000, seed: 3, role: "union").points
+        let plain = try surfaceCloud(union, count: 2000, seed: 3, role: "union", solidOnly: false)
         #expect(plain.filter { strictlyInside($0, Vec3(-1, -0.5, -0.5), Vec3(0.2, 0.5, 0.5)) }.count > 100)
         // One closed box has no hidden face: every sample is on it.
-        let single = try solidSurfaceCloud(a, count: 500, seed: 1, role: "box")
+        let single = try surfaceCloud(a, count: 500, seed: 1, role: "box", solidOnly: true)
         #expect(single.count == 500 && !single.contains { strictlyInside($0, Vec3(-1, -0.5, -0.5), Vec3(0.2, 0.5, 0.5)) })
     }
 }
