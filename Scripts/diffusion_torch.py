@@ -261,8 +261,8 @@ def pick(values, entries):
 
 
 def split_prediction(sched, output, target, xt, entries, clip):
-    """(x̂₀, ε̂) from a model output of kind target ('epsilon' or 'v'); clip clamps x̂₀ to [−1, 1]
-    and recomputes ε̂ from it (DiffusionSchedule.split)."""
+    """(x̂₀, ε̂) from a model output of kind target ('epsilon' or 'v'); a clip bound b (True: 1)
+    clamps x̂₀ to [−b, b] and recomputes ε̂ from it (DiffusionSchedule.split); None/False: no clamp."""
     a, s = pick(sched.sqrt_ab, entries), pick(sched.sqrt_1mab, entries)
     if target == "epsilon":
         eps = output
@@ -271,7 +271,8 @@ def split_prediction(sched, output, target, xt, entries, clip):
         x0 = combine(xt, a, output, [-q for q in s])
         eps = combine(xt, s, output, a)
     if clip:
-        x0 = x0.clamp(-1, 1)
+        bound = 1.0 if clip is True else float(clip)
+        x0 = x0.clamp(-bound, bound)
         eps = combine(xt, [1 / q for q in s], x0, [-ai / si for ai, si in zip(a, s)])
     return x0, eps
 
@@ -321,7 +322,8 @@ def ddpm_step(sched, xt, x0, i, generator=None):
 @torch.no_grad()
 def sample(model, config, shape, labels, steps=50, guidance=1.0, eta=0.0, ddpm=False, clip=True, spacing="even",
            seed=0, device="cpu"):
-    """DiffusionSampler.sample: x_T ~ N(0, I), then one step per visited timestep, last to first.
+    """DiffusionSampler.sample: x_T ~ N(0, I), then one step per visited timestep, last to first;
+    clip: the x̂₀ bound (True: 1; `generate` uses generator.json's x0Bound).
     Same algorithm as Octoplane; the random draws come from torch's generator, not Octoplane's."""
     full = Schedule.full(config["schedule"], config["timesteps"])
     n_steps = min(steps or len(full), len(full))
@@ -511,7 +513,8 @@ def cmd_sample(a):
     s = manifest["planeShape"]
     t0 = time.perf_counter()
     x = sample(model, config, (a.n, s[0] * s[1], s[2], s[3]), torch.tensor(labels, device=a.device), steps=a.steps,
-               guidance=a.guidance, eta=a.eta, ddpm=a.ddpm, seed=a.seed, device=a.device).cpu().numpy()
+               guidance=a.guidance, eta=a.eta, ddpm=a.ddpm, clip=manifest.get("x0Bound") or 1.0, seed=a.seed,
+               device=a.device).cpu().numpy()
     seconds = time.perf_counter() - t0
     os.makedirs(a.out, exist_ok=True)
     written, counts = [], {}

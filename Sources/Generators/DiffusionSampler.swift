@@ -15,19 +15,21 @@ public struct SamplerSettings: Codable, Sendable, Equatable {
     public var steps: Int?
     /// Which timesteps a shortened run visits.
     public var spacing: TimestepSpacing
-    /// Clamp every x₀ estimate to [−1, 1] (the data's range after normalization, as NFD/ADM).
-    public var clipX0: Bool
+    /// Clamp every x₀ estimate to [−b, b] (nil: no clamping). ADM / NFD clamp to [−1, 1], the
+    /// range of data scaled into [−1, 1]; data that exceed it (triplanes normalized to ±kσ keep
+    /// their tails) need the data's own bound, or the sampler cuts off what the tails encode.
+    public var clipX0: Float?
     /// Classifier-free guidance weight w (`guidedPrediction`): 0 unconditional, 1 conditional.
     public var guidance: Float
 
-    public init(method: Method = .ddim(eta: 0), steps: Int? = 50, spacing: TimestepSpacing = .even, clipX0: Bool = true, guidance: Float = 1) {
+    public init(method: Method = .ddim(eta: 0), steps: Int? = 50, spacing: TimestepSpacing = .even, clipX0: Float? = 1, guidance: Float = 1) {
         self.method = method; self.steps = steps; self.spacing = spacing; self.clipX0 = clipX0; self.guidance = guidance
     }
 }
 
 /// Draws samples from a trained denoiser: x_T ~ N(0, I), then one DDPM or DDIM step per visited
 /// timestep, from the last to the first; each step turns the (guided) model output into (x̂₀, ε̂)
-/// (`DiffusionSchedule.split`, with clipping) and moves to the previous visited timestep on the
+/// (`DiffusionSchedule.split`, clamped to ±`clipX0`) and moves to the previous visited timestep on the
 /// respaced schedule. Deterministic for a seed: x_T and every step's noise come, in order, from
 /// one `SeededRandom(seed:)` (η = 0 DDIM draws only x_T).
 public struct DiffusionSampler: Sendable {

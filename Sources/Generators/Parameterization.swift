@@ -51,17 +51,18 @@ extension DiffusionSchedule {
         }
     }
 
-    /// (x₀, ε) implied by a model output of kind `target` at x_t. With `clip`, x₀ is clamped to
-    /// [−1, 1] and ε recomputed from the clamped x₀ (as ADM's samplers do), so both stay
-    /// consistent with x_t.
-    public func split(_ output: Tensor, as target: PredictionTarget, xt: Tensor, at entries: [Int], clip: Bool) -> (x0: Tensor, epsilon: Tensor) {
+    /// (x₀, ε) implied by a model output of kind `target` at x_t. With a `clip` bound b, x₀ is
+    /// clamped to [−b, b] and ε recomputed from the clamped x₀ (as ADM's samplers do with b = 1),
+    /// so both stay consistent with x_t; nil leaves x₀ as predicted.
+    public func split(_ output: Tensor, as target: PredictionTarget, xt: Tensor, at entries: [Int], clip: Float?) -> (x0: Tensor, epsilon: Tensor) {
         var start: Tensor, noise: Tensor
         switch target {
         case .epsilon: noise = output; start = x0(fromEpsilon: output, xt: xt, at: entries)
         case .v: start = x0(fromVelocity: output, xt: xt, at: entries); noise = epsilon(fromVelocity: output, xt: xt, at: entries)
         }
-        if clip {
-            let clamped = withNoGrad { start.clamped(-1, 1) }
+        if let bound = clip {
+            precondition(bound > 0, "split: clip bound \(bound) must be > 0")
+            let clamped = withNoGrad { start.clamped(-bound, bound) }
             start = clamped
             noise = epsilon(fromX0: clamped, xt: xt, at: entries)
         }

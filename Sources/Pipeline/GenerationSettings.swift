@@ -31,6 +31,9 @@ public struct GenerationSettings: Sendable, Equatable {
     public var smoothing: Float = 0.5
     /// Octree: the learned surface stage when the model has one (else, and with `.blur`, the blur).
     public var surface: SurfaceStage = .learned
+    /// Diffusion: x̂₀ is clamped to ± this while sampling (nil: the model's bound, the largest
+    /// |value| of its normalized training planes; 0: no clamping).
+    public var clipX0: Float? = nil
     /// Both: closed pieces smaller than this fraction of the largest one's volume are dropped (0: keep all).
     public var minComponent = GenerationSettings.defaultMinComponent
 
@@ -49,14 +52,14 @@ public struct GenerationSettings: Sendable, Equatable {
         guard guidance.isFinite && guidance >= 0 else { throw PipelineError.invalidOption("--guidance must be finite and ≥ 0") }
         guard resolution >= 9 else { throw PipelineError.invalidOption("--resolution must be ≥ 9") }
         guard (0...1).contains(minComponent) else { throw PipelineError.invalidOption("--min-component must be in [0, 1]") }
+        if let c = clipX0 { guard c.isFinite && c >= 0 else { throw PipelineError.invalidOption("--clip-x0 must be finite and ≥ 0") } }
         guard temperature.isFinite && temperature >= 0 && topK >= 0 else { throw PipelineError.invalidOption("--temperature and --top-k must be ≥ 0") }
     }
 
-    /// The diffusion sampler: DDIM (η = 0) or DDPM, x₀ clipped as NFD.
-    public var diffusionSampler: SamplerSettings {
-        var s = SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps ?? 50, guidance: guidance)
-        s.clipX0 = true
-        return s
+    /// The diffusion sampler: DDIM (η = 0) or DDPM, x̂₀ clamped to ±`clipX0` (default `dataBound`).
+    public func diffusionSampler(dataBound: Float) -> SamplerSettings {
+        let bound = clipX0 ?? dataBound
+        return SamplerSettings(method: ddpm ? .ddpm : .ddim(eta: 0), steps: steps ?? 50, clipX0: bound > 0 ? bound : nil, guidance: guidance)
     }
 
     public var octreeSampler: OctreeSamplerSettings {
@@ -71,6 +74,7 @@ public struct GenerationSettings: Sendable, Equatable {
                           surface == .learned ? "learned (if the model has one, else blur)" : "blur",
                           surfaceDepth.map(String.init) ?? "max(structure, 7)")
         }
-        return String(format: "%d %@ steps, guidance %.1f", steps ?? 50, ddpm ? "DDPM" : "DDIM", guidance)
+        let clip = clipX0.map { $0 > 0 ? String(format: ", x̂₀ clamped to ±%.2f", $0) : ", x̂₀ not clamped" } ?? ""
+        return String(format: "%d %@ steps, guidance %.1f%@", steps ?? 50, ddpm ? "DDPM" : "DDIM", guidance, clip)
     }
 }

@@ -235,7 +235,7 @@ enum TrainedGenerator {
     func meshes(labels: [Int], seed: UInt64, settings: GenerationSettings) throws -> [TriangleMesh] {
         switch self {
         case .diffusion(let g):
-            let x = g.sample(labels: labels, settings: settings.diffusionSampler, seed: seed)
+            let x = g.sample(labels: labels, settings: settings, seed: seed)
             return try labels.indices.map { try g.decode(x, index: $0, resolution: settings.resolution, minComponent: settings.minComponent).mesh }
         case .octree(let g):
             var rng = SeededRandom(seed: seed)

@@ -69,6 +69,8 @@ public struct TriplaneEvalJob: Job {
     public func run() throws -> Report {
         guard !inputs.isEmpty else { throw PipelineError.invalidOption("give a ShapeNet root or mesh files") }
         if let l = limit, l < 1 { throw PipelineError.invalidOption("--limit must be ≥ 1") }
+        // Checked before any fit runs, so a bad lattice does not waste the fits.
+        guard metricResolution >= 3 else { throw PipelineError.invalidOption("--metric-resolution must be ≥ 3") }
         let decoderPath = try ShippedModels.resolve(decoder, default: ShippedModels.triplaneDecoder)
         let dec = try TriplaneDecoder.load(from: decoderPath).decoder
         var items: [(key: String, category: String, path: String)] = []

@@ -162,6 +162,7 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Diffusion: classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
     @Flag(help: "Diffusion: DDPM ancestral sampling instead of DDIM.") var ddpm = false
     @Option(help: "Diffusion: marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
+    @Option(help: "Diffusion: clamp x̂₀ to ± this while sampling (default: the model's bound, the largest |value| of its normalized training planes; 0: no clamping).") var clipX0: Float?
     @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
     @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
     @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
@@ -173,7 +174,7 @@ struct GenerationOptions: ParsableArguments {
     var settings: GenerationSettings {
         var s = GenerationSettings()
         s.steps = steps; s.guidance = guidance; s.ddpm = ddpm; s.resolution = resolution; s.decoding = decoding
-        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent
+        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent; s.clipX0 = clipX0
         return s
     }
 }

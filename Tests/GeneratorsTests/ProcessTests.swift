@@ -79,10 +79,16 @@ struct ProcessTests {
                 #expect(Swift.abs(Double(v.scalars[i]) - (a * Double(eps.scalars[i]) - s * Double(x0.scalars[i]))) < 1e-6)
             }
         }
-        // split() with clipping keeps x₀ in [−1, 1] and ε consistent with x_t.
+        // split() with a clip bound b keeps x₀ in [−b, b] and ε consistent with x_t; without one it
+        // returns the prediction's x₀ untouched.
         let wild = Tensor.randn([4, 3, 4, 4], std: 5, rng: &rng)
-        let (cx0, ceps) = schedule.split(wild, as: .v, xt: xt, at: entries, clip: true)
-        #expect(cx0.scalars.allSatisfy { $0 >= -1 && $0 <= 1 })
-        #expect(close(schedule.noised(cx0, at: entries, noise: ceps), xt, 1e-4))
+        for bound: Float in [1, 2.5] {
+            let (cx0, ceps) = schedule.split(wild, as: .v, xt: xt, at: entries, clip: bound)
+            #expect(cx0.scalars.allSatisfy { $0 >= -bound && $0 <= bound })
+            #expect(cx0.scalars.contains { Swift.abs($0) == bound })
+            #expect(close(schedule.noised(cx0, at: entries, noise: ceps), xt, 1e-4))
+        }
+        let (free, _) = schedule.split(wild, as: .v, xt: xt, at: entries, clip: nil)
+        #expect(free.scalars == schedule.x0(fromVelocity: wild, xt: xt, at: entries).scalars)
     }
 }

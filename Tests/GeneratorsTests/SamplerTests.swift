@@ -66,7 +66,7 @@ struct SamplerTests {
         let (mu, sigma) = (0.3, 0.2)
         let oracle = GaussianOracle(schedule: schedule, mu: mu, sigma: sigma)
         let sampler = DiffusionSampler(schedule: schedule, prediction: .epsilon,
-                                       settings: SamplerSettings(method: method, steps: steps, clipX0: false))
+                                       settings: SamplerSettings(method: method, steps: steps, clipX0: nil))
         let shape = [16, 1, 16, 16]
         let x = sampler.sample(oracle, shape: shape, seed: 7)
         #expect(oracle.calls == (steps ?? 400))

@@ -59,6 +59,10 @@ struct DiffusionJobTests {
         let manifest = try TriplaneGeneratorManifest.read(dir + "/run")
         let folderStats = try PlaneNormalization.read("\(dir)/data/normalization.json")
         #expect(folderStats.k == 4 && manifest.normalization.k == 3 && manifest.normalization.mean == folderStats.mean)
+        // The sampler's default x̂₀ bound is the largest |value| of the normalized training planes,
+        // mirrored copies included (mirroring moves values, never changes their magnitudes).
+        let largest = all.map { manifest.normalization.normalize($0).scalars.map(Swift.abs).max()! }.max()!
+        #expect(manifest.x0Bound == largest && largest > 1)
         #expect(throws: PipelineError.self) { try job.run() }
         // Resuming needs the same config (the engine refuses another one, naming the key).
         job.resume = true

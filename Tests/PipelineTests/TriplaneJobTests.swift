@@ -119,6 +119,10 @@ struct TriplaneJobTests {
         dec.decoder = "\(repoRoot)/Assets/meshes/torus.ply"
         #expect(throws: TriplaneError.self) { try dec.run() }
         #expect(!FileManager.default.fileExists(atPath: dir + "/out.npy") && !FileManager.default.fileExists(atPath: dir + "/m.obj"))
+        // `triplane eval` refuses a lattice it cannot decode before it fits anything.
+        var eval = TriplaneEvalJob(inputs: ["\(repoRoot)/Assets/meshes/torus.ply"])
+        eval.decoder = decoder; eval.metricResolution = 0; eval.quiet = true
+        #expect(throws: PipelineError.self) { try eval.run() }
     }
 }
 
