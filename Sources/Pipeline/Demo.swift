@@ -62,8 +62,8 @@ public struct DemoJob: Job {
     public var tileSize = 256
     /// New shapes per category from the shipped generator (step 5); 0: none.
     public var generatePerCategory = 8
-    /// The shipped generator's training set (its model card): synth seed and shapes per category.
-    static let generatorTrainingSeed: UInt64 = 1, generatorTrainingPerCategory = 32, heldOutSeed: UInt64 = 7
+    /// The shipped generators' training set (both model cards): synth seed and shapes per category.
+    static let generatorTrainingSeed: UInt64 = 1, generatorTrainingPerCategory = 96, heldOutSeed: UInt64 = 7
     /// Receives one line per step.
     public var log: @Sendable (String) -> Void = { print($0) }
     public init() {}
