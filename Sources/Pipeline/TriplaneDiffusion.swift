@@ -52,6 +52,7 @@ public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
             throw PipelineError.invalidInput(path: path, reason: "not a generator manifest (\(error))")
         }
         guard m.kind == kind, m.version == 1 else { throw PipelineError.invalidInput(path: path, reason: "kind \(m.kind) version \(m.version), expected \(kind) 1") }
+        if let b = m.x0Bound, !(b.isFinite && b > 0) { throw PipelineError.invalidInput(path: path, reason: "x0Bound \(b) must be finite and > 0") }
         return m
     }
 

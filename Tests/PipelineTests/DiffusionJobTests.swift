@@ -80,6 +80,17 @@ struct DiffusionJobTests {
         do { _ = try gen.run(); Issue.record("an unknown category was accepted") } catch let PipelineError.invalidOption(m) {
             #expect(m.contains("chair, table"), "\(m)")
         }
+        // A manifest from before x0Bound existed still loads (the sampler then clamps to ±1); a
+        // bound that is not finite and positive is refused naming the file.
+        let json = try String(contentsOfFile: dir + "/run/generator.json", encoding: .utf8)
+        let withoutBound = json.split(separator: "\n").filter { !$0.contains("x0Bound") }.joined(separator: "\n")
+            .replacingOccurrences(of: ",\n}", with: "\n}")
+        try withoutBound.write(toFile: dir + "/run/generator.json", atomically: true, encoding: .utf8)
+        #expect(try TriplaneGeneratorManifest.read(dir + "/run").x0Bound == nil)
+        var bad = manifest; bad.x0Bound = -1
+        try bad.write(to: dir + "/run")
+        #expect(throws: PipelineError.self) { try TriplaneGeneratorManifest.read(dir + "/run") }
+        try manifest.write(to: dir + "/run")
 
         // eval-generator: per category, samples vs held-out shapes and the training set.
         for (name, seed) in [("held", UInt64(7)), ("train", UInt64(1))] {
