@@ -669,10 +669,10 @@ def cmd_bench_train(a):
         with open(a.config) as fh:
             config = json.load(fh)
     else:   # TrainDiffusionJob.defaultConfig(channels: 24, classes: 6)
-        config = {"model": {"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2], "resBlocksPerLevel": 1,
+        config = {"model": {"inChannels": 24, "baseChannels": 64, "channelMultipliers": [1, 2, 2], "resBlocksPerLevel": 1,
                             "attentionResolutions": [4], "attentionHeads": 4, "groups": 8, "classCount": 6},
                   "schedule": {"cosine": {"maxBeta": 0.999, "s": 0.008}}, "timesteps": 1000, "prediction": "v",
-                  "batchSize": 32, "learningRate": 5e-4, "warmupSteps": 200, "totalSteps": 10_000, "labelDropout": 0.1}
+                  "batchSize": 32, "learningRate": 5e-4, "warmupSteps": 200, "totalSteps": 6_000, "labelDropout": 0.1}
     torch.manual_seed(0)
     model = UNet(config["model"]).train()
     c = config["model"]["inChannels"]

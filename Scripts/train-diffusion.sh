@@ -7,11 +7,11 @@
 #   bash Scripts/train-diffusion.sh [WORK_DIR]      # default: .work/triplane-diffusion
 # Resumable: every stage skips finished work; training continues from its last checkpoint, so a
 # killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
-# Environment: PER_CATEGORY (96), STEPS (10000), HELD_OUT (32 per category), EVAL_N (32).
+# Environment: PER_CATEGORY (96), STEPS (6000), HELD_OUT (32 per category), EVAL_N (32).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
-per=${PER_CATEGORY:-96}; steps=${STEPS:-10000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
+per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
