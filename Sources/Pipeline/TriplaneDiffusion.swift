@@ -126,7 +126,8 @@ public struct TrainDiffusionJob: Job {
 
     public init(data: String, output: String) { self.data = data; self.output = output }
 
-    /// The shipped recipe's U-Net for [channels, R, R] inputs and `classes` categories: base 64 (3.08M parameters at 24 channels; base 32 scored worse on the same data — the model card),
+    /// The shipped recipe's U-Net for [channels, R, R] inputs and `classes` categories: base 64
+    /// (3.08M parameters at 24 channels; base 32 scored worse on the same data — the model card),
     /// multipliers 1-2-2, one block per level, self-attention at the lowest level (downsampling rate
     /// 4, i.e. R/4 pixels) and in the middle.
     public static func defaultConfig(channels: Int, classes: Int) -> DiffusionTrainingConfig {

@@ -69,8 +69,8 @@ public struct TriplaneEvalJob: Job {
     public func run() throws -> Report {
         guard !inputs.isEmpty else { throw PipelineError.invalidOption("give a ShapeNet root or mesh files") }
         if let l = limit, l < 1 { throw PipelineError.invalidOption("--limit must be ≥ 1") }
-        // Checked before any fit runs, so a bad lattice does not waste the fits.
-        guard metricResolution >= 3 else { throw PipelineError.invalidOption("--metric-resolution must be ≥ 3") }
+        let fitter = MeshTriplaneFit(settings: settings, samplePoints: samplePoints, metricResolution: metricResolution)
+        try fitter.validate()
         let decoderPath = try ShippedModels.resolve(decoder, default: ShippedModels.triplaneDecoder)
         let dec = try TriplaneDecoder.load(from: decoderPath).decoder
         var items: [(key: String, category: String, path: String)] = []
@@ -86,7 +86,6 @@ public struct TriplaneEvalJob: Job {
         } else {
             items = inputs.map { ($0, "files", $0) }
         }
-        let fitter = MeshTriplaneFit(settings: settings, samplePoints: samplePoints, metricResolution: metricResolution)
         let progress = ProgressReporter("triplane eval", total: items.count, quiet: quiet)
         var rows: [Row] = []
         for it in items {

@@ -46,6 +46,13 @@ struct MeshTriplaneFit {
         var insideFraction: Double
     }
 
+    /// Typed errors for settings no fit can use; jobs call it before any sampling or fitting, so a
+    /// bad option does not waste the work before it.
+    func validate() throws {
+        guard samplePoints >= 2 else { throw PipelineError.invalidOption("--sample-points must be ≥ 2") }
+        if let r = metricResolution, r < 3 { throw PipelineError.invalidOption("--metric-resolution must be ≥ 3") }
+    }
+
     func run(mesh raw: TriangleMesh, decoder: TriplaneDecoder, seed: UInt64) throws -> Output {
         var t = Date()
         var s = SampleSettings(preset: .nfd, count: samplePoints, seed: seed)
@@ -218,8 +225,8 @@ public struct TriplaneFitJob: Job {
     }
 
     public func run() throws -> Report {
-        guard samplePoints >= 2 else { throw PipelineError.invalidOption("--sample-points must be ≥ 2") }
-        if let r = metricResolution, r < 3 { throw PipelineError.invalidOption("--metric-resolution must be ≥ 3") }
+        let fitter = MeshTriplaneFit(settings: settings, samplePoints: samplePoints, metricResolution: metricResolution)
+        try fitter.validate()
         let decoderPath = try ShippedModels.resolve(decoder, default: ShippedModels.triplaneDecoder)
         let dec = try TriplaneDecoder.load(from: decoderPath).decoder
         var planes: Tensor, steps: Int, loss: Float, quality: TriplaneQuality? = nil, sampleSeconds = 0.0, fitSeconds: Double
@@ -232,8 +239,7 @@ public struct TriplaneFitJob: Job {
             planes = fit.planes; steps = fit.steps; loss = fit.finalDataLoss; fitSeconds = Date().timeIntervalSince(t)
         } else {
             let mesh = try MeshLoader.load(path: input).mesh
-            let job = MeshTriplaneFit(settings: settings, samplePoints: samplePoints, metricResolution: metricResolution)
-            let out = try job.run(mesh: mesh, decoder: dec, seed: seed)
+            let out = try fitter.run(mesh: mesh, decoder: dec, seed: seed)
             if let s = out.fit.nonFiniteAtStep {
                 try TriplaneFile.write(out.planes, to: output)
                 throw TriplaneError.nonFiniteLoss(step: s)
