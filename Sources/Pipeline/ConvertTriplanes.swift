@@ -26,6 +26,11 @@ public struct TriplaneConvertSettings: Sendable {
 /// (after sharded runs, one more run without `--shard` skips every model and writes the statistics
 /// of the whole set).
 func convertToTriplanes(_ source: some ConvertSource, options: ConvertOptions, triplane: TriplaneConvertSettings) throws -> ConvertSummary {
+    let fitter = MeshTriplaneFit(settings: triplane.fit, samplePoints: triplane.samplePoints, iouPoints: triplane.iouPoints)
+    try fitter.validate(samplePointsFlag: "--points")          // before any model is loaded or sampled
+    guard triplane.normalizationK.isFinite && triplane.normalizationK > 0 else {
+        throw PipelineError.invalidOption("--normalization-k must be finite and > 0")
+    }
     let decoderPath = try ShippedModels.resolve(triplane.decoder, default: ShippedModels.triplaneDecoder)
     let shape = try TriplaneDecoder.load(from: decoderPath).decoder.config.planeShape
     var opts = options
@@ -33,7 +38,6 @@ func convertToTriplanes(_ source: some ConvertSource, options: ConvertOptions, t
     var summary = try runConversion(source, options: opts, label: "convert → triplane", files: { [opts.outputBase(for: $0)] }) { _ in
         // One decoder per worker: fitting toggles the frozen decoder's gradient flags.
         let decoder = try TriplaneDecoder.load(from: decoderPath).decoder
-        let fitter = MeshTriplaneFit(settings: triplane.fit, samplePoints: triplane.samplePoints, iouPoints: triplane.iouPoints)
         return { item, base, seed in
             let t = Date()
             let mesh = try MeshLoader.load(path: item.meshPath).mesh

@@ -46,11 +46,14 @@ struct MeshTriplaneFit {
         var insideFraction: Double
     }
 
-    /// Typed errors for settings no fit can use; jobs call it before any sampling or fitting, so a
-    /// bad option does not waste the work before it.
-    func validate() throws {
-        guard samplePoints >= 2 else { throw PipelineError.invalidOption("--sample-points must be ≥ 2") }
+    /// Typed errors for settings no fit can use (these and the fit's own); jobs call it before any
+    /// sampling or fitting, so a bad option does not waste the work before it. `samplePointsFlag`
+    /// names the option that set `samplePoints` (`convert` calls it `--points`).
+    func validate(samplePointsFlag: String = "--sample-points") throws {
+        guard samplePoints >= 2 else { throw PipelineError.invalidOption("\(samplePointsFlag) must be ≥ 2, got \(samplePoints)") }
+        guard iouPoints >= 0 else { throw PipelineError.invalidOption("IoU points must be ≥ 0, got \(iouPoints)") }
         if let r = metricResolution, r < 3 { throw PipelineError.invalidOption("--metric-resolution must be ≥ 3") }
+        try settings.validate()
     }
 
     func run(mesh raw: TriangleMesh, decoder: TriplaneDecoder, seed: UInt64) throws -> Output {

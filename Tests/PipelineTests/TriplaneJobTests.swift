@@ -123,6 +123,17 @@ struct TriplaneJobTests {
         var eval = TriplaneEvalJob(inputs: ["\(repoRoot)/Assets/meshes/torus.ply"])
         eval.decoder = decoder; eval.metricResolution = 0; eval.quiet = true
         #expect(throws: PipelineError.self) { try eval.run() }
+        // `convert --to triplane` refuses options no fit can use before it samples any model: no
+        // output folder, manifest or failure log is written.
+        let items = [ConvertItem(key: "meshes/torus", meshPath: "\(repoRoot)/Assets/meshes/torus.ply")]
+        let opts = ConvertOptions(outputDirectory: dir + "/convert", settings: SampleSettings(preset: .nfd), quiet: true)
+        var bad = [TriplaneConvertSettings](repeating: TriplaneConvertSettings(), count: 3)
+        bad[0].samplePoints = 1; bad[1].fit.steps = 0; bad[2].normalizationK = .nan
+        for (k, var t) in bad.enumerated() {
+            t.decoder = decoder
+            #expect(throws: (any Error).self, "case \(k)") { try ConvertJob(source: ConvertList(items), options: opts, target: .triplane(t)).run() }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/convert"))
     }
 }
 
