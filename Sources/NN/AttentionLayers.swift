@@ -86,7 +86,6 @@ public final class FourierFeatures: Layer {
     public var namedParameters: [(String, Tensor)] { [("B", b)] }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        let proj = matmul(x, b) * (2 * Float.pi)
-        return Tensor.concat([proj.sin(), proj.cos()], axis: -1)
+        (matmul(x, b) * (2 * Float.pi)).sinCos()
     }
 }

@@ -66,6 +66,11 @@ let coreOpTable: [OpCase] = [
     unary("abs", domain: awayFromZero, { $0.abs() }, { Swift.abs($0) }),
     unary("sin", { $0.sin() }, { Foundation.sin($0) }),
     unary("cos", { $0.cos() }, { Foundation.cos($0) }),
+    OpCase(name: "sin and cos fused (Fourier features)") { rng in
+        let x = randomTensor(randomShape(&rng, rank: 1 + Int(rng.next() % 3)), &rng) { $0.uniform(-9, 9) }
+        return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].sinCos() },
+                          reference: { r in Ref.concat([r[0].map(Foundation.sin), r[0].map(Foundation.cos)], axis: r[0].shape.count - 1) })
+    },
     unary("pow 1.5", domain: positive, { $0.pow(1.5) }, { Foundation.pow($0, 1.5) }),
     unary("relu", domain: awayFromZero, { $0.relu() }, { max($0, 0) }),
     unary("sigmoid", { $0.sigmoid() }, refSigmoid),
