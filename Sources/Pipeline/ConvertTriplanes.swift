@@ -28,9 +28,7 @@ public struct TriplaneConvertSettings: Sendable {
 func convertToTriplanes(_ source: some ConvertSource, options: ConvertOptions, triplane: TriplaneConvertSettings) throws -> ConvertSummary {
     let fitter = MeshTriplaneFit(settings: triplane.fit, samplePoints: triplane.samplePoints, iouPoints: triplane.iouPoints)
     try fitter.validate(samplePointsFlag: "--points")          // before any model is loaded or sampled
-    guard triplane.normalizationK.isFinite && triplane.normalizationK > 0 else {
-        throw PipelineError.invalidOption("--normalization-k must be finite and > 0")
-    }
+    try PlaneNormalization.validate(k: triplane.normalizationK)
     let decoderPath = try ShippedModels.resolve(triplane.decoder, default: ShippedModels.triplaneDecoder)
     let shape = try TriplaneDecoder.load(from: decoderPath).decoder.config.planeShape
     var opts = options

@@ -161,7 +161,7 @@ public struct TrainDiffusionJob: Job {
         let folder = try TriplaneFolder(data)
         var normalization = folder.normalization
         if let k = normalizationK {
-            guard k.isFinite && k > 0 else { throw PipelineError.invalidOption("--normalization-k must be finite and > 0") }
+            try PlaneNormalization.validate(k: k)
             normalization.k = k
         }
         let categories = trainingCategoryOrder(folder.categoryOfFile)

@@ -27,10 +27,16 @@ public struct PlaneNormalization: Codable, Sendable, Equatable {
         version = Self.formatVersion; channels = mean.count; self.mean = mean; self.std = std; self.k = k; self.objects = objects
     }
 
+    /// `TriplaneError.invalidConfig` unless k (of mean ± k·σ) is finite and > 0; callers that measure
+    /// only after long work check it first.
+    public static func validate(k: Float) throws {
+        guard k.isFinite && k > 0 else { throw TriplaneError.invalidConfig("normalization k (mean ± k·σ) must be finite and > 0, got \(k)") }
+    }
+
     /// Statistics over `planes` (each [3, C, R, R], all of one shape), accumulated in Double.
     public static func measure(_ planes: [Tensor], k: Float = 16) throws -> PlaneNormalization {
         guard let first = planes.first else { throw TriplaneError.invalidConfig("normalization needs at least one set of planes") }
-        guard k.isFinite && k > 0 else { throw TriplaneError.invalidConfig("k must be finite and > 0, got \(k)") }
+        try validate(k: k)
         guard first.rank == 4, first.shape[0] == 3, planes.allSatisfy({ $0.shape == first.shape }) else {
             throw TriplaneError.planesMismatch(expected: first.shape, actual: planes.first { $0.shape != first.shape }?.shape ?? first.shape)
         }
