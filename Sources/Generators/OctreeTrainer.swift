@@ -45,11 +45,13 @@ public struct OctreeSequenceDataset: Sendable {
 ///         m = max(1, ⌈cos(π/2·u)·n⌉) of the n depth-d* tokens replaced by [MASK] (MaskGIT's cosine
 ///         schedule); targets: those m tokens
 ///     otherwise next-token mode: inputs [BOS, t₀ … t_{N−2}], targets t₀ … t_{N−1}
-///     loss = mean cross-entropy over all targets of the batch
+///     loss = mean cross-entropy over all targets of the batch (dropout `config.dropout` on the
+///            embeddings and residual branches)
 ///     backward; clip the global gradient norm; AdamW; EMA update
 ///
 /// Randomness: weights from `SeededRandom(seed)`, shuffles from its `split(1_000_000 + epoch)`, and
-/// the per-sequence draws (mode, d*, u, masked positions) from one running generator whose state the
+/// the per-sequence draws (mode, d*, u, masked positions) and then the step's dropout masks from
+/// one running generator whose state the
 /// checkpoint stores — a resumed run continues the uninterrupted one bit for bit (same thread count).
 public final class OctreeTrainer {
     public let config: OctreeTrainingConfig
@@ -131,13 +133,19 @@ public final class OctreeTrainer {
 
     /// Mean cross-entropy of `model` over all targets of a batch of examples (recorded for
     /// backward). Each example runs on its own (no padding: attention costs its own length
-    /// squared), weighted by its share of the batch's targets.
+    /// squared), weighted by its share of the batch's targets; with `dropout` > 0 its masks come
+    /// from `rng`, example after example.
     static func loss(_ model: OctreeTransformer, _ batch: [Example]) -> Tensor {
+        var unused = SeededRandom(seed: 0)
+        return loss(model, batch, dropout: 0, rng: &unused)
+    }
+
+    static func loss(_ model: OctreeTransformer, _ batch: [Example], dropout: Float, rng: inout SeededRandom) -> Tensor {
         let counts = batch.map { $0.targets.filter { $0 >= 0 }.count }
         let total = Float(max(1, counts.reduce(0, +)))
         var sum: Tensor? = nil
         for (e, k) in zip(batch, counts) where k > 0 {
-            let logits = model([e.slots], modes: [e.mode]).reshaped([e.targets.count, OctreeTransformerConfig.maskCount])
+            let logits = model([e.slots], modes: [e.mode], dropout: dropout, rng: &rng).reshaped([e.targets.count, OctreeTransformerConfig.maskCount])
             let term = crossEntropy(logits, e.targets, ignoreIndex: -1) * (Float(k) / total)
             sum = sum.map { $0 + term } ?? term
         }
@@ -150,7 +158,7 @@ public final class OctreeTrainer {
         optimizer.learningRate = learningRates.learningRate(at: step)
         let batch = shuffle.batch(step: step, size: config.batchSize).map(example)
         optimizer.zeroGrad()
-        let value = backwardAndUpdate(Self.loss(model, batch), model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
+        let value = backwardAndUpdate(Self.loss(model, batch, dropout: config.dropout, rng: &rng), model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
                                       emaDecay: config.emaDecay, emaWarmup: config.emaWarmup, step: step)
         step += 1
         losses.append(value)

@@ -24,13 +24,16 @@ public struct OctreeTrainingConfig: TrainingConfigFile, Sendable, Equatable {
     /// Probability that a training sequence is seen in `.parallel` mode (masked tokens of one depth,
     /// bidirectional within it) rather than `.nextToken` mode: one model serves both decodings.
     public var parallelFraction: Double = 0.5
+    /// Dropout probability on the input embeddings and the residual branches while training (0: none;
+    /// sampling never drops).
+    public var dropout: Float = 0
     public var seed: UInt64 = 0
 
     public init(model: OctreeTransformerConfig) { self.model = model }
 
     private enum CodingKeys: String, CodingKey {
         case model, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, adamBeta1, adamBeta2, adamEpsilon
-        case weightDecay, gradientClip, emaDecay, emaWarmup, parallelFraction, seed
+        case weightDecay, gradientClip, emaDecay, emaWarmup, parallelFraction, dropout, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -43,7 +46,24 @@ public struct OctreeTrainingConfig: TrainingConfigFile, Sendable, Equatable {
         try take(.warmupSteps, &warmupSteps); try take(.totalSteps, &totalSteps)
         try take(.adamBeta1, &adamBeta1); try take(.adamBeta2, &adamBeta2); try take(.adamEpsilon, &adamEpsilon)
         try take(.weightDecay, &weightDecay); try take(.gradientClip, &gradientClip); try take(.emaDecay, &emaDecay)
-        try take(.emaWarmup, &emaWarmup); try take(.parallelFraction, &parallelFraction); try take(.seed, &seed)
+        try take(.emaWarmup, &emaWarmup); try take(.parallelFraction, &parallelFraction); try take(.dropout, &dropout)
+        try take(.seed, &seed)
+    }
+
+    /// Every key, except `dropout` while it is 0: the JSON of a run without dropout stays what it
+    /// was before the key existed, so checkpoints written then still resume (their config must
+    /// match key by key).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model); try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(learningRate, forKey: .learningRate); try c.encode(minLearningRate, forKey: .minLearningRate)
+        try c.encode(warmupSteps, forKey: .warmupSteps); try c.encode(totalSteps, forKey: .totalSteps)
+        try c.encode(adamBeta1, forKey: .adamBeta1); try c.encode(adamBeta2, forKey: .adamBeta2); try c.encode(adamEpsilon, forKey: .adamEpsilon)
+        try c.encode(weightDecay, forKey: .weightDecay); try c.encode(gradientClip, forKey: .gradientClip)
+        try c.encode(emaDecay, forKey: .emaDecay); try c.encode(emaWarmup, forKey: .emaWarmup)
+        try c.encode(parallelFraction, forKey: .parallelFraction)
+        if dropout != 0 { try c.encode(dropout, forKey: .dropout) }
+        try c.encode(seed, forKey: .seed)
     }
 
     /// Throws `GeneratorError.invalidConfig` naming the first value out of range.
@@ -58,5 +78,6 @@ public struct OctreeTrainingConfig: TrainingConfigFile, Sendable, Equatable {
         try check(gradientClip >= 0, "gradientClip must be ≥ 0 (0: no clipping)")
         try check(emaDecay >= 0 && emaDecay < 1, "emaDecay must lie in [0, 1), got \(emaDecay)")
         try check(parallelFraction >= 0 && parallelFraction <= 1, "parallelFraction must lie in [0, 1], got \(parallelFraction)")
+        try check(dropout >= 0 && dropout < 1, "dropout must lie in [0, 1), got \(dropout)")
     }
 }

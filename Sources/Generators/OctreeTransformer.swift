@@ -119,6 +119,14 @@ public final class OctreeTransformer: Layer {
     /// Logits [B, L − 1, 256] of the node slots of every sequence (`sequences[b]` = its slots, the
     /// prefix first), padded to the longest, L = its slot count. Recorded for backward.
     public func callAsFunction(_ sequences: [[OctreeSlot]], modes: [OctreeDecoding]) -> Tensor {
+        var unused = SeededRandom(seed: 0)
+        return self(sequences, modes: modes, dropout: 0, rng: &unused)
+    }
+
+    /// The same with dropout for training (GPT-2's placement): on the summed input embeddings and
+    /// on each residual branch (attention and MLP outputs) before it is added, masks drawn from
+    /// `rng` in that order; `dropout` 0 is the plain forward and draws nothing.
+    public func callAsFunction(_ sequences: [[OctreeSlot]], modes: [OctreeDecoding], dropout p: Float, rng: inout SeededRandom) -> Tensor {
         precondition(!sequences.isEmpty && sequences.count == modes.count, "one mode per sequence")
         precondition(sequences.allSatisfy { $0.count >= 1 && $0.first.map { if case .prefix = $0 { return true } else { return false } } == true },
                      "every sequence starts with its class prefix")
@@ -129,10 +137,10 @@ public final class OctreeTransformer: Layer {
             modeRows += [Int](repeating: m == .nextToken ? 0 : 1, count: l)
         }
         let masks = zip(sequences, modes).map { AttentionMask.boolean(Self.mask($0, $1, length: l)) }
-        var x = embed(flat, modes: modeRows).reshaped([b, l, e])
+        var x = dropout(embed(flat, modes: modeRows).reshaped([b, l, e]), p: p, rng: &rng)
         for blk in blocks {
-            x = x + blk.attn(blk.ln1(x), masks: masks)
-            x = x + blk.mlp(x)
+            x = x + dropout(blk.attn(blk.ln1(x), masks: masks), p: p, rng: &rng)
+            x = x + dropout(blk.mlp(x), p: p, rng: &rng)
         }
         return head(lnF(x)).slice(axis: 1, 1..<l)
     }

@@ -263,21 +263,45 @@ struct OctreeTrainerTests {
         try OctreeSequenceDataset(sequences: [shell(depth: 3, radius: 2.2), shell(depth: 3, radius: 1.2), shell(depth: 3, radius: 3)], labels: [0, 1, 1])
     }
 
-    @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit")
-    func resumeIsBitIdentical() throws {
-        let straight = try OctreeTrainer(config: Self.config(), data: Self.data())
+    @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit, with and without dropout", arguments: [Float(0), 0.1])
+    func resumeIsBitIdentical(dropout: Float) throws {
+        var config = Self.config()
+        config.dropout = dropout
+        let straight = try OctreeTrainer(config: config, data: Self.data())
         for _ in 0..<6 { straight.trainStep() }
-        let first = try OctreeTrainer(config: Self.config(), data: Self.data())
+        let first = try OctreeTrainer(config: config, data: Self.data())
         for _ in 0..<3 { first.trainStep() }
         let path = try TemporaryDirectory("octree-gpt").file("state.safetensors")
         try first.checkpoint(to: path)
-        let resumed = try OctreeTrainer(config: Self.config(), data: Self.data())
+        let resumed = try OctreeTrainer(config: config, data: Self.data())
         try resumed.resume(from: path)
         #expect(resumed.step == 3 && resumed.losses == first.losses)
         for _ in 0..<3 { resumed.trainStep() }
         #expect(resumed.losses.map(\.bitPattern) == straight.losses.map(\.bitPattern))
+        if dropout > 0 {   // the masks really are drawn: the same run without dropout has another first loss
+            let plain = try OctreeTrainer(config: Self.config(), data: Self.data())
+            #expect(plain.trainStep() != straight.losses[0])
+        }
         for (a, b) in zip(resumed.model.parameters + resumed.ema.shadow, straight.model.parameters + straight.ema.shadow) {
             #expect(a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern))
+        }
+    }
+
+    @Test("dropout is 0 unless a config sets it; 1 and negative values are refused naming the key")
+    func dropoutConfig() throws {
+        #expect(Self.config().dropout == 0)
+        let path = try TemporaryDirectory("octree-gpt").file("config.json")
+        try Data(#"{"model": {"depth": 3, "classCount": 2}, "dropout": 0.1}"#.utf8).write(to: URL(fileURLWithPath: path))
+        let c = try OctreeTrainingConfig.load(path)
+        #expect(c.dropout == 0.1 && c.model.classCount == 2)
+        #expect(try JSONDecoder().decode(OctreeTrainingConfig.self, from: Data(c.json().utf8)) == c)
+        // Without dropout the JSON is the one written before the key existed (old checkpoints resume).
+        let plain = Self.config().json()
+        #expect(!plain.contains("dropout") && plain.contains("parallelFraction") && c.json().contains("\"dropout\""))
+        for bad: Float in [1, -0.1] {
+            var d = Self.config()
+            d.dropout = bad
+            #expect(throws: GeneratorError.invalidConfig("dropout must lie in [0, 1), got \(bad)")) { try OctreeTrainer(config: d, data: Self.data()) }
         }
     }
 
