@@ -63,7 +63,7 @@ extension TrainCommand {
             """)
         @Argument(help: "Folder of trees / token files, or a ShapeNet-layout mesh root.") var data: String
         @Option(help: "Run folder to write.") var out: String
-        @Option(help: "Training config (JSON: model {depth, contextLength, embedDim, heads, layers, …}, batchSize, learningRate, totalSteps, parallelFraction, …); default: the recipe.") var config: String?
+        @Option(help: "Training config (JSON: model {depth, contextLength, embedDim, heads, layers, …}, batchSize, learningRate, totalSteps, parallelFraction, dropout, …); default: the recipe.") var config: String?
         @Option(help: "Structure depth (finest depth of the trees) when no --config is given.") var depth = 5
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
