@@ -43,6 +43,11 @@ public struct GeneratorEvalJob: Job {
     public var output: String? = nil
     public var count = 32
     public var seed: UInt64 = 0
+    /// Run the whole protocol once per seed (each draws new samples and new surface points) and
+    /// summarize 1-NNA, COV and MMD per category over them: one category's 1-NNA on 32 vs 32 shapes
+    /// moves by up to 25 points between seeds. Empty: `seed` alone. With `output`, each seed's
+    /// meshes and sheets go to `OUT/seed-S/`.
+    public var seeds: [UInt64] = []
     /// As `generate`'s.
     public var settings = GenerationSettings()
     public var points = 2048
@@ -75,6 +80,24 @@ public struct GeneratorEvalJob: Job {
         public var secondsPerShape: Double
     }
 
+    /// 1-NNA, COV and MMD of one category over several seeds: mean, smallest and largest.
+    public struct SeedSummary: Codable, Sendable, Equatable {
+        public struct Spread: Codable, Sendable, Equatable {
+            public var mean: Double, min: Double, max: Double
+            init(_ xs: [Double]) { mean = xs.reduce(0, +) / Double(xs.count); min = xs.min()!; max = xs.max()! }
+        }
+        public var category: String
+        public var nnaCD: Spread
+        public var covCD: Spread
+        public var mmdCD: Spread
+    }
+
+    /// The rows of one more seed (`Report.otherSeeds`).
+    public struct SeedRun: Codable, Sendable {
+        public var seed: UInt64
+        public var rows: [Row]
+    }
+
     public struct Report: JobReport, Codable, Sendable {
         public var model: String
         /// "diffusion" or the octree decoding ("next-token" / "parallel").
@@ -85,8 +108,35 @@ public struct GeneratorEvalJob: Job {
         public var points: Int
         /// Whether every shape was sampled on its solid's boundary only (`GeneratorEvalJob.solidSurface`).
         public var solidSurface: Bool
+        /// The (first) seed and its rows.
+        public var seed: UInt64
         public var rows: [Row]
+        /// The rows of every further seed (empty for one seed).
+        public var otherSeeds: [SeedRun] = []
+        /// Per category over all seeds (empty for one seed).
+        public var summary: [SeedSummary] = []
+
+        /// Per category: the spread of 1-NNA, COV and MMD over the runs (categories in the first run's order).
+        static func summarize(_ runs: [[Row]]) -> [SeedSummary] {
+            runs[0].map { first in
+                let mine = runs.compactMap { $0.first { $0.category == first.category } }
+                return SeedSummary(category: first.category, nnaCD: .init(mine.map(\.metrics.nnaCD)),
+                                   covCD: .init(mine.map(\.metrics.covCD)), mmdCD: .init(mine.map(\.metrics.mmdCD)))
+            }
+        }
+
         public var text: String {
+            guard !otherSeeds.isEmpty else { return table(rows, seedLine: nil) }
+            func pct(_ x: Double) -> String { String(format: "%.1f", 100 * x) }
+            func spread(_ s: SeedSummary.Spread, _ f: (Double) -> String) -> String { "\(f(s.mean)) (\(f(s.min))–\(f(s.max)))" }
+            let seeds = [seed] + otherSeeds.map(\.seed)
+            let runs = [table(rows, seedLine: seed)] + otherSeeds.map { table($0.rows, seedLine: $0.seed) }
+            let sum = summary.map { [$0.category, spread($0.nnaCD, pct), spread($0.covCD, pct), spread($0.mmdCD) { String(format: "%.5f", $0) }] }
+            return (runs + ["mean (smallest–largest) over seeds \(seeds.map(String.init).joined(separator: ", ")):\n"
+                            + textTable(["category", "1-NNA %", "COV %", "MMD"], sum)]).joined(separator: "\n\n")
+        }
+
+        private func table(_ rows: [Row], seedLine: UInt64?) -> String {
             func pct(_ x: Double?) -> String { x.map { String(format: "%.1f%%", 100 * $0) } ?? "–" }
             func sci(_ x: Double?) -> String { x.map { String(format: "%.5f", $0) } ?? "–" }
             let table = rows.map { r in
@@ -94,9 +144,9 @@ public struct GeneratorEvalJob: Job {
                  pct(r.trainingBaseline?.nnaCD), pct(r.trainingBaseline?.covCD), sci(r.nearestTrainingMedian), sci(r.nearestTrainingMin),
                  sci(r.referenceNearestTrainingMedian), pct(r.nonEmpty), pct(r.watertight), pct(r.insideBox), String(format: "%.2f", r.secondsPerShape)]
             }
-            return [String(format: "%@ — %@, %@, %d points per shape %@ (CD: PointFlow, squared, both ways)",
+            return [String(format: "%@ — %@, %@, %d points per shape %@ (CD: PointFlow, squared, both ways)%@",
                                   model, sampling, minComponent > 0 ? String(format: "pieces < %g%% of the largest dropped", 100 * minComponent) : "every piece kept", points,
-                                  solidSurface ? "on each solid's boundary" : "on every face"),
+                                  solidSurface ? "on each solid's boundary" : "on every face", seedLine.map { ", seed \($0)" } ?? ""),
                     textTable(["category", "gen/ref", "1-NNA", "COV", "MMD", "train 1-NNA", "train COV", "NN-train med", "NN-train min",
                                "ref NN-train med", "non-empty", "watertight", "in box", "s/shape"], table),
                     "train 1-NNA / COV: the training shapes scored as samples (what copying the training set would score);",
@@ -122,13 +172,34 @@ public struct GeneratorEvalJob: Job {
         }
         let referenceMeshes = try Self.meshesByCategory(reference, limit: count)
         let trainingMeshes = try training.map { try Self.meshesByCategory($0, limit: nil) }
-        let progress = ProgressReporter("eval generator", total: wanted.count, quiet: quiet)
+        for name in wanted where (referenceMeshes[name]?.count ?? 0) < 2 {
+            throw PipelineError.invalidInput(path: reference, reason: "fewer than 2 reference shapes of category \(name)")
+        }
+        let runSeeds = seeds.isEmpty ? [seed] : seeds
+        let progress = ProgressReporter("eval generator", total: wanted.count * runSeeds.count, quiet: quiet)
+        let runs = try runSeeds.map { s in
+            try evaluate(family, seed: s, categories: wanted, names: names, references: referenceMeshes, training: trainingMeshes,
+                         output: output.map { runSeeds.count > 1 ? $0 + "/seed-\(s)" : $0 }, progress: progress)
+        }
+        progress.finish()
+        var report = Report(model: model, family: family.name(settings), sampling: settings.describe(octree: family.isOctree),
+                            minComponent: settings.minComponent, points: points, solidSurface: solidSurface, seed: runSeeds[0], rows: runs[0])
+        if runs.count > 1 {
+            report.otherSeeds = zip(runSeeds, runs).dropFirst().map { SeedRun(seed: $0.0, rows: $0.1) }
+            report.summary = Report.summarize(runs)
+        }
+        return report
+    }
+
+    /// The protocol's rows for one seed (see the type's doc).
+    private func evaluate(_ family: TrainedGenerator, seed: UInt64, categories wanted: [String], names: [String],
+                          references referenceMeshes: [String: [(key: String, mesh: TriangleMesh)]],
+                          training trainingMeshes: [String: [(key: String, mesh: TriangleMesh)]]?,
+                          output: String?, progress: ProgressReporter) throws -> [Row] {
         var rows: [Row] = []
         for name in wanted {
             let label = names.firstIndex(of: name)!
-            guard let refs = referenceMeshes[name], refs.count >= 2 else {
-                throw PipelineError.invalidInput(path: reference, reason: "fewer than 2 reference shapes of category \(name)")
-            }
+            let refs = referenceMeshes[name]!
             let start = Date()
             let meshes = try family.meshes(labels: [Int](repeating: label, count: count), seed: seed &+ UInt64(label), settings: settings)
             let seconds = Date().timeIntervalSince(start) / Double(count)
@@ -176,9 +247,7 @@ public struct GeneratorEvalJob: Job {
             rows.append(row)
             progress.advance()
         }
-        progress.finish()
-        return Report(model: model, family: family.name(settings), sampling: settings.describe(octree: family.isOctree),
-                      minComponent: settings.minComponent, points: points, solidSurface: solidSurface, rows: rows)
+        return rows
     }
 
     /// The meshes of a ShapeNet-style root by category name, NFD-normalized, sorted by model id,

@@ -140,6 +140,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     @Option(name: .short, help: "Shapes generated (and references used) per category.") var n = 32
     @Option(help: "Category to evaluate (repeatable); default: all of the model's.") var category: [String] = []
     @Option(help: "Seed (category k samples with seed + k).") var seed: UInt64 = 0
+    @Option(parsing: .upToNextOption, help: "Run the protocol once per seed (e.g. --seeds 0 100 200: new samples and surface points each) and summarize 1-NNA, COV and MMD per category over them; replaces --seed. With --out: OUT/seed-S/.") var seeds: [UInt64] = []
     @Option(help: "Surface points per shape.") var points = 2048
     @Flag(help: "Sample every face of every mesh, also reference faces hidden inside other parts (default: each solid's boundary only).") var allFaces = false
     @OptionGroup var sampling: GenerationOptions
@@ -150,7 +151,7 @@ struct EvalGeneratorCommand: ParsableCommand {
     func run() throws {
         var job = GeneratorEvalJob(model: model, reference: reference)
         job.training = training; job.count = n; job.categories = category; job.settings = sampling.settings
-        job.seed = seed; job.points = points; job.solidSurface = !allFaces; job.output = out; job.quiet = quiet
+        job.seed = seed; job.seeds = seeds; job.points = points; job.solidSurface = !allFaces; job.output = out; job.quiet = quiet
         let r = try job.run()
         print(json ? r.json : r.text)
     }

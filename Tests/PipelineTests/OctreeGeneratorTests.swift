@@ -160,6 +160,23 @@ struct OctreeGeneratorTests {
                 #expect(row.trainingBaseline != nil && row.nearestTrainingMedian != nil)
             }
         }
+        // Several seeds: each run is exactly the single-seed run, and the summary is their spread.
+        var multi = GeneratorEvalJob(model: tmp.path + "/run", reference: synth.output)
+        multi.count = 2; multi.points = 128; multi.quiet = true; multi.settings.surfaceDepth = 4
+        multi.seeds = [3, 5]; multi.output = tmp.path + "/eval"
+        let r = try multi.run()
+        var single = multi
+        single.seeds = []; single.output = nil
+        single.seed = 5
+        let five = try single.run()
+        #expect(r.seed == 3 && r.otherSeeds.map(\.seed) == [5] && r.summary.map(\.category) == ["chair", "mug"])
+        #expect(r.otherSeeds[0].rows.map(\.metrics) == five.rows.map(\.metrics) && five.otherSeeds.isEmpty && five.summary.isEmpty)
+        for (k, s) in r.summary.enumerated() {
+            let values = [r.rows[k].metrics.nnaCD, five.rows[k].metrics.nnaCD]
+            #expect(s.nnaCD.mean == (values[0] + values[1]) / 2 && s.nnaCD.min == values.min() && s.nnaCD.max == values.max())
+        }
+        #expect(r.text.contains("over seeds 3, 5") && r.text.contains(", seed 5"))
+        #expect(FileManager.default.fileExists(atPath: tmp.path + "/eval/seed-3/chair.png") && FileManager.default.fileExists(atPath: tmp.path + "/eval/seed-5/mug.png"))
     }
 
     @Test("--model takes a folder or a shipped model's name; an unknown name is an error naming it")
