@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Octoplane needs, only those missing. Usage:
 #   Scripts/install-deps.sh          # build + run: libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config
-#   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load), and python3 if none is on PATH
+#   Scripts/install-deps.sh --test   # the above + assimp-testmodels (meshes the tests load), python3 if none is on PATH,
+#                                    # and numpy + safetensors in the peers' virtualenv if no Python has them
 set -euo pipefail
 pkgs=(libassimp-dev libopenblas-dev libpng-dev zlib1g-dev pkg-config)
 [[ "${1:-}" == "--test" ]] && pkgs+=(assimp-testmodels)
@@ -16,5 +17,16 @@ if ((${#missing[@]})); then
   sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+# One test has Hugging Face's own reader load Octoplane's safetensors files: it needs a Python with
+# numpy + safetensors, taken from the peers' virtualenv (created here with just those two) unless
+# /usr/bin/python3 already has them.
+if [[ "${1:-}" == "--test" ]]; then
+  venv_py=${OCTOPLANE_PEERS_VENV:-$HOME/.cache/octoplane/peers-venv}/bin/python
+  if ! /usr/bin/python3 -c "import safetensors.numpy" 2>/dev/null && ! "$venv_py" -c "import safetensors.numpy" 2>/dev/null; then
+    echo "octoplane: installing numpy + safetensors into the peers' virtualenv (for the safetensors interop test)" >&2
+    bash "$(dirname "$0")/peers-venv.sh" numpy safetensors >/dev/null \
+      || echo "octoplane: could not install safetensors; its interop test will report the missing prerequisite" >&2
+  fi
 fi
 command -v swift >/dev/null || { echo "octoplane: Swift 6.1+ is required (https://www.swift.org/install/linux/)" >&2; exit 1; }

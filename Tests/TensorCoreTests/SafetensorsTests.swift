@@ -19,9 +19,11 @@ private func rawFile(header: String, data: [UInt8], declaredLength: UInt64? = ni
     return d
 }
 
-/// Python with the `safetensors` package: the peers' virtualenv if present.
+/// Python with the `safetensors` package: the peers' virtualenv (`$OCTOPLANE_PEERS_VENV`, default
+/// ~/.cache/octoplane/peers-venv; `Scripts/install-deps.sh --test` creates it) if present.
 private let pythonWithSafetensors: String? = {
-    let venv = FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/octoplane/peers-venv/bin/python"
+    let venv = (ProcessInfo.processInfo.environment["OCTOPLANE_PEERS_VENV"]
+                ?? FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/octoplane/peers-venv") + "/bin/python"
     for py in [venv, "/usr/bin/python3"] where FileManager.default.isExecutableFile(atPath: py) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: py)
