@@ -29,7 +29,7 @@ enum DeclaredCounts {
         defer { try? fh.close() }
         let head = (try? fh.read(upToCount: 65536)) ?? Data()
         let size = Int((try? fh.seekToEnd()) ?? 0)
-        try check(path: path, ext: ext, head: head ?? Data(), size: size)
+        try check(path: path, ext: ext, head: head, size: size)
     }
 
     /// (a description of the declared counts, the bytes they need at least), or nil.

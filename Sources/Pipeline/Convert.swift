@@ -116,7 +116,7 @@ final class JSONLines: @unchecked Sendable {
     private let handle: FileHandle
     private let lock = NSLock()
     init(path: String) throws {
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: path) else { throw FileWriteError.writeFailed(path: path, reason: "cannot open for appending") }
         h.seekToEndOfFile()
         handle = h

@@ -184,7 +184,7 @@ struct NpzTests {
         var flipped = good; flipped[good.count / 3] ^= 0x40
         #expect(throws: ArrayIOError.self) { try Npz.decode(flipped) }
         #expect(throws: ArrayIOError.checksumMismatch(member: "x.npy")) {
-            var f = good; f[30 + 5 + 64 + 2] ^= 1; try Npz.decode(f) // local header, name, 64-byte .npy header, then the floats
+            var f = good; f[30 + 5 + 64 + 2] ^= 1; _ = try Npz.decode(f) // local header, name, 64-byte .npy header, then the floats
         }
         for cut in [10, good.count / 2, good.count - 5] {
             #expect(throws: ArrayIOError.self) { try Npz.decode(good.prefix(cut)) }

@@ -22,7 +22,7 @@ func awkwardMesh(seed: UInt64 = 7) -> TriangleMesh {
         while true { let f = Float(bitPattern: UInt32(truncatingIfNeeded: next())); if f.isFinite { return f } }
     }
     var positions = (0..<300).map { _ in Vec3(randFloat(), randFloat(), randFloat()) }
-    positions += [Vec3(-0.0, 0.1, 1e-45), Vec3(3.4028235e38, -1.1754944e-38, 0.333333343)]
+    positions += [Vec3(-0.0, 0.1, Float(bitPattern: 1)), Vec3(3.4028235e38, -1.1754944e-38, 0.333333343)]
     let n = UInt32(positions.count)
     let tris = (0..<500).map { _ in SIMD3(UInt32(next() % UInt64(n)), UInt32(next() % UInt64(n)), UInt32(next() % UInt64(n))) }
     let normals = positions.indices.map { _ in normalize(Vec3(randFloat(), randFloat(), randFloat())) }

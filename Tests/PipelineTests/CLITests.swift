@@ -46,13 +46,16 @@ private func octoplane(_ args: [String], environment: [String: String]? = nil) t
     let out = Pipe(), err = Pipe()
     p.standardOutput = out; p.standardError = err
     try p.run()
-    var errData = Data()
-    let reader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+    // stderr is drained on its own thread (a full pipe would block the child); the box is read only
+    // after that thread has finished.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
+    let reader = Thread { errBox.data = err.fileHandleForReading.readDataToEndOfFile() }
     reader.start()
     let o = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     while !reader.isFinished { usleep(1000) }
-    return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+    return Run(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: errBox.data, as: UTF8.self))
 }
 
 /// `octoplane(args)` as a tuple, with extra environment variables (for the other CLI test files

@@ -13,7 +13,7 @@ private final class FakeTrainer: GeneratorTraining {
     init(step: Int = 0, loss: @escaping (Int) -> Float) { self.step = step; self.loss = loss }
     func trainStep() -> Float { step += 1; return loss(step) }
     func checkpoint(to path: String) throws { checkpoints.append(step) }
-    func saveModel(to path: String, dtype: SafetensorsDType) throws { FileManager.default.createFile(atPath: path, contents: Data()) }
+    func saveModel(to path: String, dtype: SafetensorsDType) throws { _ = FileManager.default.createFile(atPath: path, contents: Data()) }
 }
 
 @Suite("The generator training loop")

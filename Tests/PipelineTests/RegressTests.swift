@@ -16,7 +16,7 @@ private final class TempDir {
     deinit { try? FileManager.default.removeItem(atPath: path) }
     func file(_ name: String) -> String { path + "/" + name }
     func write(_ name: String, _ text: String) -> String {
-        FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8)); return file(name)
+        _ = FileManager.default.createFile(atPath: file(name), contents: Data(text.utf8)); return file(name)
     }
 }
 
