@@ -19,14 +19,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 # One test has Hugging Face's own reader load Octoplane's safetensors files: it needs a Python with
-# numpy + safetensors, taken from the peers' virtualenv (created here with just those two) unless
-# /usr/bin/python3 already has them.
-if [[ "${1:-}" == "--test" ]]; then
-  venv_py=${OCTOPLANE_PEERS_VENV:-$HOME/.cache/octoplane/peers-venv}/bin/python
-  if ! /usr/bin/python3 -c "import safetensors.numpy" 2>/dev/null && ! "$venv_py" -c "import safetensors.numpy" 2>/dev/null; then
-    echo "octoplane: installing numpy + safetensors into the peers' virtualenv (for the safetensors interop test)" >&2
-    bash "$(dirname "$0")/peers-venv.sh" numpy safetensors >/dev/null \
-      || echo "octoplane: could not install safetensors; its interop test will report the missing prerequisite" >&2
-  fi
+# numpy + safetensors — /usr/bin/python3's, or the peers' virtualenv, to which peers-venv.sh adds
+# only what it lacks (creating it if needed).
+if [[ "${1:-}" == "--test" ]] && ! /usr/bin/python3 -c "import safetensors.numpy" 2>/dev/null; then
+  bash "$(dirname "$0")/peers-venv.sh" numpy safetensors >/dev/null \
+    || echo "octoplane: could not install safetensors; its interop test will report the missing prerequisite" >&2
 fi
 command -v swift >/dev/null || { echo "octoplane: Swift 6.1+ is required (https://www.swift.org/install/linux/)" >&2; exit 1; }
