@@ -18,7 +18,7 @@ extension DiffusionTrainer {
     /// Writes the whole training state to `path` atomically (a crash or a full disk leaves the
     /// previous checkpoint intact).
     public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config.json(), fingerprint: data.fingerprint)
+        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
     }
 
     /// Restores the state saved by `checkpoint(to:)`, after checking — before anything changes —
@@ -27,7 +27,7 @@ extension DiffusionTrainer {
     /// is the same (`configMismatch` names the first differing key) and that the data are
     /// (`dataMismatch`). A refused checkpoint leaves the trainer as it was.
     public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config.json(), fingerprint: data.fingerprint)
+        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
         restore(step: r.step, rngState: r.rngState, losses: r.losses)
     }
 }

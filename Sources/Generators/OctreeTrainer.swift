@@ -176,13 +176,13 @@ public final class OctreeTrainer {
 
     /// Writes the whole training state to `path` atomically.
     public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config.json(), fingerprint: data.fingerprint)
+        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
     }
 
     /// Restores the state of `checkpoint(to:)`; a checkpoint of another model, config or data is a
     /// typed error (the tensor, the config key, the fingerprints) and changes nothing.
     public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config.json(), fingerprint: data.fingerprint)
+        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
         step = r.step; losses = r.losses; rng = SeededRandom(seed: r.rngState)
     }
 }

@@ -50,22 +50,6 @@ public struct OctreeTrainingConfig: TrainingConfigFile, Sendable, Equatable {
         try take(.seed, &seed)
     }
 
-    /// Every key, except `dropout` while it is 0: the JSON of a run without dropout stays what it
-    /// was before the key existed, so checkpoints written then still resume (their config must
-    /// match key by key).
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(model, forKey: .model); try c.encode(batchSize, forKey: .batchSize)
-        try c.encode(learningRate, forKey: .learningRate); try c.encode(minLearningRate, forKey: .minLearningRate)
-        try c.encode(warmupSteps, forKey: .warmupSteps); try c.encode(totalSteps, forKey: .totalSteps)
-        try c.encode(adamBeta1, forKey: .adamBeta1); try c.encode(adamBeta2, forKey: .adamBeta2); try c.encode(adamEpsilon, forKey: .adamEpsilon)
-        try c.encode(weightDecay, forKey: .weightDecay); try c.encode(gradientClip, forKey: .gradientClip)
-        try c.encode(emaDecay, forKey: .emaDecay); try c.encode(emaWarmup, forKey: .emaWarmup)
-        try c.encode(parallelFraction, forKey: .parallelFraction)
-        if dropout != 0 { try c.encode(dropout, forKey: .dropout) }
-        try c.encode(seed, forKey: .seed)
-    }
-
     /// Throws `GeneratorError.invalidConfig` naming the first value out of range.
     public func validate() throws {
         if let p = model.problem { throw GeneratorError.invalidConfig("model: \(p)") }

@@ -163,11 +163,11 @@ public final class SurfaceDecoderTrainer {
     }
 
     public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: 0, config: config.json(), fingerprint: data.fingerprint)
+        try state.write(to: path, step: step, losses: losses, rngState: 0, config: config, fingerprint: data.fingerprint)
     }
 
     public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config.json(), fingerprint: data.fingerprint)
+        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
         step = r.step; losses = r.losses
     }
 }

@@ -53,13 +53,13 @@ struct TrainingCheckpoint {
         return out
     }
 
-    func write(to path: String, step: Int, losses: [Float], rngState: UInt64, config: String, fingerprint: String) throws {
+    func write<C: TrainingConfigFile>(to path: String, step: Int, losses: [Float], rngState: UInt64, config: C, fingerprint: String) throws {
         var all = Dictionary(uniqueKeysWithValues: tensors)
         if !losses.isEmpty { all["losses"] = Tensor(losses, shape: [losses.count]) }
         try Safetensors.write(all, metadata: [
             "format": format, "version": "1",
             "step": String(step), "adam_step": String(optimizer.stepCount), "rng_state": String(rngState),
-            "config": config, "data_fingerprint": fingerprint,
+            "config": config.json(), "data_fingerprint": fingerprint,
         ], to: path)
     }
 
@@ -67,7 +67,11 @@ struct TrainingCheckpoint {
     /// format tag, that every tensor is there with its shape and no foreign model tensor is
     /// (`checkpointMismatch` names the first offender), the config key by key (`configMismatch`)
     /// and the data (`dataMismatch`). Returns (step, rng state, losses) for the trainer's counters.
-    func restore(from path: String, config: String, fingerprint: String) throws -> (step: Int, rngState: UInt64, losses: [Float]) {
+    ///
+    /// The saved config is compared as `C` reads it, not as text: it is decoded (keys it lacks take
+    /// their defaults, as in a config file) and re-encoded, so a checkpoint written before a config
+    /// key existed resumes as long as the run keeps that key's default.
+    func restore<C: TrainingConfigFile>(from path: String, config: C, fingerprint: String) throws -> (step: Int, rngState: UInt64, losses: [Float]) {
         let file = try Safetensors.read(path)
         let meta = file.metadata
         guard meta["format"] == format else {
@@ -89,7 +93,11 @@ struct TrainingCheckpoint {
         for name in file.names where name != "losses" && !ourNames.contains(name) {
             throw GeneratorError.checkpointMismatch(tensor: name, expected: nil, found: file.entries[name]?.shape)
         }
-        if let key = Self.firstDifferingKey(savedConfig, config) { throw GeneratorError.configMismatch(key: key) }
+        let saved: C
+        do { saved = try JSONDecoder().decode(C.self, from: Data(savedConfig.utf8)) } catch {
+            throw GeneratorError.invalidCheckpoint(path: path, reason: "unreadable config: \(error)")
+        }
+        if let key = Self.firstDifferingKey(saved.json(), config.json()) { throw GeneratorError.configMismatch(key: key) }
         guard savedFingerprint == fingerprint else { throw GeneratorError.dataMismatch(expected: fingerprint, found: savedFingerprint) }
         let losses = try file.entries["losses"] == nil ? [] : file.tensor("losses").scalars
         guard losses.count == savedStep else {

@@ -58,10 +58,13 @@ public struct TriplaneFitResult: Sendable {
 }
 
 public enum TriplaneFitting {
-    /// Initial planes [3, C, R, R] ~ N(0, initStd²) from `seed`.
+    /// Initial planes [3, C, R, R] ~ N(μ, initStd²) from `seed`: μ = 0 for sum and concat; μ = 1
+    /// for the product, whose gradient into one plane is the product of the other two (planes near
+    /// 0 would receive a gradient near 0², and never move; K-Planes initialises its multiplicative
+    /// planes near 1 for the same reason).
     public static func initialPlanes(_ config: TriplaneConfig, std: Float, seed: UInt64) -> Tensor {
         var rng = SeededRandom(seed: seed)
-        return Tensor.randn(config.planeShape, std: std, rng: &rng, requiresGrad: true)
+        return Tensor.randn(config.planeShape, mean: config.aggregation == .product ? 1 : 0, std: std, rng: &rng, requiresGrad: true)
     }
 
     /// Fits planes to `samples` with `decoder` frozen (its parameters are neither read for

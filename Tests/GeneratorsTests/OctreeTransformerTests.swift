@@ -295,14 +295,32 @@ struct OctreeTrainerTests {
         let c = try OctreeTrainingConfig.load(path)
         #expect(c.dropout == 0.1 && c.model.classCount == 2)
         #expect(try JSONDecoder().decode(OctreeTrainingConfig.self, from: Data(c.json().utf8)) == c)
-        // Without dropout the JSON is the one written before the key existed (old checkpoints resume).
-        let plain = Self.config().json()
-        #expect(!plain.contains("dropout") && plain.contains("parallelFraction") && c.json().contains("\"dropout\""))
         for bad: Float in [1, -0.1] {
             var d = Self.config()
             d.dropout = bad
             #expect(throws: GeneratorError.invalidConfig("dropout must lie in [0, 1), got \(bad)")) { try OctreeTrainer(config: d, data: Self.data()) }
         }
+    }
+
+    @Test("a checkpoint written before a config key existed resumes while the run keeps that key's default, and is refused when it does not")
+    func checkpointFromBeforeAKeyExisted() throws {
+        let trainer = try OctreeTrainer(config: Self.config(), data: Self.data())
+        trainer.trainStep()
+        let path = try TemporaryDirectory("octree-gpt").file("state.safetensors")
+        try trainer.checkpoint(to: path)
+        // Rewrite the checkpoint as a build without `dropout` wrote it: the key absent from its config.
+        let file = try Safetensors.read(path)
+        var config = try #require(try JSONSerialization.jsonObject(with: Data(file.metadata["config"]!.utf8)) as? [String: Any])
+        #expect(config.removeValue(forKey: "dropout") != nil)
+        var metadata = file.metadata
+        metadata["config"] = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+        try Safetensors.write(Dictionary(uniqueKeysWithValues: try file.names.map { ($0, try file.tensor($0)) }), metadata: metadata, to: path)
+        let resumed = try OctreeTrainer(config: Self.config(), data: Self.data())
+        try resumed.resume(from: path)
+        #expect(resumed.step == 1)
+        var dropping = Self.config()
+        dropping.dropout = 0.1
+        #expect(throws: GeneratorError.configMismatch(key: "dropout")) { try OctreeTrainer(config: dropping, data: Self.data()).resume(from: path) }
     }
 
     @Test("a checkpoint of another config is refused naming the tensor, and changes nothing")

@@ -54,9 +54,13 @@ func tinyObjects() throws -> [TriplaneSamples] {
 
 @Suite("triplane fitting: NFD's two phases")
 struct TriplaneFittingTests {
-    @Test("phase 1 learns a decoder, and phase 2 fits a ball it never saw to IoU > 0.9")
-    func twoPhases() throws {
-        let trainer = try DecoderTrainer(config: tinyConfig, settings: tinyTraining, objects: try tinyObjects(), names: ["a", "b", "c", "d"])
+    /// Also for the product of the planes, which learns only because its planes start near 1
+    /// (from near 0 every plane's gradient, the product of the other two, would be near 0).
+    @Test("phase 1 learns a decoder, and phase 2 fits a ball it never saw to IoU > 0.9", arguments: [TriplaneAggregation.sum, .product])
+    func twoPhases(aggregation: TriplaneAggregation) throws {
+        var config = tinyConfig
+        config.aggregation = aggregation
+        let trainer = try DecoderTrainer(config: config, settings: tinyTraining, objects: try tinyObjects(), names: ["a", "b", "c", "d"])
         var first: Float = 0, last: Float = 0
         for s in 0..<tinyTraining.steps {
             let r = try trainer.step()
