@@ -6,7 +6,7 @@ writing Octoplane's files, so a model outgrowing a CPU can keep training on GPUs
 
     python Scripts/diffusion_torch.py predict MODEL INPUTS.safetensors -o OUT.safetensors [--guidance W]
     python Scripts/diffusion_torch.py make-fixture OUT_DIR          # Tests/GeneratorsTests/Fixtures
-    python Scripts/diffusion_torch.py sample RUN --out DIR [-n 16] [--category chair] [--steps 50] [--guidance 2]
+    python Scripts/diffusion_torch.py sample RUN --out DIR [-n 16] [--category chair] [--sampler ddim|ddpm] [--steps N] [--guidance 2]
     python Scripts/diffusion_torch.py train RUN TRIPLANE_DIR --out NEW_RUN --steps N [--device cuda]
     torchrun --nproc_per_node 8 Scripts/diffusion_torch.py train RUN TRIPLANE_DIR --out NEW_RUN --steps N --device cuda
     python Scripts/diffusion_torch.py bench-train [--config FILE] [--batch 32] [--size 32] [--threads 2]
@@ -512,8 +512,8 @@ def cmd_sample(a):
         labels = [i % len(cats) for i in range(a.n)]
     s = manifest["planeShape"]
     t0 = time.perf_counter()
-    x = sample(model, config, (a.n, s[0] * s[1], s[2], s[3]), torch.tensor(labels, device=a.device), steps=a.steps,
-               guidance=a.guidance, eta=a.eta, ddpm=a.ddpm, clip=manifest.get("x0Bound") or 1.0, seed=a.seed,
+    x = sample(model, config, (a.n, s[0] * s[1], s[2], s[3]), torch.tensor(labels, device=a.device), steps=a.steps or (100 if a.sampler == "ddpm" else 50),
+               guidance=a.guidance, eta=a.eta, ddpm=a.sampler == "ddpm", clip=manifest.get("x0Bound") or 1.0, seed=a.seed,
                device=a.device).cpu().numpy()
     seconds = time.perf_counter() - t0
     os.makedirs(a.out, exist_ok=True)
@@ -701,8 +701,9 @@ def main():
     m.add_argument("out"); m.add_argument("--seed", type=int, default=0)
     s = sub.add_parser("sample", help="sample planes from a RUN")
     s.add_argument("run"); s.add_argument("--out", required=True); s.add_argument("-n", type=int, default=16)
-    s.add_argument("--category"); s.add_argument("--steps", type=int, default=50); s.add_argument("--guidance", type=float, default=2.0)
-    s.add_argument("--eta", type=float, default=0.0); s.add_argument("--ddpm", action="store_true")
+    s.add_argument("--category"); s.add_argument("--steps", type=int, help="default: 50 with ddim, 100 with ddpm (as octoplane generate)"); s.add_argument("--guidance", type=float, default=2.0)
+    s.add_argument("--sampler", choices=["ddim", "ddpm"], default="ddim", help="DDIM (default) or ancestral DDPM")
+    s.add_argument("--eta", type=float, default=0.0, help="DDIM's η")
     s.add_argument("--seed", type=int, default=0); s.add_argument("--device", default="cpu"); s.add_argument("--threads", type=int, default=2)
     t = sub.add_parser("train", help="continue training a RUN on a triplane folder")
     t.add_argument("run"); t.add_argument("data"); t.add_argument("--out", required=True)

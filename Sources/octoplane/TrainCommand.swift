@@ -93,6 +93,7 @@ extension TrainCommand {
 
 extension OctreeDecoding: ExpressibleByArgument {}
 extension SurfaceStage: ExpressibleByArgument {}
+extension DiffusionSamplerKind: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,7 +101,7 @@ struct GenerateCommand: ParsableCommand {
         abstract: "Generate new shapes from a trained generator, triplane diffusion or octree transformer (meshes + a PNG sheet).",
         discussion: """
         (`octoplane sample` is the point sampler of meshes; new shapes come from `generate`.) \
-        Diffusion: planes are sampled by DDIM (or --ddpm), mapped back with the training normalization, decoded by the \
+        Diffusion: planes are sampled by DDIM, 50 steps (or --sampler ddpm: ancestral, 100 steps), mapped back with the training normalization, decoded by the \
         model's triplane decoder and meshed by sparse marching cubes over [-1, 1]³. \
         Octree transformer: child-mask sequences by --decoding next-token or parallel (MaskGIT steps per depth: --steps), \
         only valid masks drawn, decoded into trees and meshed by the surface stage (blurred occupancy at --surface-depth).
@@ -159,9 +160,9 @@ struct EvalGeneratorCommand: ParsableCommand {
 
 /// How shapes are drawn from a generator: the options `generate` and `eval-generator` share.
 struct GenerationOptions: ParsableArguments {
-    @Option(help: "Sampling steps (diffusion, default 50) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
+    @Option(help: "Sampling steps (diffusion: default 50 with DDIM, 100 with DDPM) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
     @Option(help: "Diffusion: classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
-    @Flag(help: "Diffusion: DDPM ancestral sampling instead of DDIM.") var ddpm = false
+    @Option(help: "Diffusion: ddim (deterministic, η = 0, default 50 steps) or ddpm (ancestral, default 100 steps).") var sampler: DiffusionSamplerKind = .ddim
     @Option(help: "Diffusion: marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
     @Option(help: "Diffusion: clamp x̂₀ to ± this while sampling (default: the model's bound, the largest |value| of its normalized training planes; 0: no clamping).") var clipX0: Float?
     @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
@@ -174,7 +175,7 @@ struct GenerationOptions: ParsableArguments {
 
     var settings: GenerationSettings {
         var s = GenerationSettings()
-        s.steps = steps; s.guidance = guidance; s.ddpm = ddpm; s.resolution = resolution; s.decoding = decoding
+        s.steps = steps; s.guidance = guidance; s.sampler = sampler; s.resolution = resolution; s.decoding = decoding
         s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent; s.clipX0 = clipX0
         return s
     }

@@ -14,6 +14,18 @@ private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 @Suite("triplane diffusion jobs: train diffusion and generate")
 struct DiffusionJobTests {
+    @Test("the diffusion sampler is DDIM 50 unless told otherwise; DDPM takes 100 steps unless --steps says how many")
+    func samplerDefaults() {
+        var s = GenerationSettings()
+        #expect(s.diffusionSampler(dataBound: 3) == SamplerSettings(method: .ddim(eta: 0), steps: 50, clipX0: 3, guidance: 2))
+        #expect(s.describe(octree: false) == "50 DDIM steps, guidance 2.0")
+        s.sampler = .ddpm
+        #expect(s.diffusionSampler(dataBound: 3) == SamplerSettings(method: .ddpm, steps: 100, clipX0: 3, guidance: 2))
+        s.steps = 20
+        #expect(s.diffusionSampler(dataBound: 0) == SamplerSettings(method: .ddpm, steps: 20, clipX0: nil, guidance: 2))
+        #expect(s.describe(octree: false) == "20 DDPM steps, guidance 2.0")
+    }
+
     @Test("mirroring planes across x mirrors the decoded field exactly")
     func mirrorIsExact() throws {
         let (decoder, _) = try TriplaneDecoder.load(from: "\(repoRoot)/Assets/models/\(ShippedModels.triplaneDecoder)")
