@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One object's phase-2 triplane fit at the default recipe (300 steps × 8,192 points, EDR 0.6 on
-# 2,048 points, Adam 4e-3, the shipped decoder frozen) in Octoplane (`octoplane triplane fit`,
+# One object's phase-2 triplane fit at the default recipe (600 steps × 8,192 points, EDR 0.6 on
+# 2,048 points, Adam 4e-3 annealed to 0 by a cosine, the shipped decoder frozen) in Octoplane (`octoplane triplane fit`,
 # release build for the host CPU) next to the same recipe in PyTorch CPU
 # (`Scripts/triplane_torch.py bench-fit`), on the same NFD samples (200k rows), at 1 and 2 threads,
 # in one run. Quality: IoU of each side's planes on the samples' uniform half (both scored by the

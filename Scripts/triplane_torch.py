@@ -5,7 +5,7 @@ interop fixture that Octoplane's tests read.
 
     python Scripts/triplane_torch.py eval DECODER.safetensors PLANES.npy POINTS.npy [-o LOGITS.npy]
     python Scripts/triplane_torch.py make-fixture OUT_DIR      # Tests/TriplanesTests/Fixtures
-    python Scripts/triplane_torch.py bench-fit DECODER.safetensors SAMPLES.npy [--steps 300 ...]
+    python Scripts/triplane_torch.py bench-fit DECODER.safetensors SAMPLES.npy [--steps 600 --schedule cosine ...]
 
 Layout (Octoplane's, = NFD's): planes float32 (3, C, R, R), planes (x,y), (y,z), (x,z); plane p is
 read with grid_sample(align_corners=True, padding zeros) at grid[..., 0] = u, grid[..., 1] = v with
@@ -131,7 +131,8 @@ def cmd_make_fixture(a):
 
 
 def cmd_bench_fit(a):
-    """NFD phase 2 with Octoplane's default recipe: Adam on the planes (decoder frozen), BCE on
+    """NFD phase 2 with Octoplane's default recipe: Adam on the planes (decoder frozen; learning rate
+    annealed by a cosine to 0 unless --schedule constant), BCE on
     `points` rows drawn uniformly from the samples per step + edr·MSE(f(u), f(u + N(0, 0.01²))) on
     `edr_points` uniform points; reports seconds per fit and the IoU of the planes on the samples'
     uniform half."""
@@ -159,6 +160,8 @@ def cmd_bench_fit(a):
                 loss = loss + a.edr * F.mse_loss(both[:a.edr_points], both[a.edr_points:])
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            if a.schedule == "cosine":  # Octoplane's default: lr · ½(1 + cos(π·step/steps))
+                opt.param_groups[0]["lr"] = a.lr * 0.5 * (1 + math.cos(math.pi * step / a.steps))
             opt.step()
         times.append(time.perf_counter() - t0)
         with torch.no_grad():
@@ -177,10 +180,10 @@ def main():
     e = sub.add_parser("eval"); e.add_argument("decoder"); e.add_argument("planes"); e.add_argument("points"); e.add_argument("-o", "--output")
     m = sub.add_parser("make-fixture"); m.add_argument("out")
     b = sub.add_parser("bench-fit"); b.add_argument("decoder"); b.add_argument("samples")
-    b.add_argument("--steps", type=int, default=300); b.add_argument("--points", type=int, default=8192)
+    b.add_argument("--steps", type=int, default=600); b.add_argument("--points", type=int, default=8192)
     b.add_argument("--edr-points", type=int, default=2048); b.add_argument("--edr", type=float, default=0.6)
     b.add_argument("--lr", type=float, default=0.004); b.add_argument("--threads", type=int, default=2)
-    b.add_argument("--repeats", type=int, default=3)
+    b.add_argument("--repeats", type=int, default=3); b.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     a = ap.parse_args()
     {"eval": cmd_eval, "make-fixture": cmd_make_fixture, "bench-fit": cmd_bench_fit}[a.cmd](a)
 

@@ -49,7 +49,7 @@ public struct TriplaneEvalJob: Job {
         public var rows: [Row]
         public var summaries: [Summary]
         public var text: String {
-            var lines = ["decoder \(decoder) — planes \(config.planeShape), fit \(fit.steps) steps × \(fit.pointsPerStep) points",
+            var lines = ["decoder \(decoder) — planes \(config.planeShape), fit \(fit.steps) steps × \(fit.pointsPerStep) points, Adam \(fit.learningRate) (\(fit.schedule.rawValue))",
                          "group        models  IoU med  IoU p10  IoU≥0.9  CD-L1 med  F@1% med  fit s med"]
             for s in summaries {
                 lines.append(String(format: "%-12@ %6d  %7.4f  %7.4f  %6.0f%%  %9.5f  %8.4f  %9.2f", s.group, s.models, s.iouMedian,

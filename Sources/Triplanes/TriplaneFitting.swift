@@ -22,13 +22,20 @@ public struct TriplaneFitSettings: Codable, Sendable, Equatable {
     public var l2Weight: Float
     /// Standard deviation of the initial plane values (NFD: 0.001).
     public var initStd: Float
+    /// How the learning rate moves over the fit.
+    public var schedule: TriplaneFitSchedule
     public var seed: UInt64
 
-    public init(steps: Int = 300, pointsPerStep: Int = 8192, learningRate: Float = 0.004, edrWeight: Float = 0.6,
-                edrPoints: Int = 2048, tvWeight: Float = 0, l2Weight: Float = 0, initStd: Float = 0.001, seed: UInt64 = 0) {
+    /// The defaults: 600 steps with the rate annealed from 4e-3 to 0 by a cosine. Measured on 24
+    /// held-out procedural shapes against NFD's constant rate (README, *Triplanes*): median IoU
+    /// 0.958 vs 0.927 at 300 constant steps, 92% vs 83% of shapes ≥ 0.90, and visibly less
+    /// texel-scale ripple on flat parts.
+    public init(steps: Int = 600, pointsPerStep: Int = 8192, learningRate: Float = 0.004, edrWeight: Float = 0.6,
+                edrPoints: Int = 2048, tvWeight: Float = 0, l2Weight: Float = 0, initStd: Float = 0.001,
+                schedule: TriplaneFitSchedule = .cosine, seed: UInt64 = 0) {
         self.steps = steps; self.pointsPerStep = pointsPerStep; self.learningRate = learningRate
         self.edrWeight = edrWeight; self.edrPoints = edrPoints; self.tvWeight = tvWeight; self.l2Weight = l2Weight
-        self.initStd = initStd; self.seed = seed
+        self.initStd = initStd; self.schedule = schedule; self.seed = seed
     }
 
     public func validate() throws {
@@ -38,6 +45,24 @@ public struct TriplaneFitSettings: Codable, Sendable, Equatable {
         guard learningRate.isFinite && learningRate > 0 else { throw TriplaneError.invalidConfig("learning rate must be finite and > 0") }
         guard [edrWeight, tvWeight, l2Weight, initStd].allSatisfy({ $0.isFinite && $0 >= 0 }) else {
             throw TriplaneError.invalidConfig("loss weights and the init σ must be finite and ≥ 0")
+        }
+    }
+}
+
+/// The learning rate over a fit of T steps.
+public enum TriplaneFitSchedule: String, Codable, Sendable, CaseIterable {
+    /// lr at every step (NFD).
+    case constant
+    /// lr · ½(1 + cos(π·t/T)) at step t: Adam moves every texel by about lr a step whatever its
+    /// gradient's size, so texels that few points reach keep jittering under a constant rate;
+    /// annealing to 0 lets them settle.
+    case cosine
+
+    /// The rate at `step` of `steps`.
+    public func rate(_ lr: Float, step: Int, of steps: Int) -> Float {
+        switch self {
+        case .constant: return lr
+        case .cosine: return lr * 0.5 * (1 + Float(cos(Double.pi * Double(step) / Double(steps))))
         }
     }
 }
@@ -111,6 +136,7 @@ public enum TriplaneFitting {
             lastGood.assign(planes)
             lastData = data.item
             if step % 10 == 0 || step == settings.steps - 1 { curve.append(l); progress?(step, l) }
+            opt.learningRate = settings.schedule.rate(settings.learningRate, step: step, of: settings.steps)
             withNoGrad { opt.step() }
         }
         lastGood = planes.detached().copy()

@@ -86,6 +86,7 @@ struct TriplaneCommand: ParsableCommand {
         @Option(help: "EDR weight.") var edr = TriplaneFitSettings().edrWeight
         @Option(help: "TV weight (smoother planes are easier for a generator to learn).") var tv = TriplaneFitSettings().tvWeight
         @Option(help: "L2 weight.") var l2 = TriplaneFitSettings().l2Weight
+        @Option(help: "Learning-rate schedule: constant or cosine (annealed to 0).") var schedule = TriplaneFitSettings().schedule
         @Option(help: "NFD sample rows drawn from a mesh.") var samplePoints = 200_000
         @Option(help: "Decode at this lattice size and report Chamfer-L1 / F@1% against the mesh.") var metricResolution: Int?
         @Option(help: "Seed.") var seed: UInt64 = 0
@@ -96,6 +97,7 @@ struct TriplaneCommand: ParsableCommand {
             job.decoder = decoder
             job.settings = TriplaneFitSettings(steps: steps, pointsPerStep: pointsPerStep, learningRate: lr, edrWeight: edr,
                                                tvWeight: tv, l2Weight: l2)
+            job.settings.schedule = schedule
             job.samplePoints = samplePoints; job.metricResolution = metricResolution; job.seed = seed
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -133,6 +135,8 @@ struct TriplaneCommand: ParsableCommand {
         @Option(help: "Fit steps per model.") var steps = TriplaneFitSettings().steps
         @Option(help: "Fit TV weight.") var tv = TriplaneFitSettings().tvWeight
         @Option(help: "Fit L2 weight.") var l2 = TriplaneFitSettings().l2Weight
+        @Option(help: "Fit learning rate (Adam).") var lr = TriplaneFitSettings().learningRate
+        @Option(help: "Fit learning-rate schedule: constant or cosine (annealed to 0).") var schedule = TriplaneFitSettings().schedule
         @Option(help: "Lattice of the decoded meshes (2^k + 1).") var metricResolution = 129
         @Option(help: "Seed.") var seed: UInt64 = 0
         @Flag(help: "No progress line.") var quiet = false
@@ -142,9 +146,12 @@ struct TriplaneCommand: ParsableCommand {
             var job = TriplaneEvalJob(inputs: inputs)
             job.categories = categories; job.limit = limit; job.decoder = decoder
             job.settings.steps = steps; job.settings.tvWeight = tv; job.settings.l2Weight = l2
+            job.settings.learningRate = lr; job.settings.schedule = schedule
             job.metricResolution = metricResolution; job.seed = seed; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
         }
     }
 }
+
+extension TriplaneFitSchedule: ExpressibleByArgument {}

@@ -72,14 +72,24 @@ struct TriplaneFittingTests {
 
         let held = try ballSamples(radius: 0.45, center: (0.1, 0.1, -0.1), seed: 9)
         let before = trainer.decoder.parameters.map(\.scalars)
-        let fit = try TriplaneFitting.fit(held, decoder: trainer.decoder,
-                                          settings: TriplaneFitSettings(steps: 300, pointsPerStep: 2048, learningRate: 5e-3, edrPoints: 256, seed: 1))
-        #expect(fit.nonFiniteAtStep == nil && fit.steps == 300)
-        let iou = ballIoU(trainer.decoder, fit.planes, radius: 0.45, center: (0.1, 0.1, -0.1))
-        #expect(iou > 0.9, "held-out IoU \(iou)")
+        for schedule in TriplaneFitSchedule.allCases {
+            var settings = TriplaneFitSettings(steps: 300, pointsPerStep: 2048, learningRate: 5e-3, edrPoints: 256, seed: 1)
+            settings.schedule = schedule
+            let fit = try TriplaneFitting.fit(held, decoder: trainer.decoder, settings: settings)
+            #expect(fit.nonFiniteAtStep == nil && fit.steps == 300)
+            let iou = ballIoU(trainer.decoder, fit.planes, radius: 0.45, center: (0.1, 0.1, -0.1))
+            #expect(iou > 0.9, "held-out IoU \(iou) with the \(schedule) schedule")
+        }
         // The decoder stayed frozen and is trainable again afterwards.
         #expect(trainer.decoder.parameters.map(\.scalars) == before)
         #expect(trainer.decoder.trainableParameters.allSatisfy { $0.requiresGrad })
+    }
+
+    @Test("the cosine schedule starts at the rate, halves it midway and anneals it to 0; the constant one never moves",
+          arguments: [(0, 1.0, 1.0), (50, 0.5, 1.0), (25, 0.853_553_4, 1.0), (100, 0.0, 1.0)] as [(Int, Float, Float)])
+    func schedules(step: Int, cosine: Float, constant: Float) {
+        #expect(abs(TriplaneFitSchedule.cosine.rate(2, step: step, of: 100) - 2 * cosine) < 1e-6)
+        #expect(TriplaneFitSchedule.constant.rate(2, step: step, of: 100) == 2 * constant)
     }
 
     @Test("a resumed phase-1 run equals an uninterrupted one bit for bit")
