@@ -7,7 +7,9 @@
 #   bash Scripts/train-diffusion.sh [WORK_DIR]      # default: .work/triplane-diffusion
 # Resumable: every stage skips finished work; training continues from its last checkpoint, so a
 # killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
-# Environment: PER_CATEGORY (96), STEPS (6000), HELD_OUT (32 per category), EVAL_N (32).
+# Environment: PER_CATEGORY (96), STEPS (6000), HELD_OUT (32 per category), EVAL_N (32),
+#   FIT ("--fit-steps 300 --fit-schedule constant": the fit the shipped model's planes had; FIT=""
+#   takes today's default fit, 600 annealed steps — better planes, about twice the conversion time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
@@ -15,7 +17,8 @@ per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVA
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
-$bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2   # two fits at a time, one thread each
+# shellcheck disable=SC2086
+$bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT---fit-steps 300 --fit-schedule constant}   # two fits at a time, one thread each
 echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
 $bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${resume[@]}"

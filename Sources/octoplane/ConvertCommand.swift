@@ -36,6 +36,8 @@ struct ConvertCommand: ParsableCommand {
     var fitTv = TriplaneFitSettings().tvWeight
     @Option(help: "--to triplane: fit L2 weight.")
     var fitL2 = TriplaneFitSettings().l2Weight
+    @Option(help: "--to triplane: fit learning-rate schedule, cosine (annealed to 0) or constant (NFD; the default before 2026-12-04, with --fit-steps 300).")
+    var fitSchedule = TriplaneFitSettings().schedule
     @Option(help: "--to triplane: k of the normalization's mean ± k·σ → [-1, 1].")
     var normalizationK: Float = 16
     @Option(help: "Query points per model (default: the preset's).")
@@ -70,7 +72,7 @@ struct ConvertCommand: ParsableCommand {
         case .samples: target = .samples
         case .triplane:
             var t = TriplaneConvertSettings()
-            t.decoder = decoder; t.fit.steps = fitSteps; t.fit.tvWeight = fitTv; t.fit.l2Weight = fitL2; t.normalizationK = normalizationK
+            t.decoder = decoder; t.fit.steps = fitSteps; t.fit.tvWeight = fitTv; t.fit.l2Weight = fitL2; t.fit.schedule = fitSchedule; t.normalizationK = normalizationK
             if let p = points { t.samplePoints = p }
             target = .triplane(t)
         }
