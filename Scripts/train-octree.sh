@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Reproduces the shipped octree transformer (Assets/models/octree-transformer/) from nothing:
-# synthesize the procedural collection (all six categories, seed 1, 96 shapes each — the triplane
-# diffusion model trains on the first 32 of each), build each mesh's depth-5 surface octree and
+# synthesize the procedural collection (all six categories, seed 1, 192 shapes each — the triplane
+# diffusion model trains on 96 of each), build each mesh's depth-5 surface octree and
 # train the class-conditional transformer on their child-mask sequences (the default recipe of
-# `octoplane train octree`, 6,000 steps) and then its learned surface stage (RUN/surface/), then score it per
+# `octoplane train octree`, 10,000 steps) and then its learned surface stage (RUN/surface/), then score it per
 # category against held-out shapes (seed 7, never seen in training) and the training set, in both
 # decodings (eval-generator samples every shape on the boundary of its solid).
 #   bash Scripts/train-octree.sh [WORK_DIR]      # default: .work/octree-transformer
 # Resumable: every stage skips finished work; training continues from its last checkpoint, so a
 # killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
-# Environment: PER_CATEGORY (96), STEPS (6000), HELD_OUT (32 per category), EVAL_N (32).
+# Environment: PER_CATEGORY (192), STEPS (10000), HELD_OUT (32 per category), EVAL_N (32).
+# The shipped surface stage was trained by the previous recipe's run (PER_CATEGORY=96 STEPS=6000:
+# `train octree … --resume` on a finished transformer trains only the stage); see the model card.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/octree-transformer}
-per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
+per=${PER_CATEGORY:-192}; steps=${STEPS:-10000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"

@@ -35,8 +35,8 @@ import Support
 ///    `<output>/generated-octree/`), each skipped with a log line when absent; none with
 ///    `generatePerCategory` 0: `generatePerCategory` new shapes of every category
 ///    (`GeneratorEvalJob`, generate's defaults), scored against as many held-out shapes (synth seed
-///    7, which training never saw) and the models' training set (synth seed 1, 32 per category,
-///    regenerated: synthesis is deterministic), with one sheet per category (samples over their
+///    7, which training never saw) and each model's training set (synth seed 1, 96 or 192 per
+///    category, regenerated: synthesis is deterministic), with one sheet per category (samples over their
 ///    nearest training shapes) and the tables in the report.
 ///
 /// Every step is seeded: the same options give the same numbers (timings aside). A reconstruction
@@ -62,8 +62,12 @@ public struct DemoJob: Job {
     public var tileSize = 256
     /// New shapes per category from the shipped generator (step 5); 0: none.
     public var generatePerCategory = 8
-    /// The shipped generators' training set (both model cards): synth seed and shapes per category.
-    static let generatorTrainingSeed: UInt64 = 1, generatorTrainingPerCategory = 96, heldOutSeed: UInt64 = 7
+    /// The shipped generators' training sets (their model cards): synth seed 1 for both, 96 shapes
+    /// per category for the diffusion model and 192 for the octree transformer.
+    static let generatorTrainingSeed: UInt64 = 1, heldOutSeed: UInt64 = 7
+    static let shippedGenerators: [(name: String, folder: String, trainingPerCategory: Int)] = [
+        (ShippedModels.triplaneDiffusion, "generated", 96), (ShippedModels.octreeTransformer, "generated-octree", 192),
+    ]
     /// Receives one line per step.
     public var log: @Sendable (String) -> Void = { print($0) }
     public init() {}
@@ -310,9 +314,9 @@ extension DemoJob {
     /// Step 5 (see the type's documentation): one report per shipped generator found.
     static func generate(_ o: DemoJob, into demoDir: String, files: inout [String], log: (String) -> Void) throws -> [GeneratorEvalJob.Report] {
         guard o.generatePerCategory > 0 else { return [] }
-        var models: [(path: String, folder: String)] = []
-        for (name, folder) in [(ShippedModels.triplaneDiffusion, "generated"), (ShippedModels.octreeTransformer, "generated-octree")] {
-            if let p = ShippedModels.path(name) { models.append((p, folder)) } else { log("generation: skipped \(name) (no shipped model found)") }
+        var models: [(path: String, folder: String, trainingPerCategory: Int)] = []
+        for (name, folder, per) in shippedGenerators {
+            if let p = ShippedModels.path(name) { models.append((p, folder, per)) } else { log("generation: skipped \(name) (no shipped model found)") }
         }
         guard !models.isEmpty else { return [] }
         func synth(_ dir: String, seed: UInt64, per: Int) throws -> String {
@@ -322,11 +326,10 @@ extension DemoJob {
             return job.output
         }
         let reference = try synth("held-out", seed: heldOutSeed, per: o.generatePerCategory)
-        let training = try synth("generator-training", seed: generatorTrainingSeed, per: generatorTrainingPerCategory)
         var reports: [GeneratorEvalJob.Report] = []
-        for (model, folder) in models {
+        for (model, folder, per) in models {
             var job = GeneratorEvalJob(model: model, reference: reference)
-            job.training = training
+            job.training = try synth("generator-training-\(per)", seed: generatorTrainingSeed, per: per)
             job.count = max(2, o.generatePerCategory); job.output = (o.output as NSString).appendingPathComponent(folder); job.quiet = true
             if let c = o.categories { job.categories = c }
             let start = Date()
