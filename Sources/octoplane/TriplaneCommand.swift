@@ -96,8 +96,7 @@ struct TriplaneCommand: ParsableCommand {
             var job = TriplaneFitJob(input: input, output: output)
             job.decoder = decoder
             job.settings = TriplaneFitSettings(steps: steps, pointsPerStep: pointsPerStep, learningRate: lr, edrWeight: edr,
-                                               tvWeight: tv, l2Weight: l2)
-            job.settings.schedule = schedule
+                                               tvWeight: tv, l2Weight: l2, schedule: schedule)
             job.samplePoints = samplePoints; job.metricResolution = metricResolution; job.seed = seed
             let r = try job.run()
             print(json ? r.json : r.text)

@@ -302,12 +302,18 @@ struct OctreeTrainerTests {
         }
     }
 
-    @Test("a checkpoint written before a config key existed resumes while the run keeps that key's default, and is refused when it does not")
-    func checkpointFromBeforeAKeyExisted() throws {
-        let trainer = try OctreeTrainer(config: Self.config(), data: Self.data())
+    /// A trainer of the test config after one step, and its checkpoint's path.
+    static func oneStepCheckpoint() throws -> (OctreeTrainer, String) {
+        let trainer = try OctreeTrainer(config: config(), data: data())
         trainer.trainStep()
         let path = try TemporaryDirectory("octree-gpt").file("state.safetensors")
         try trainer.checkpoint(to: path)
+        return (trainer, path)
+    }
+
+    @Test("a checkpoint written before a config key existed resumes while the run keeps that key's default, and is refused when it does not")
+    func checkpointFromBeforeAKeyExisted() throws {
+        let (_, path) = try Self.oneStepCheckpoint()
         // Rewrite the checkpoint as a build without `dropout` wrote it: the key absent from its config.
         let file = try Safetensors.read(path)
         var config = try #require(try JSONSerialization.jsonObject(with: Data(file.metadata["config"]!.utf8)) as? [String: Any])
@@ -325,10 +331,7 @@ struct OctreeTrainerTests {
 
     @Test("a checkpoint of another config is refused naming the tensor, and changes nothing")
     func otherConfigIsRefused() throws {
-        let trainer = try OctreeTrainer(config: Self.config(), data: Self.data())
-        trainer.trainStep()
-        let path = try TemporaryDirectory("octree-gpt").file("state.safetensors")
-        try trainer.checkpoint(to: path)
+        let (trainer, path) = try Self.oneStepCheckpoint()
         var wider = Self.config()
         wider.model.embedDim = 24
         let other = try OctreeTrainer(config: wider, data: Self.data())
