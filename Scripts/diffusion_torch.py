@@ -28,9 +28,10 @@ The U-Net (Sources/NN/UNet.swift) on x [N, 3·C, R, R] (planes stacked plane-maj
 labels [N] (classCount = the null class of guidance):
     emb = time_embed.2(SiLU(time_embed.0(sinusoidal(t, base)))) + label_emb[y]; sinusoidal = [cos, sin],
           freq_i = exp(−ln(10⁴)·i/(base/2)), computed in float64
-    h = in_conv(x); down levels: resBlocksPerLevel × (ResBlock [+ attention]) kept as skips, avg-pool 2
+    h = in_conv(pixel_unshuffle(x, patchSize)); down levels: resBlocksPerLevel × (ResBlock [+ attention]) kept as skips, avg-pool 2
     between levels; mid: ResBlock, attention, ResBlock; up levels (reversed): resBlocksPerLevel ×
-    (cat(h, skip) → ResBlock [+ attention]), nearest ×2 between levels; out_conv(SiLU(out_norm(h))).
+    (cat(h, skip) → ResBlock [+ attention]), nearest ×2 between levels;
+    pixel_shuffle(out_conv(SiLU(out_norm(h))), patchSize) (no (un)shuffle at patchSize 1).
     ResBlock: h = conv1(SiLU(GN1(x))); (scale, shift) = emb(SiLU(emb)); h = conv2(SiLU(GN2(h)(1 + scale) + shift));
     skip(x) + h (1×1 conv when channels change). Attention: x + out_proj(MHA(in_proj(GN(x)) as tokens)).
     GroupNorm: min(groups, channels) groups, eps 1e-5. Attention after the blocks of level l when
@@ -115,7 +116,7 @@ class SpatialSelfAttention(nn.Module):
 
 def unet_config_defaults(cfg):
     """UNetConfig as Octoplane decodes it (keys other than the first three may be absent)."""
-    full = {"resBlocksPerLevel": 1, "attentionResolutions": [], "attentionHeads": 4, "groups": 32, "classCount": 0}
+    full = {"resBlocksPerLevel": 1, "attentionResolutions": [], "attentionHeads": 4, "groups": 32, "classCount": 0, "patchSize": 1}
     full.update(cfg)
     return full
 
@@ -131,7 +132,8 @@ class UNet(nn.Module):
         e = 4 * c0
         self.time_embed = nn.Sequential(nn.Linear(c0, e), nn.SiLU(), nn.Linear(e, e))
         self.label_emb = nn.Embedding(cfg["classCount"] + 1, e) if cfg["classCount"] > 0 else None
-        self.in_conv = nn.Conv2d(cfg["inChannels"], c0, 3, padding=1)
+        folded = cfg["inChannels"] * cfg["patchSize"] ** 2
+        self.in_conv = nn.Conv2d(folded, c0, 3, padding=1)
         attn = lambda c: SpatialSelfAttention(c, cfg["attentionHeads"], g)
         self.down, self.down_attn, skips, prev = nn.ModuleList(), nn.ModuleDict(), [], c0
         for lvl, c in enumerate(chans):
@@ -149,7 +151,7 @@ class UNet(nn.Module):
                 if (1 << lvl) in cfg["attentionResolutions"]:
                     self.up_attn[str(len(self.up) - 1)] = attn(chans[lvl])
         self.out_norm = nn.GroupNorm(min(g, c0), c0, eps=1e-5)
-        self.out_conv = nn.Conv2d(c0, cfg["inChannels"], 3, padding=1)
+        self.out_conv = nn.Conv2d(c0, folded, 3, padding=1)
 
     @property
     def null_label(self):
@@ -171,7 +173,8 @@ class UNet(nn.Module):
             emb = emb + self.label_emb(labels)
         elif labels is not None:
             raise ValueError("labels given to an unconditional model")
-        h, skips = self.in_conv(x), []
+        p = self.config["patchSize"]
+        h, skips = self.in_conv(F.pixel_unshuffle(x, p) if p > 1 else x), []
         for i, b in enumerate(self.down):
             h = b(h, emb)
             if str(i) in self.down_attn:
@@ -186,7 +189,8 @@ class UNet(nn.Module):
                 h = self.up_attn[str(i)](h)
             if (i + 1) % k == 0 and i + 1 < len(self.up):
                 h = F.interpolate(h, scale_factor=2, mode="nearest")
-        return self.out_conv(F.silu(self.out_norm(h)))
+        out = self.out_conv(F.silu(self.out_norm(h)))
+        return F.pixel_shuffle(out, p) if p > 1 else out
 
 
 # MARK: - Schedules, parameterizations, samplers (Sources/Generators), coefficients in float64

@@ -67,13 +67,17 @@ public final class SpatialSelfAttention: Layer {
 /// The shape of a `UNet`, as a Codable value (a JSON config file): everything that determines
 /// its parameter names and shapes.
 ///
-/// Level l works at 1/2^l of the input resolution with `baseChannels · channelMultipliers[l]`
+/// Level l works at 1/(patchSize·2^l) of the input resolution with `baseChannels · channelMultipliers[l]`
 /// channels and `resBlocksPerLevel` residual blocks. `attentionResolutions` lists downsampling
-/// rates (ADM's `attention_resolutions` as its `UNetModel` takes them: 1 = full resolution,
-/// 2 = half, 4 = quarter…) at which every residual block is followed by self-attention; the
+/// rates (ADM's `attention_resolutions` as its `UNetModel` takes them: 1 = level 0's
+/// resolution, 2 = half of it, 4 = a quarter…) at which every residual block is followed by self-attention; the
 /// middle block always has attention. `classCount` > 0 adds a learned class embedding with one
 /// extra row, index `classCount`, the "null" class of classifier-free guidance (Ho & Salimans
-/// 2022); 0 makes the model unconditional.
+/// 2022); 0 makes the model unconditional. `patchSize` p > 1 folds every p×p block of input pixels
+/// into channels before the first convolution (`pixelUnshuffled`, and `pixelShuffled` after the
+/// last): the network works at 1/p of the input's resolution on p²·inChannels channels, as
+/// "simple diffusion" (Hoogeboom, Heek & Salimans, ICML 2023) does to move a U-Net's compute from
+/// its costliest full-resolution level to wider lower ones. 1 (the default) leaves the input as is.
 public struct UNetConfig: Codable, Sendable, Equatable {
     public var inChannels: Int
     public var baseChannels: Int
@@ -84,16 +88,18 @@ public struct UNetConfig: Codable, Sendable, Equatable {
     /// GroupNorm groups (32 in ADM); narrower layers use min(groups, channels).
     public var groups: Int
     public var classCount: Int
+    /// Input pixels folded into channels per side (1: none).
+    public var patchSize: Int
 
     public init(inChannels: Int, baseChannels: Int, channelMultipliers: [Int], resBlocksPerLevel: Int = 1,
-                attentionResolutions: [Int] = [], attentionHeads: Int = 4, groups: Int = 32, classCount: Int = 0) {
+                attentionResolutions: [Int] = [], attentionHeads: Int = 4, groups: Int = 32, classCount: Int = 0, patchSize: Int = 1) {
         self.inChannels = inChannels; self.baseChannels = baseChannels; self.channelMultipliers = channelMultipliers
         self.resBlocksPerLevel = resBlocksPerLevel; self.attentionResolutions = attentionResolutions
-        self.attentionHeads = attentionHeads; self.groups = groups; self.classCount = classCount
+        self.attentionHeads = attentionHeads; self.groups = groups; self.classCount = classCount; self.patchSize = patchSize
     }
 
     private enum CodingKeys: String, CodingKey {
-        case inChannels, baseChannels, channelMultipliers, resBlocksPerLevel, attentionResolutions, attentionHeads, groups, classCount
+        case inChannels, baseChannels, channelMultipliers, resBlocksPerLevel, attentionResolutions, attentionHeads, groups, classCount, patchSize
     }
 
     /// Decodes a JSON config; keys other than inChannels, baseChannels and channelMultipliers may
@@ -106,15 +112,28 @@ public struct UNetConfig: Codable, Sendable, Equatable {
                   attentionResolutions: try c.decodeIfPresent([Int].self, forKey: .attentionResolutions) ?? [],
                   attentionHeads: try c.decodeIfPresent(Int.self, forKey: .attentionHeads) ?? 4,
                   groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 32,
-                  classCount: try c.decodeIfPresent(Int.self, forKey: .classCount) ?? 0)
+                  classCount: try c.decodeIfPresent(Int.self, forKey: .classCount) ?? 0,
+                  patchSize: try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? 1)
+    }
+
+    /// Writes every key but `patchSize` at 1, so configs without patches read exactly as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inChannels, forKey: .inChannels); try c.encode(baseChannels, forKey: .baseChannels)
+        try c.encode(channelMultipliers, forKey: .channelMultipliers); try c.encode(resBlocksPerLevel, forKey: .resBlocksPerLevel)
+        try c.encode(attentionResolutions, forKey: .attentionResolutions); try c.encode(attentionHeads, forKey: .attentionHeads)
+        try c.encode(groups, forKey: .groups); try c.encode(classCount, forKey: .classCount)
+        if patchSize != 1 { try c.encode(patchSize, forKey: .patchSize) }
     }
 
     /// Channels per level: baseChannels · channelMultipliers.
     public var channels: [Int] { channelMultipliers.map { $0 * baseChannels } }
     /// Timestep (and class) embedding width: 4 · baseChannels, as ADM.
     public var embeddingDim: Int { 4 * baseChannels }
-    /// The downsampling factor the input's H and W must be divisible by: 2^(levels − 1).
-    public var sizeDivisor: Int { 1 << max(0, channelMultipliers.count - 1) }
+    /// The factor the input's H and W must be divisible by: patchSize · 2^(levels − 1).
+    public var sizeDivisor: Int { patchSize << max(0, channelMultipliers.count - 1) }
+    /// Channels the first convolution reads (and the last writes): inChannels · patchSize².
+    public var foldedChannels: Int { inChannels * patchSize * patchSize }
 
     /// Why this config cannot build a U-Net, or nil when it can.
     public var problem: String? {
@@ -125,8 +144,10 @@ public struct UNetConfig: Codable, Sendable, Equatable {
         if attentionHeads < 1 { return "attentionHeads must be ≥ 1, got \(attentionHeads)" }
         if groups < 1 { return "groups must be ≥ 1, got \(groups)" }
         if classCount < 0 { return "classCount must be ≥ 0, got \(classCount)" }
-        for r in attentionResolutions where r < 1 || r > sizeDivisor || r & (r - 1) != 0 {
-            return "attention resolution \(r) is not a downsampling rate of this U-Net (powers of 2 up to \(sizeDivisor))"
+        if patchSize < 1 { return "patchSize must be ≥ 1, got \(patchSize)" }
+        let levels = 1 << max(0, channelMultipliers.count - 1)
+        for r in attentionResolutions where r < 1 || r > levels || r & (r - 1) != 0 {
+            return "attention resolution \(r) is not a downsampling rate of this U-Net (powers of 2 up to \(levels))"
         }
         for c in Set(channels) {
             if c % min(groups, c) != 0 { return "\(min(groups, c)) groups do not divide \(c) channels" }
@@ -142,13 +163,13 @@ public struct UNetConfig: Codable, Sendable, Equatable {
 /// and the denoiser of the diffusion generators. Shape from a `UNetConfig`:
 ///
 ///     emb = Linear(SiLU(Linear(sinusoidal(t, base)))) [+ label_emb[y]]      [N, 4·base]
-///     h = in_conv(x)
+///     h = in_conv(pixel_unshuffle(x, patchSize))                              (no unshuffle at patchSize 1)
 ///     down, level l = 0…L−1: resBlocksPerLevel × (ResBlock [+ attention]), each output kept as a
 ///                            skip; then average-pool by 2 (not after the last level)
 ///     middle: ResBlock + self-attention + ResBlock
 ///     up, level l = L−1…0:   resBlocksPerLevel × (concat(h, last skip) → ResBlock [+ attention]);
 ///                            then nearest upsampling by 2 (not after level 0)
-///     out = out_conv(SiLU(GN(h)))
+///     out = pixel_shuffle(out_conv(SiLU(GN(h))), patchSize)
 ///
 /// Parameter names (the safetensors keys a PyTorch mirror reads): `time_embed.0`, `time_embed.2`,
 /// `label_emb.weight` [classCount + 1, 4·base] (conditional models only), `in_conv`, `down.<i>`
@@ -184,7 +205,7 @@ public final class UNet: Layer {
         timeEmbed1 = Linear(c0, e, rng: &rng)
         timeEmbed2 = Linear(e, e, rng: &rng)
         labelEmbedding = config.classCount > 0 ? Tensor.randn([config.classCount + 1, e], rng: &rng, requiresGrad: true) : nil
-        inConv = Conv2d(config.inChannels, c0, kernel: 3, padding: 1, rng: &rng)
+        inConv = Conv2d(config.foldedChannels, c0, kernel: 3, padding: 1, rng: &rng)
         func attention(_ c: Int, _ rng: inout SeededRandom) -> SpatialSelfAttention {
             SpatialSelfAttention(channels: c, heads: config.attentionHeads, groups: g, rng: &rng)
         }
@@ -213,7 +234,7 @@ public final class UNet: Layer {
         }
         up = u; upAttention = ua
         outNorm = GroupNorm(groups: min(g, c0), channels: c0)
-        outConv = Conv2d(c0, config.inChannels, kernel: 3, padding: 1, rng: &rng)
+        outConv = Conv2d(c0, config.foldedChannels, kernel: 3, padding: 1, rng: &rng)
     }
 
     /// The benchmark U-Net: channels per level `channels` (each a multiple of channels[0]), one
@@ -259,7 +280,7 @@ public final class UNet: Layer {
         } else {
             precondition(labels == nil, "UNet: labels given to an unconditional model")
         }
-        var h = inConv(x)
+        var h = inConv(x.pixelUnshuffled(config.patchSize))
         var skips: [Tensor] = []
         for (i, b) in down.enumerated() {
             h = b(h, emb: emb)
@@ -273,6 +294,6 @@ public final class UNet: Layer {
             if let a = upAttention[i] { h = a(h) }
             if (i + 1) % k == 0 && i + 1 < up.count { h = h.upsampleNearest(2) }
         }
-        return outConv(outNorm.silu(h))
+        return outConv(outNorm.silu(h)).pixelShuffled(config.patchSize)
     }
 }

@@ -80,3 +80,28 @@ extension Tensor {
         }
     }
 }
+
+// Pixel unshuffle / shuffle (space-to-depth and back; Shi et al., "Real-Time Single Image and
+// Video Super-Resolution Using an Efficient Sub-Pixel Convolutional Neural Network", CVPR 2016),
+// with PyTorch's channel order so weights map one to one: for factor p,
+//     unshuffled[n, c·p² + i·p + j, y, x] = x[n, c, y·p + i, x·p + j].
+// Both are a reshape and a permutation, so their backward is the other one.
+extension Tensor {
+    /// Space to depth: [N, C, H·p, W·p] → [N, C·p², H, W] (H·p and W·p multiples of p; p = 1 is
+    /// the identity). PyTorch's `F.pixel_unshuffle`.
+    public func pixelUnshuffled(_ p: Int) -> Tensor {
+        precondition(rank == 4 && p >= 1 && shape[2] % p == 0 && shape[3] % p == 0, "pixelUnshuffled: input \(shape) not divisible by \(p)")
+        if p == 1 { return self }
+        let n = shape[0], c = shape[1], h = shape[2] / p, w = shape[3] / p
+        return reshaped([n, c, h, p, w, p]).permuted([0, 1, 3, 5, 2, 4]).reshaped([n, c * p * p, h, w])
+    }
+
+    /// Depth to space, the inverse of `pixelUnshuffled`: [N, C·p², H, W] → [N, C, H·p, W·p].
+    /// PyTorch's `F.pixel_shuffle`.
+    public func pixelShuffled(_ p: Int) -> Tensor {
+        precondition(rank == 4 && p >= 1 && shape[1] % (p * p) == 0, "pixelShuffled: \(shape[1]) channels not divisible by \(p * p)")
+        if p == 1 { return self }
+        let n = shape[0], c = shape[1] / (p * p), h = shape[2], w = shape[3]
+        return reshaped([n, c, p, p, h, w]).permuted([0, 1, 4, 2, 5, 3]).reshaped([n, c, h * p, w * p])
+    }
+}

@@ -78,15 +78,18 @@ struct PyTorchMirrorTests {
     }()
 
     /// Torch is not a prerequisite of the suite (not even under CI): without it this test is skipped.
-    @Test("the mirror loads a model Octoplane wrote and predicts what Octoplane predicts (live PyTorch)",
-          .enabled(if: torchPython != nil, "needs Python with torch, numpy and safetensors: bash Scripts/peers-venv.sh numpy \"torch==2.13.0+cpu\" safetensors"))
-    func livePyTorch() throws {
+    @Test("the mirror loads a model Octoplane wrote and predicts what Octoplane predicts (live PyTorch), with and without input patches",
+          .enabled(if: torchPython != nil, "needs Python with torch, numpy and safetensors: bash Scripts/peers-venv.sh numpy \"torch==2.13.0+cpu\" safetensors"),
+          arguments: [1, 2])
+    func livePyTorch(patchSize: Int) throws {
         let python = try #require(Self.torchPython)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Scripts/diffusion_torch.py").path
-        // Another shape than the fixture's: three levels, one block each, attention at full resolution.
+        // Another shape than the fixture's: three levels, one block each, attention at level 0;
+        // with 2×2 input patches folded into channels too (8×8 inputs: levels at 4, 2, 1).
         var config = DiffusionTrainingConfig(model: UNetConfig(inChannels: 6, baseChannels: 8, channelMultipliers: [1, 2, 2],
-                                                               attentionResolutions: [1], attentionHeads: 4, groups: 4, classCount: 5))
+                                                               attentionResolutions: [1], attentionHeads: 4, groups: 4, classCount: 5,
+                                                               patchSize: patchSize))
         config.prediction = .epsilon; config.schedule = .scaledLinear(steps: 200); config.timesteps = 200
         var rng = SeededRandom(seed: 21)
         let net = UNet(config.model, rng: &rng)

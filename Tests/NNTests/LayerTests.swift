@@ -146,6 +146,30 @@ struct LayerTests {
         #expect(minimal == UNetConfig(inChannels: 24, baseChannels: 32, channelMultipliers: [1, 2, 2]))
     }
 
+    @Test("a U-Net with 2×2 input patches is the patch-free U-Net on the unshuffled input, shuffled back; its config writes patchSize only when it is not 1")
+    func patchedUNet() throws {
+        var r1 = SeededRandom(seed: 12), r2 = SeededRandom(seed: 12)
+        let patched = UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1, 2], attentionHeads: 2, groups: 4, classCount: 2, patchSize: 2)
+        let plain = UNetConfig(inChannels: 12, baseChannels: 8, channelMultipliers: [1, 2], attentionHeads: 2, groups: 4, classCount: 2)
+        #expect(patched.sizeDivisor == 4 && patched.foldedChannels == 12 && patched.problem == nil)
+        let a = UNet(patched, rng: &r1), b = UNet(plain, rng: &r2)
+        #expect(a.namedParameters.map(\.0) == b.namedParameters.map(\.0))
+        #expect(a.inConv.weight.shape == [8, 12, 3, 3] && a.outConv.weight.shape == [12, 8, 3, 3])
+        let x = Tensor.randn([2, 3, 8, 12], rng: &r1)
+        let y = a(x, timesteps: [3, 700], labels: [0, 1])
+        #expect(y.shape == [2, 3, 8, 12])
+        let reference = withNoGrad { b(x.pixelUnshuffled(2), timesteps: [3, 700], labels: [0, 1]).pixelShuffled(2) }
+        #expect(y.scalars == reference.scalars)
+        mseLoss(y, x).backward()
+        for (name, p) in a.namedParameters { #expect(p.grad != nil, "\(name) has no gradient") }
+        // JSON: the key appears only when patches are on, and round-trips.
+        let json = String(decoding: try JSONEncoder().encode(patched), as: UTF8.self)
+        let plainJSON = String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)
+        #expect(json.contains("\"patchSize\":2") && !plainJSON.contains("patchSize"))
+        #expect(try JSONDecoder().decode(UNetConfig.self, from: Data(json.utf8)) == patched)
+        #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1], patchSize: 0).problem?.contains("patchSize") == true)
+    }
+
     @Test("a U-Net config names its problem: heads that do not divide, attention at a rate the net lacks")
     func unetConfigProblems() {
         #expect(UNetConfig(inChannels: 3, baseChannels: 8, channelMultipliers: [1, 2]).problem == nil)

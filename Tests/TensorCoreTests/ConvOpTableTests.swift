@@ -86,6 +86,16 @@ let convOpTable: [OpCase] = [
         let x = randomTensor([randomDim(&rng, max: 2), randomDim(&rng, max: 3), f * randomDim(&rng, max: 3), f * randomDim(&rng, max: 3)], &rng)
         return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].avgPool2d(f) }, reference: { refAvgPool($0[0], f) })
     },
+    OpCase(name: "pixel unshuffle (space to depth)") { rng in
+        let p = 1 + Int(rng.next() % 3)
+        let x = randomTensor([randomDim(&rng, max: 2), randomDim(&rng, max: 3), p * randomDim(&rng, max: 3), p * randomDim(&rng, max: 3)], &rng)
+        return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].pixelUnshuffled(p) }, reference: { refPixelUnshuffle($0[0], p) })
+    },
+    OpCase(name: "pixel shuffle (depth to space)") { rng in
+        let p = 1 + Int(rng.next() % 3)
+        let x = randomTensor([randomDim(&rng, max: 2), p * p * randomDim(&rng, max: 2), randomDim(&rng, max: 3), randomDim(&rng, max: 3)], &rng)
+        return OpInstance(inputs: [x], differentiable: [true], op: { $0[0].pixelShuffled(p) }, reference: { refPixelShuffle($0[0], p) })
+    },
     OpCase(name: "attention, unmasked / causal / boolean / additive") { rng in
         let b = randomDim(&rng, max: 3), lq = randomDim(&rng, max: 5), lk = randomDim(&rng, max: 5)
         let d = randomDim(&rng, max: 4), dv = randomDim(&rng, max: 4)

@@ -250,6 +250,26 @@ func refUpsample(_ x: Ref, _ f: Int) -> Ref {
     return out
 }
 
+/// unshuffled[n, c·p² + i·p + j, y, x] = x[n, c, y·p + i, x·p + j], written out index by index.
+func refPixelUnshuffle(_ x: Ref, _ p: Int) -> Ref {
+    var out = Ref(zeros: [x.shape[0], x.shape[1] * p * p, x.shape[2] / p, x.shape[3] / p])
+    for i in 0..<out.count {
+        let idx = out.index(i), c = idx[1] / (p * p), a = (idx[1] / p) % p, b = idx[1] % p
+        out.v[i] = x[[idx[0], c, idx[2] * p + a, idx[3] * p + b]]
+    }
+    return out
+}
+
+/// shuffled[n, c, y·p + i, x·p + j] = x[n, c·p² + i·p + j, y, x].
+func refPixelShuffle(_ x: Ref, _ p: Int) -> Ref {
+    var out = Ref(zeros: [x.shape[0], x.shape[1] / (p * p), x.shape[2] * p, x.shape[3] * p])
+    for i in 0..<out.count {
+        let idx = out.index(i)
+        out.v[i] = x[[idx[0], idx[1] * p * p + (idx[2] % p) * p + idx[3] % p, idx[2] / p, idx[3] / p]]
+    }
+    return out
+}
+
 func refAvgPool(_ x: Ref, _ f: Int) -> Ref {
     var out = Ref(zeros: [x.shape[0], x.shape[1], x.shape[2] / f, x.shape[3] / f])
     for i in 0..<out.count {
