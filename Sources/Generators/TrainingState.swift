@@ -162,8 +162,27 @@ extension TrainingConfigFile {
         do { config = try JSONDecoder().decode(Self.self, from: data) } catch {
             throw GeneratorError.invalidConfig("'\(path)': \(error)")
         }
+        if let key = Self.unknownKey(in: data, knownFrom: config) {
+            throw GeneratorError.invalidConfig("'\(path)': unknown key '\(key)' (a misspelt key would silently take its default)")
+        }
         try config.validate()
         return config
+    }
+
+    /// The first key path (dotted, in sorted order) of the JSON object `data` that `config`'s own
+    /// encoding lacks — a key this type does not read; nil when there is none. Every config type
+    /// writes all of its keys, so the encoding of the decoded value names exactly the known ones.
+    static func unknownKey(in data: Data, knownFrom config: Self) -> String? {
+        guard let given = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let known = (try? JSONSerialization.jsonObject(with: Data(config.json().utf8))) as? [String: Any] else { return nil }
+        func search(_ given: [String: Any], _ known: [String: Any], _ prefix: String) -> String? {
+            for key in given.keys.sorted() {
+                guard let k = known[key] else { return prefix + key }
+                if let g = given[key] as? [String: Any], let k = k as? [String: Any], let found = search(g, k, prefix + key + ".") { return found }
+            }
+            return nil
+        }
+        return search(given, known, "")
     }
 
     /// The config as JSON with sorted keys (the form stored in checkpoints).

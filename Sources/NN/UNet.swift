@@ -116,15 +116,6 @@ public struct UNetConfig: Codable, Sendable, Equatable {
                   patchSize: try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? 1)
     }
 
-    /// Writes every key but `patchSize` at 1, so configs without patches read exactly as before.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(inChannels, forKey: .inChannels); try c.encode(baseChannels, forKey: .baseChannels)
-        try c.encode(channelMultipliers, forKey: .channelMultipliers); try c.encode(resBlocksPerLevel, forKey: .resBlocksPerLevel)
-        try c.encode(attentionResolutions, forKey: .attentionResolutions); try c.encode(attentionHeads, forKey: .attentionHeads)
-        try c.encode(groups, forKey: .groups); try c.encode(classCount, forKey: .classCount)
-        if patchSize != 1 { try c.encode(patchSize, forKey: .patchSize) }
-    }
 
     /// Channels per level: baseChannels · channelMultipliers.
     public var channels: [Int] { channelMultipliers.map { $0 * baseChannels } }

@@ -161,6 +161,15 @@ struct TrainerTests {
         try Data(#"{"model": {"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2]}, "emaDecay": 1.5}"#.utf8)
             .write(to: URL(fileURLWithPath: path))
         #expect(throws: GeneratorError.invalidConfig("emaDecay must lie in [0, 1), got 1.5")) { try DiffusionTrainingConfig.load(path) }
+        // A misspelt key, at the top or inside the model, is refused by its path instead of silently
+        // leaving the value it meant at its default.
+        for (json, key) in [(#"{"model": {"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2]}, "learningrate": 1e-3}"#, "learningrate"),
+                            (#"{"model": {"inChannels": 24, "baseChannels": 32, "channelMultipliers": [1, 2, 2], "patchsize": 2}}"#, "model.patchsize")] {
+            try Data(json.utf8).write(to: URL(fileURLWithPath: path))
+            #expect(throws: GeneratorError.invalidConfig("'\(path)': unknown key '\(key)' (a misspelt key would silently take its default)")) {
+                try DiffusionTrainingConfig.load(path)
+            }
+        }
 
         let images = Tensor(pattern(0), shape: [1, 2, 8, 8])
         #expect(throws: GeneratorError.self) { try DiffusionDataset(images: images, labels: [0, 1]) }
