@@ -89,11 +89,15 @@ public struct GenerationSettings: Sendable, Equatable {
     func describe(octree: Bool) -> String {
         if octree {
             let how = decoding == .parallel ? String(format: "parallel decoding, %d steps per depth", steps ?? 8) : "next-token decoding"
-            return String(format: "%@, temperature %.1f%@, %@ surface stage at depth %@", how, temperature, topK > 0 ? ", top-\(topK)" : "",
+            return String(format: "%@, temperature %@%@, %@ surface stage at depth %@", how, Self.shortest(temperature), topK > 0 ? ", top-\(topK)" : "",
                           surface == .learned ? "learned (if the model has one, else blur)" : "blur",
                           surfaceDepth.map(String.init) ?? "max(structure, 7)")
         }
         let clip = clipX0.map { $0 > 0 ? String(format: ", x̂₀ clamped to ±%.2f", $0) : ", x̂₀ not clamped" } ?? ""
-        return String(format: "%d %@ steps, guidance %.1f%@", diffusionSteps, sampler == .ddpm ? "DDPM" : "DDIM", guidance, clip)
+        return String(format: "%d %@ steps, guidance %@%@", diffusionSteps, sampler == .ddpm ? "DDPM" : "DDIM", Self.shortest(guidance), clip)
     }
+
+    /// A setting as typed: Swift's shortest round-tripping decimal (2 → "2.0", 0.85 → "0.85", where
+    /// "%.1f" printed "0.9").
+    static func shortest(_ x: Float) -> String { "\(x)" }
 }

@@ -24,6 +24,10 @@ struct DiffusionJobTests {
         s.steps = 20
         #expect(s.diffusionSampler(dataBound: 0) == SamplerSettings(method: .ddpm, steps: 20, clipX0: nil, guidance: 2))
         #expect(s.describe(octree: false) == "20 DDPM steps, guidance 2.0")
+        // Reports print settings as given, not rounded to one decimal.
+        s.guidance = 1.25; s.temperature = 0.85
+        #expect(s.describe(octree: false) == "20 DDPM steps, guidance 1.25")
+        #expect(s.describe(octree: true).hasPrefix("next-token decoding, temperature 0.85,"))
     }
 
     @Test("mirroring planes across x mirrors the decoded field exactly")
