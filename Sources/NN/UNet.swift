@@ -116,13 +116,14 @@ public struct UNetConfig: Codable, Sendable, Equatable {
                   patchSize: try c.decodeIfPresent(Int.self, forKey: .patchSize) ?? 1)
     }
 
-
     /// Channels per level: baseChannels · channelMultipliers.
     public var channels: [Int] { channelMultipliers.map { $0 * baseChannels } }
     /// Timestep (and class) embedding width: 4 · baseChannels, as ADM.
     public var embeddingDim: Int { 4 * baseChannels }
+    /// How much the lowest level is downsampled from level 0: 2^(levels − 1).
+    public var levelFactor: Int { 1 << max(0, channelMultipliers.count - 1) }
     /// The factor the input's H and W must be divisible by: patchSize · 2^(levels − 1).
-    public var sizeDivisor: Int { patchSize << max(0, channelMultipliers.count - 1) }
+    public var sizeDivisor: Int { patchSize * levelFactor }
     /// Channels the first convolution reads (and the last writes): inChannels · patchSize².
     public var foldedChannels: Int { inChannels * patchSize * patchSize }
 
@@ -136,9 +137,8 @@ public struct UNetConfig: Codable, Sendable, Equatable {
         if groups < 1 { return "groups must be ≥ 1, got \(groups)" }
         if classCount < 0 { return "classCount must be ≥ 0, got \(classCount)" }
         if patchSize < 1 { return "patchSize must be ≥ 1, got \(patchSize)" }
-        let levels = 1 << max(0, channelMultipliers.count - 1)
-        for r in attentionResolutions where r < 1 || r > levels || r & (r - 1) != 0 {
-            return "attention resolution \(r) is not a downsampling rate of this U-Net (powers of 2 up to \(levels))"
+        for r in attentionResolutions where r < 1 || r > levelFactor || r & (r - 1) != 0 {
+            return "attention resolution \(r) is not a downsampling rate of this U-Net (powers of 2 up to \(levelFactor))"
         }
         for c in Set(channels) {
             if c % min(groups, c) != 0 { return "\(min(groups, c)) groups do not divide \(c) channels" }
