@@ -34,7 +34,7 @@ public enum ReconstructionMethod: Sendable, Hashable {
     /// input's normalizing transform.
     case external(folder: String, normalized: Bool)
     /// NFD phase 2 with the shared decoder (`decoder`: a file, or "" for the shipped one):
-    /// planes fitted in `steps` steps to NFD samples of the shape, decoded by sparse marching
+    /// planes fitted in `steps` steps to NFD samples of the shape, decoded by dense marching
     /// cubes on a `resolution`³ lattice over the NFD frame, mapped back to the unit cube.
     case triplane(steps: Int, resolution: Int, decoder: String)
 

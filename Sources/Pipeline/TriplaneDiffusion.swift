@@ -211,7 +211,7 @@ public struct TrainDiffusionJob: Job {
 /// `octoplane generate --model DIR [-n 16] [--category chair] [--steps 50] [--guidance 2] [--seed S] --out OUT`:
 /// new shapes from a trained generator of either family (told apart by DIR/generator.json's kind):
 /// - triplane diffusion: DDIM (or DDPM) sampling of normalized planes, clipped x₀, mapped back with
-///   the training normalization, decoded by the shared decoder and sparse marching cubes over
+///   the training normalization, decoded by the shared decoder and dense marching cubes over
 ///   [-1, 1]³ → `OUT/<category>-<k>.obj` and `.npy` planes;
 /// - octree transformer (`generateOctree`): next-token or parallel decoding, the surface stage →
 ///   `OUT/<category>-<k>.obj` and `.npz` child-mask tokens;

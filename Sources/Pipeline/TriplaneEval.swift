@@ -5,7 +5,7 @@ import Triplanes
 
 /// `octoplane triplane eval ROOT|MESH… [--decoder D]`: the quality table of a decoder — every
 /// model fitted (phase 2, the same recipe as `convert --to triplane`), then scored: IoU on 100k
-/// uniform points of [-1, 1]³, and the decoded mesh (sparse marching cubes at `metricResolution`)
+/// uniform points of [-1, 1]³, and the decoded mesh (dense marching cubes at `metricResolution`)
 /// against its source by the ONet protocol (Chamfer-L1, F@1%, NC in ONet's unit frame). Reports
 /// every model, each category's median / 10th percentile, and the whole set's.
 public struct TriplaneEvalJob: Job {

@@ -102,7 +102,7 @@ struct GenerateCommand: ParsableCommand {
         discussion: """
         (`octoplane sample` is the point sampler of meshes; new shapes come from `generate`.) \
         Diffusion: planes are sampled by DDIM, 50 steps (or --sampler ddpm: ancestral, 100 steps), mapped back with the training normalization, decoded by the \
-        model's triplane decoder and meshed by sparse marching cubes over [-1, 1]³. \
+        model's triplane decoder and meshed by dense marching cubes over [-1, 1]³ (the decoder runs at every lattice point, so no thin part is lost). \
         Octree transformer: child-mask sequences by --decoding next-token or parallel (MaskGIT steps per depth: --steps), \
         only valid masks drawn, decoded into trees and meshed by the surface stage (blurred occupancy at --surface-depth).
         """)
@@ -163,7 +163,7 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Sampling steps (diffusion: default 50 with DDIM, 100 with DDPM) or MaskGIT steps per depth (octree parallel decoding, default 8).") var steps: Int?
     @Option(help: "Diffusion: classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
     @Option(help: "Diffusion: ddim (deterministic, η = 0, default 50 steps) or ddpm (ancestral, default 100 steps).") var sampler: DiffusionSamplerKind = .ddim
-    @Option(help: "Diffusion: marching-cubes lattice points per axis (2^k + 1).") var resolution = 129
+    @Option(help: "Diffusion: marching-cubes lattice points per axis (dense: the decoder runs at each).") var resolution = 129
     @Option(help: "Diffusion: clamp x̂₀ to ± this while sampling (default: the model's bound, the largest |value| of its normalized training planes; 0: no clamping).") var clipX0: Float?
     @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
     @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1

@@ -105,12 +105,12 @@ struct TriplaneCommand: ParsableCommand {
 
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Planes (.npy, (3, C, R, R)) → mesh through the shared decoder and sparse extraction over [-1, 1]³.")
+            abstract: "Planes (.npy, (3, C, R, R)) → mesh through the shared decoder and dense marching cubes over [-1, 1]³.")
         enum Method: String, ExpressibleByArgument, CaseIterable { case mc, dual }
         @Argument(help: "Planes file (.npy).") var input: String
         @Option(name: .shortAndLong, help: "Mesh to write: .obj or .ply.") var output: String
         @Option(help: "Decoder (.safetensors); default: the shipped one.") var decoder: String?
-        @Option(help: "Lattice points per axis (2^k + 1 for the sparse extraction).") var resolution = 257
+        @Option(help: "Lattice points per axis (dense: the decoder runs at each; 129 samples every plane cell 4 times).") var resolution = 129
         @Option(help: "mc (marching cubes of the occupancy logit) or dual (dual UDF extractor).") var method: Method = .mc
         @Flag(help: "Print the report as JSON.") var json = false
 
@@ -136,7 +136,7 @@ struct TriplaneCommand: ParsableCommand {
         @Option(help: "Fit L2 weight.") var l2 = TriplaneFitSettings().l2Weight
         @Option(help: "Fit learning rate (Adam).") var lr = TriplaneFitSettings().learningRate
         @Option(help: "Fit learning-rate schedule: constant or cosine (annealed to 0).") var schedule = TriplaneFitSettings().schedule
-        @Option(help: "Lattice of the decoded meshes (2^k + 1).") var metricResolution = 129
+        @Option(help: "Lattice of the decoded meshes (points per axis).") var metricResolution = 129
         @Option(help: "Seed.") var seed: UInt64 = 0
         @Flag(help: "No progress line.") var quiet = false
         @Flag(help: "Print the report as JSON.") var json = false

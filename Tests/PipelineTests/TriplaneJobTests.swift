@@ -2,8 +2,11 @@ import ArrayIO
 import Foundation
 import Geometry
 import MeshIO
+import NN
 import Sampling
 import Spatial
+import Extraction
+import TensorCore
 import Testing
 import TestSupport
 import Triplanes
@@ -94,6 +97,41 @@ struct TriplaneJobTests {
         // A rerun converts nothing and keeps the statistics.
         let again = try ConvertJob(source: ConvertList(items), options: opts, target: .triplane(t)).run()
         #expect(again.converted == 0 && again.alreadyDone == 2)
+    }
+
+    @Test("a rod thinner than a coarse lattice's spacing is meshed whole, where coarse-to-fine extraction loses it")
+    func thinRodIsNotLost() throws {
+        // One channel, no Fourier mapping, logit = 10·relu(f) − 5: inside where the summed feature
+        // f > ½. A single texel of 1 on the (x, y) plane makes f a bilinear bump of half-width one
+        // texel (2/31), so the inside is a rod along z about a texel thick, through the whole frame.
+        let config = TriplaneConfig(resolution: 32, channels: 1, hidden: [1], fourierFeatures: 0)
+        let decoder = TriplaneDecoder(config: config, seed: 0)
+        decoder.mlp.layers[0].weight.mutableData[0] = 1; decoder.mlp.layers[0].bias!.mutableData[0] = 0
+        decoder.mlp.layers[1].weight.mutableData[0] = 10; decoder.mlp.layers[1].bias!.mutableData[0] = -5
+        // Put the rod on the texel farthest from the 17³ coarse lattice that sparse extraction at
+        // 129³ starts from (the lattice reaches 2 cells past the frame, as decodeTriplane's).
+        let n = 129, box = AABB.cube(halfSize: 1 + 4 / Float(n - 5))
+        let coarse = (0...16).map { box.min.x + Float($0) * (box.max.x - box.min.x) / 16 }
+        let texel = { (k: Int) in -1 + 2 * Float(k) / 31 }
+        let k = (0..<32).max { a, b in
+            coarse.map { abs($0 - texel(a)) }.min()! < coarse.map { abs($0 - texel(b)) }.min()!
+        }!
+        let nearest = coarse.map { abs($0 - texel(k)) }.min()! * 31 / 2   // in texels, on both axes
+        #expect((1 - nearest) * (1 - nearest) < 0.4, "no coarse corner lies inside the rod (f ≤ ½ there)")
+        var values = [Float](repeating: 0, count: 3 * 32 * 32)
+        values[k * 32 + k] = 1
+        let field = try TriplaneField(decoder: decoder, planes: Tensor(values, shape: [3, 1, 32, 32]))
+
+        let sparse = try SparseMarchingCubes.extract(OutsideBeyondFrame(field: field, outside: -1), bounds: box,
+                                                     resolution: n, level: 0, inside: .higher).mesh
+        #expect(sparse.isEmpty, "the hazard this guards against: no coarse corner sees the rod")
+        let mesh = try decodeTriplane(field, resolution: n, method: .mc)
+        let b = mesh.bounds
+        #expect(MeshTopology(mesh).isWatertight)
+        #expect(b.min.z < -0.98 && b.max.z > 0.98, "the rod runs through the frame: z \(b.min.z)…\(b.max.z)")
+        for axis in 0..<2 {
+            #expect(abs(b.min[axis] - texel(k)) < 2 / 31 && abs(b.max[axis] - texel(k)) < 2 / 31, "thin across, axis \(axis)")
+        }
     }
 
     @Test("bad samples, planes and decoders end in typed errors naming the file")
