@@ -11,35 +11,44 @@ import TensorCore
 ///     out = skip(x) + h          (skip = 1×1 conv when channels change, identity otherwise)
 ///
 /// x [N, Cin, H, W], emb [N, E] → [N, Cout, H, W]. 3×3 convs with padding 1; GroupNorm with
-/// `groups` groups (32 in ADM, fewer for narrow layers).
+/// `groups` groups (32 in ADM, fewer for narrow layers). With `embDim` 0 the block is
+/// unconditioned (no projection, no `emb.` parameters; scale = shift = 0): the autoencoder's block.
 public final class ResBlock: Layer {
     public let norm1: GroupNorm, conv1: Conv2d
-    public let embProj: Linear
+    /// nil when unconditioned (`embDim` 0).
+    public let embProj: Linear?
     public let norm2: GroupNorm, conv2: Conv2d
     public let skip: Conv2d?
     public let outChannels: Int
 
     public init(_ inChannels: Int, _ outChannels: Int, embDim: Int, groups: Int = 32, rng: inout SeededRandom) {
+        precondition(embDim >= 0, "ResBlock: embDim \(embDim)")
         self.outChannels = outChannels
         norm1 = GroupNorm(groups: min(groups, inChannels), channels: inChannels)
         conv1 = Conv2d(inChannels, outChannels, kernel: 3, padding: 1, rng: &rng)
-        embProj = Linear(embDim, 2 * outChannels, rng: &rng)
+        embProj = embDim > 0 ? Linear(embDim, 2 * outChannels, rng: &rng) : nil
         norm2 = GroupNorm(groups: min(groups, outChannels), channels: outChannels)
         conv2 = Conv2d(outChannels, outChannels, kernel: 3, padding: 1, rng: &rng)
         skip = inChannels == outChannels ? nil : Conv2d(inChannels, outChannels, kernel: 1, rng: &rng)
     }
 
     public var namedParameters: [(String, Tensor)] {
-        prefixed("norm1", norm1) + prefixed("conv1", conv1) + prefixed("emb", embProj)
+        prefixed("norm1", norm1) + prefixed("conv1", conv1) + (embProj.map { prefixed("emb", $0) } ?? [])
             + prefixed("norm2", norm2) + prefixed("conv2", conv2) + (skip.map { prefixed("skip", $0) } ?? [])
     }
 
-    public func callAsFunction(_ x: Tensor, emb: Tensor) -> Tensor {
-        let c = outChannels
+    /// `emb` [N, E] for a conditioned block; nil (and only nil) for an unconditioned one.
+    public func callAsFunction(_ x: Tensor, emb: Tensor?) -> Tensor {
+        precondition((emb == nil) == (embProj == nil), "ResBlock: an embedding must be given exactly when the block has embDim > 0")
         var h = conv1(norm1.silu(x))                                  // fused GN + SiLU
-        let ss = embProj(emb.silu())                                  // [N, 2C]
-        let scale = ss.slice(axis: 1, 0..<c), shift = ss.slice(axis: 1, c..<(2 * c))
-        h = conv2(norm2.silu(h, scale: scale, shift: shift))          // fused GN, scale/shift, SiLU
+        if let embProj, let emb {
+            let c = outChannels
+            let ss = embProj(emb.silu())                              // [N, 2C]
+            let scale = ss.slice(axis: 1, 0..<c), shift = ss.slice(axis: 1, c..<(2 * c))
+            h = conv2(norm2.silu(h, scale: scale, shift: shift))      // fused GN, scale/shift, SiLU
+        } else {
+            h = conv2(norm2.silu(h))
+        }
         return (skip.map { $0(x) } ?? x) + h
     }
 }

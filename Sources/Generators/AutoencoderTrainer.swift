@@ -1,0 +1,115 @@
+import Foundation
+import NN
+import Support
+import TensorCore
+
+/// Trains a `PlaneAutoencoder` on a `DiffusionDataset`'s images (labels unused). One `step()`:
+///
+///     lr ← warmup-cosine(step)
+///     x ← the next `batchSize` images of a seeded shuffle (each epoch a new permutation)
+///     (μ, log σ²) = encode(x);  z = μ + σ·ε,  ε ~ N(0, I)
+///     loss = mean (decode(z) − x)² + β · KL(μ, log σ²)
+///     backward; clip the global gradient norm; Adam; EMA update
+///
+/// Randomness as `DiffusionTrainer`'s: weights from `SeededRandom(seed)`, epoch permutations from
+/// its splits, ε from one running generator whose state the checkpoint stores, so a resumed run
+/// continues the uninterrupted one bit for bit (same thread count).
+public final class AutoencoderTrainer {
+    public static let checkpointFormat = "octoplane-autoencoder-checkpoint"
+    public let config: AutoencoderTrainingConfig
+    public let data: DiffusionDataset
+    public let model: PlaneAutoencoder
+    public let optimizer: Adam
+    public let ema: EMA
+    public let learningRates: WarmupCosineSchedule
+    public private(set) var step = 0
+    /// The loss of every step taken, in order (restored on resume).
+    public private(set) var losses: [Float] = []
+    public private(set) var rng: SeededRandom
+    private var shuffle: EpochShuffle
+
+    public init(config: AutoencoderTrainingConfig, data: DiffusionDataset) throws {
+        try config.validate()
+        guard data.itemShape[0] == config.model.inChannels else {
+            throw GeneratorError.invalidData("images have \(data.itemShape[0]) channels, the autoencoder takes \(config.model.inChannels)")
+        }
+        let d = config.model.sizeDivisor
+        guard data.itemShape[1] % d == 0 && data.itemShape[2] % d == 0 else {
+            throw GeneratorError.invalidData("images of \(data.itemShape[1])×\(data.itemShape[2]) are not divisible by \(d) (the autoencoder's \(config.model.channels.count) levels)")
+        }
+        self.config = config; self.data = data
+        var initRng = SeededRandom(seed: config.seed)
+        model = PlaneAutoencoder(config.model, rng: &initRng)
+        optimizer = Adam(model.parameters, learningRate: config.learningRate)
+        ema = EMA(model.parameters, decay: config.emaDecay)
+        learningRates = WarmupCosineSchedule(peak: config.learningRate, floor: config.minLearningRate,
+                                             warmupSteps: config.warmupSteps, totalSteps: config.totalSteps)
+        rng = SeededRandom(seed: config.seed).split(1)
+        shuffle = EpochShuffle(seed: config.seed, count: data.count)
+    }
+
+    /// One optimization step; returns its loss.
+    @discardableResult
+    public func trainStep() -> Float {
+        optimizer.learningRate = learningRates.learningRate(at: step)
+        let x = data.batch(shuffle.batch(step: step, size: config.batchSize))
+        let noise = Tensor.randn([x.shape[0]] + config.model.latentShape(imageHeight: x.shape[2], width: x.shape[3]), rng: &rng)
+        optimizer.zeroGrad()
+        let value = backwardAndUpdate(Self.loss(model, x, noise: noise, klWeight: config.klWeight), model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
+                                      emaDecay: config.emaDecay, emaWarmup: true, step: step)
+        step += 1
+        losses.append(value)
+        return value
+    }
+
+    /// The training loss of images x with the reparameterization noise ε (the latent's shape):
+    /// mean (decode(μ + σ·ε) − x)² + β · KL(μ, log σ²).
+    public static func loss(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor, klWeight: Float) -> Tensor {
+        let (mean, logVariance) = model.encode(x)
+        let reconstruction = mseLoss(model.decode(mean + (logVariance * 0.5).exp() * noise), x)
+        guard klWeight > 0 else { return reconstruction }
+        return reconstruction + PlaneAutoencoder.klDivergence(mean: mean, logVariance: logVariance) * klWeight
+    }
+
+    /// A fresh autoencoder holding the EMA weights (the model file's).
+    public func emaModel() -> PlaneAutoencoder { AutoencoderModelFile.network(config, weights: ema.shadow) }
+
+    private var state: TrainingCheckpoint {
+        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
+    }
+
+    /// Writes the whole training state to `path` atomically.
+    public func checkpoint(to path: String) throws {
+        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
+    }
+
+    /// Restores the state saved by `checkpoint(to:)` after the checks of `TrainingCheckpoint.restore`
+    /// (tensors by name and shape, config key by key, data fingerprint); a refused checkpoint
+    /// leaves the trainer as it was.
+    public func resume(from path: String) throws {
+        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
+        step = r.step; losses = r.losses; rng = SeededRandom(seed: r.rngState)
+    }
+}
+
+/// A trained plane autoencoder: EMA weights + training config (`GeneratorModelFile`, format
+/// `octoplane-autoencoder-model`; `load` also reads a training checkpoint's `ema.` tensors).
+public struct AutoencoderModelFile: GeneratorModelFile {
+    public static let format = "octoplane-autoencoder-model"
+    public static var checkpointFormat: String { AutoencoderTrainer.checkpointFormat }
+    public static func makeNetwork(_ config: AutoencoderTrainingConfig) -> PlaneAutoencoder {
+        var scratch = SeededRandom(seed: 0)
+        return PlaneAutoencoder(config.model, rng: &scratch)
+    }
+
+    public let config: AutoencoderTrainingConfig
+    public let network: PlaneAutoencoder
+    public let step: Int
+
+    public init(config: AutoencoderTrainingConfig, network: PlaneAutoencoder, step: Int) {
+        precondition(network.config == config.model, "AutoencoderModelFile: network and config disagree")
+        self.config = config; self.network = network; self.step = step
+    }
+
+    public init(_ trainer: AutoencoderTrainer) { self.init(config: trainer.config, network: trainer.emaModel(), step: trainer.step) }
+}
