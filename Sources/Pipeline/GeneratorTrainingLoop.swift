@@ -21,6 +21,10 @@ extension OctreeTrainer: GeneratorTraining {
     func saveModel(to path: String, dtype: SafetensorsDType) throws { try OctreeModelFile(self).save(to: path, dtype: dtype) }
 }
 
+extension AutoencoderTrainer: GeneratorTraining {
+    func saveModel(to path: String, dtype: SafetensorsDType) throws { try AutoencoderModelFile(self).save(to: path, dtype: dtype) }
+}
+
 extension SurfaceDecoderTrainer: GeneratorTraining {
     func saveModel(to path: String, dtype: SafetensorsDType) throws { try SurfaceDecoderFile(self).save(to: path, dtype: dtype) }
 }

@@ -77,6 +77,8 @@ func mirroredX(_ planes: Tensor) -> Tensor {
 /// The planes of a `convert --to triplane` folder with their categories (the synset folder each
 /// file sits in, named through the built-in synset table when it knows it).
 struct TriplaneFolder {
+    /// The folder itself.
+    var root: String
     var files: [String]
     var planes: [Tensor]
     var categoryOfFile: [String]
@@ -86,6 +88,7 @@ struct TriplaneFolder {
         let all = try npyFiles(under: dir)
         guard !all.isEmpty else { throw PipelineError.invalidInput(path: dir, reason: "no planes files (.npy) — make them with `octoplane convert ROOT --to triplane --out DIR`") }
         let first = try TriplaneFile.read(all[0])
+        root = dir
         files = all
         planes = try all.map { try TriplaneFile.read($0, expected: first.shape) }
         normalization = try PlaneNormalization.read(dir + "/normalization.json", expectedChannels: first.shape[0] * first.shape[1])
@@ -93,6 +96,55 @@ struct TriplaneFolder {
             let parent = ((f as NSString).deletingLastPathComponent as NSString).lastPathComponent
             return SynthCategory(name: parent)?.rawValue ?? parent
         }
+    }
+}
+
+/// A `convert --to triplane` folder as training images: every shape's planes normalized (the
+/// folder's statistics, with k overridden by `normalizationK`), stacked on channels
+/// [3·C, R, R], each also mirrored across x when `mirror` (right after it), labelled by category
+/// in `trainingCategoryOrder`. What `train diffusion` and `train autoencoder` both learn from.
+struct TriplaneTrainingSet {
+    let folder: TriplaneFolder
+    let normalization: PlaneNormalization
+    let categories: [String]
+    /// [M, 3·C, R, R] normalized images and their labels (M = shapes, ×2 mirrored).
+    let dataset: DiffusionDataset
+    /// [3, C, R, R] of one shape's planes.
+    var planeShape: [Int] { folder.planes[0].shape }
+    /// The largest |value| of the normalized images.
+    let largestMagnitude: Float
+
+    init(_ dir: String, normalizationK: Float?, mirror: Bool) throws {
+        folder = try TriplaneFolder(dir)
+        var normalization = folder.normalization
+        if let k = normalizationK {
+            try PlaneNormalization.validate(k: k)
+            normalization.k = k
+        }
+        self.normalization = normalization
+        categories = trainingCategoryOrder(folder.categoryOfFile)
+        var images: [Tensor] = [], labels: [Int] = []
+        for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
+            let label = categories.firstIndex(of: cat)!
+            for q in mirror ? [p, mirroredX(p)] : [p] {
+                images.append(normalization.normalize(q).reshaped([1, p.shape[0] * p.shape[1], p.shape[2], p.shape[3]]))
+                labels.append(label)
+            }
+        }
+        largestMagnitude = images.reduce(Float(0)) { m, x in UnsafeBufferPointer(start: x.data, count: x.count).reduce(m) { max($0, abs($1)) } }
+        dataset = try DiffusionDataset(images: Tensor.concat(images, axis: 0), labels: labels)
+    }
+
+    /// Copies the decoder the planes were fitted with (the folder's own `decoder.safetensors`, else
+    /// the shipped one) to `RUN/decoder.safetensors` unless it is there, and loads it.
+    func copyDecoder(to output: String) throws -> TriplaneDecoder {
+        let fm = FileManager.default
+        let source = ((folder.root) as NSString).appendingPathComponent("decoder.safetensors")
+        if !fm.fileExists(atPath: output + "/decoder.safetensors") {
+            let src = fm.fileExists(atPath: source) ? source : try ShippedModels.resolve(nil, default: ShippedModels.triplaneDecoder)
+            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
+        }
+        return try TriplaneDecoder.load(from: output + "/decoder.safetensors").decoder
     }
 }
 
@@ -158,41 +210,19 @@ public struct TrainDiffusionJob: Job {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
         guard previewEvery >= 0 else { throw PipelineError.invalidOption("--preview-every must be ≥ 0") }
-        let folder = try TriplaneFolder(data)
-        var normalization = folder.normalization
-        if let k = normalizationK {
-            try PlaneNormalization.validate(k: k)
-            normalization.k = k
-        }
-        let categories = trainingCategoryOrder(folder.categoryOfFile)
-        var images: [Tensor] = [], labels: [Int] = []
-        for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
-            let label = categories.firstIndex(of: cat)!
-            for q in mirror ? [p, mirroredX(p)] : [p] {
-                images.append(normalization.normalize(q).reshaped([1, p.shape[0] * p.shape[1], p.shape[2], p.shape[3]]))
-                labels.append(label)
-            }
-        }
-        let shape = folder.planes[0].shape
+        let set = try TriplaneTrainingSet(data, normalizationK: normalizationK, mirror: mirror)
+        let folder = set.folder, normalization = set.normalization, categories = set.categories, shape = set.planeShape
         var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1], classes: categories.count)
         if let s = steps { cfg.totalSteps = s }
-        let dataset = try DiffusionDataset(images: Tensor.concat(images, axis: 0), labels: labels)
-        let trainer = try DiffusionTrainer(config: cfg, data: dataset)
+        let trainer = try DiffusionTrainer(config: cfg, data: set.dataset)
         let fm = FileManager.default
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
-        let bound = images.reduce(Float(0)) { m, x in UnsafeBufferPointer(start: x.data, count: x.count).reduce(m) { max($0, abs($1)) } }
         let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: normalization,
-                                                 mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: bound)
+                                                 mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: set.largestMagnitude)
         try manifest.write(to: output)
-        let decoderSource = (data as NSString).appendingPathComponent("decoder.safetensors")
-        if !fm.fileExists(atPath: output + "/decoder.safetensors") {
-            // The decoder the planes were fitted with: the folder's own, else the shipped one.
-            let src = fm.fileExists(atPath: decoderSource) ? decoderSource : try ShippedModels.resolve(nil, default: ShippedModels.triplaneDecoder)
-            try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: src)), to: output + "/decoder.safetensors")
-        }
-        let decoder = try TriplaneDecoder.load(from: output + "/decoder.safetensors").decoder
+        let decoder = try set.copyDecoder(to: output)
         var loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
         loop.modelDType = modelDType

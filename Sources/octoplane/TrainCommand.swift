@@ -7,8 +7,8 @@ import Pipeline
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train generators: diffusion on triplanes, or a transformer over octree tokens.",
-        subcommands: [Diffusion.self, OctreeGPT.self]
+        abstract: "Train generators: diffusion on triplanes, a transformer over octree tokens, or a plane autoencoder (the latent stage).",
+        subcommands: [Diffusion.self, OctreeGPT.self, Autoencoder.self]
     )
 
     struct Diffusion: ParsableCommand {
@@ -84,6 +84,44 @@ extension TrainCommand {
             job.surfaceSteps = surfaceSteps; job.surfaceConfig = try surfaceConfig.map { try SurfaceDecoderConfig.load($0) }
             job.surfacePointsPerShape = surfacePoints
             job.modelDType = float16 ? .f16 : .f32
+            job.resume = resume; job.quiet = quiet
+            let r = try job.run()
+            print(json ? r.json : r.text)
+        }
+    }
+}
+
+extension TrainCommand {
+    struct Autoencoder: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a plane autoencoder (a KL-regularized conv VAE: stacked planes ↔ a small latent image) on a folder of triplanes.",
+            discussion: """
+            The latent stage of triplane diffusion: it learns from the same normalized, mirrored planes as `train diffusion`. \
+            Writes RUN/autoencoder.json (plane shape, normalization, latent shape and per-channel latent statistics), \
+            RUN/model.safetensors (EMA weights), RUN/decoder.safetensors, RUN/state.safetensors, RUN/log.jsonl, RUN/loss.png and \
+            RUN/previews/step-N.png (each category's first shape decoded from its planes and from their reconstruction). \
+            The report gives, per category, the IoU between the occupancy of each training shape's planes and of their \
+            reconstruction. A killed run continues with --resume.
+            """)
+        @Argument(help: "Folder of planes (.npy, (3, C, R, R)) with normalization.json, categories by synset folder.") var data: String
+        @Option(help: "Run folder to write.") var out: String
+        @Option(help: "Training config (JSON: model {inChannels, channels, blocksPerLevel, latentChannels, groups}, klWeight, batchSize, learningRate, totalSteps, …); default: widths 64-128, 8 latent channels.") var config: String?
+        @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
+        @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
+        @Option(help: "Steps between preview sheets (0: none).") var previewEvery = 500
+        @Option(help: "Uniform points per shape for the final IoU of the reconstructions.") var iouPoints = 32_768
+        @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Flag(help: "Write RUN/model.safetensors as float16.") var float16 = false
+        @Option(help: "k of the mean ± k·σ → [-1, 1] map (as train diffusion; 0: the folder's own k).") var normalizationK: Float = 3
+        @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
+        @Flag(help: "No progress lines.") var quiet = false
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            var job = TrainAutoencoderJob(data: data, output: out)
+            job.config = try config.map { try AutoencoderTrainingConfig.load($0) }
+            job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.iouPoints = iouPoints
+            job.mirror = !noMirror; job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)

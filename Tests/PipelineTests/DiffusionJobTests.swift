@@ -12,6 +12,26 @@ import Triplanes
 
 private let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
+/// A `convert --to triplane`-like folder at `dir` of two "categories" of 3 × 8 × 32² planes, three
+/// shapes each: chair-folder planes are +0.05 on channel 0, table-folder −0.05, plus N(0, 0.01²);
+/// normalization statistics with k = 4. Returns the planes in file order.
+func twoCategoryPlaneFolder(_ dir: String) throws -> [Tensor] {
+    let shape = [3, 8, 32, 32]
+    var rng = SeededRandom(seed: 1)
+    var all: [Tensor] = []
+    for (synset, sign) in [("03001627", Float(1)), ("04379243", Float(-1))] {
+        try FileManager.default.createDirectory(atPath: "\(dir)/\(synset)", withIntermediateDirectories: true)
+        for k in 0..<3 {
+            let p = Tensor.randn(shape, std: 0.01, rng: &rng)
+            for i in 0..<(32 * 32) { p.mutableData[i] += 0.05 * sign }
+            try TriplaneFile.write(p, to: "\(dir)/\(synset)/m\(k).npy")
+            all.append(p)
+        }
+    }
+    try PlaneNormalization.measure(all, k: 4).write(to: "\(dir)/normalization.json")
+    return all
+}
+
 @Suite("triplane diffusion jobs: train diffusion and generate")
 struct DiffusionJobTests {
     @Test("the diffusion sampler is DDIM 50 unless told otherwise; DDPM takes 100 steps unless --steps says how many")
@@ -47,20 +67,7 @@ struct DiffusionJobTests {
     func trainAndGenerate() throws {
         let tmp = try TemporaryDirectory("diffusion"); defer { tmp.remove() }
         let dir = tmp.path
-        // Two "categories" of planes: chair-folder planes are +0.05 on channel 0, table-folder −0.05.
-        let shape = [3, 8, 32, 32]
-        var rng = SeededRandom(seed: 1)
-        var all: [Tensor] = []
-        for (synset, sign) in [("03001627", Float(1)), ("04379243", Float(-1))] {
-            try FileManager.default.createDirectory(atPath: "\(dir)/data/\(synset)", withIntermediateDirectories: true)
-            for k in 0..<3 {
-                let p = Tensor.randn(shape, std: 0.01, rng: &rng)
-                for i in 0..<(32 * 32) { p.mutableData[i] += 0.05 * sign }
-                try TriplaneFile.write(p, to: "\(dir)/data/\(synset)/m\(k).npy")
-                all.append(p)
-            }
-        }
-        try PlaneNormalization.measure(all, k: 4).write(to: "\(dir)/data/normalization.json")
+        let all = try twoCategoryPlaneFolder(dir + "/data")
         var cfg = TrainDiffusionJob.defaultConfig(channels: 24, classes: 2)
         cfg.model.baseChannels = 8; cfg.model.channelMultipliers = [1, 2]; cfg.model.attentionResolutions = []
         cfg.batchSize = 4; cfg.warmupSteps = 2
@@ -91,7 +98,7 @@ struct DiffusionJobTests {
         let g = try gen.run()
         #expect(g.shapes.count == 2 && g.shapes.allSatisfy { $0.category == "table" })
         #expect(FileManager.default.fileExists(atPath: dir + "/gen/sheet.png"))
-        #expect(try TriplaneFile.read(g.shapes[0].planes).shape == shape)
+        #expect(try TriplaneFile.read(g.shapes[0].planes).shape == [3, 8, 32, 32])
         gen.category = "lamp"
         do { _ = try gen.run(); Issue.record("an unknown category was accepted") } catch let PipelineError.invalidOption(m) {
             #expect(m.contains("chair, table"), "\(m)")
