@@ -179,7 +179,7 @@ public struct TrainAutoencoderJob: Job {
                       quality: quality, seconds: Date().timeIntervalSince(start))
     }
 
-    /// Per-channel mean and (population) standard deviation of x [N, C, H, W].
+    /// Per-channel mean and (population) standard deviation, at least 1e-6, of x [N, C, H, W].
     static func channelStatistics(_ x: Tensor) -> (mean: [Float], std: [Float]) {
         let n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3]
         let p = x.data
@@ -188,7 +188,8 @@ public struct TrainAutoencoderJob: Job {
             var s = 0.0, s2 = 0.0
             for i in 0..<n { for k in 0..<hw { let v = Double(p[(i * c + ch) * hw + k]); s += v; s2 += v * v } }
             let m = s / Double(n * hw)
-            mean[ch] = Float(m); std[ch] = Float((max(0, s2 / Double(n * hw) - m * m)).squareRoot())
+            // A channel the encoder left constant keeps a tiny positive deviation (the map divides by it).
+            mean[ch] = Float(m); std[ch] = max(1e-6, Float((max(0, s2 / Double(n * hw) - m * m)).squareRoot()))
         }
         return (mean, std)
     }

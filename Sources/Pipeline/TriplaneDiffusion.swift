@@ -36,11 +36,27 @@ public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
     /// to ±1 cost lamps a median IoU of 0.09 against their unclamped decode. nil (files written
     /// before it existed): 1, ADM's clamp.
     public var x0Bound: Float?
+    /// Present when the diffusion runs in a plane autoencoder's latent (`train diffusion
+    /// --autoencoder`; the autoencoder's weights are RUN/autoencoder.safetensors): the latent's
+    /// shape and the per-channel statistics that map it to the diffusion's unit scale. `x0Bound`
+    /// then bounds the normalized latents.
+    public var latent: LatentStage?
 
-    public init(categories: [String], planeShape: [Int], normalization: PlaneNormalization, mirrored: Bool, trainingShapes: Int, x0Bound: Float?) {
-        self.categories = categories; self.planeShape = planeShape; self.normalization = normalization
-        self.mirrored = mirrored; self.trainingShapes = trainingShapes; self.x0Bound = x0Bound
+    /// Diffusion space x [latentChannels, h, w] ↔ the autoencoder's latent z = mean + std·x.
+    public struct LatentStage: Codable, Sendable, Equatable {
+        public var shape: [Int]
+        public var mean: [Float]
+        public var std: [Float]
     }
+
+    public init(categories: [String], planeShape: [Int], normalization: PlaneNormalization, mirrored: Bool, trainingShapes: Int, x0Bound: Float?,
+                latent: LatentStage? = nil) {
+        self.categories = categories; self.planeShape = planeShape; self.normalization = normalization
+        self.mirrored = mirrored; self.trainingShapes = trainingShapes; self.x0Bound = x0Bound; self.latent = latent
+    }
+
+    /// [channels, h, w] of what the diffusion model samples: the latent, or the stacked planes.
+    var sampleShape: [Int] { latent?.shape ?? [planeShape[0] * planeShape[1], planeShape[2], planeShape[3]] }
 
     static func read(_ dir: String) throws -> TriplaneGeneratorManifest {
         let path = dir + "/generator.json"
@@ -53,6 +69,9 @@ public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
         }
         guard m.kind == kind, m.version == 1 else { throw PipelineError.invalidInput(path: path, reason: "kind \(m.kind) version \(m.version), expected \(kind) 1") }
         if let b = m.x0Bound, !(b.isFinite && b > 0) { throw PipelineError.invalidInput(path: path, reason: "x0Bound \(b) must be finite and > 0") }
+        if let l = m.latent, l.shape.count != 3 || l.mean.count != l.shape[0] || l.std.count != l.shape[0] || !l.std.allSatisfy({ $0 > 0 && $0.isFinite }) {
+            throw PipelineError.invalidInput(path: path, reason: "latent stage: shape \(l.shape) with \(l.mean.count) means and \(l.std.count) positive deviations")
+        }
         return m
     }
 
@@ -175,6 +194,10 @@ public struct TrainDiffusionJob: Job {
     public var modelDType: SafetensorsDType = .f32
     public var resume = false
     public var quiet = false
+    /// A `train autoencoder` RUN: diffusion then runs in its latent (the training planes are
+    /// normalized with the autoencoder's statistics, encoded to their posterior means and mapped
+    /// to unit scale per channel); nil: on the planes themselves.
+    public var autoencoder: String? = nil
 
     public init(data: String, output: String) { self.data = data; self.output = output }
 
@@ -210,25 +233,33 @@ public struct TrainDiffusionJob: Job {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
         guard previewEvery >= 0 else { throw PipelineError.invalidOption("--preview-every must be ≥ 0") }
-        let set = try TriplaneTrainingSet(data, normalizationK: normalizationK, mirror: mirror)
+        let stage = try autoencoder.map { try LatentTrainingStage($0) }
+        let set = try TriplaneTrainingSet(data, normalizationK: stage?.manifest.normalization.k ?? normalizationK, mirror: mirror)
         let folder = set.folder, normalization = set.normalization, categories = set.categories, shape = set.planeShape
-        var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1], classes: categories.count)
+        var training = set.dataset, bound = set.largestMagnitude, latent: TriplaneGeneratorManifest.LatentStage? = nil
+        if let stage {
+            (training, latent) = try stage.encode(set)
+            bound = training.images.scalars.reduce(0) { max($0, abs($1)) }
+        }
+        var cfg = config ?? Self.defaultConfig(channels: training.itemShape[0], classes: categories.count)
         if let s = steps { cfg.totalSteps = s }
-        let trainer = try DiffusionTrainer(config: cfg, data: set.dataset)
+        let trainer = try DiffusionTrainer(config: cfg, data: training)
         let fm = FileManager.default
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: normalization,
-                                                 mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: set.largestMagnitude)
+                                                 mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: bound, latent: latent)
         try manifest.write(to: output)
+        if let stage { try stage.model.save(to: output + "/autoencoder.safetensors") }
         let decoder = try set.copyDecoder(to: output)
         var loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
         loop.modelDType = modelDType
         var preview = GenerationSettings(); preview.steps = 25; preview.resolution = 65
         try loop.run(trainer, resumed: resumedFrom != nil, start: start) { step in
-            let model = TrainedGenerator.diffusion(try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder))
+            let model = TrainedGenerator.diffusion(try TriplaneGenerator(manifest: manifest, model: DiffusionModelFile(trainer), decoder: decoder,
+                                                                         autoencoder: stage?.model.network))
             try GeneratorTrainingLoop.writePreview(model, settings: preview, step: step, output: output)
         }
         let tail = trainer.losses.suffix(50)
@@ -236,6 +267,54 @@ public struct TrainDiffusionJob: Job {
                       finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count), parameters: trainer.model.parameterCount,
                       seconds: Date().timeIntervalSince(start))
     }
+}
+
+/// A `train autoencoder` RUN as the latent stage of a diffusion training: its manifest and EMA model.
+struct LatentTrainingStage {
+    let manifest: PlaneAutoencoderManifest
+    let model: AutoencoderModelFile
+
+    init(_ dir: String) throws {
+        let path = dir + "/autoencoder.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError.unreadable(path: path, reason: "no autoencoder.json: is this a folder written by `octoplane train autoencoder`?")
+        }
+        do { manifest = try JSONDecoder().decode(PlaneAutoencoderManifest.self, from: data) } catch {
+            throw PipelineError.invalidInput(path: path, reason: "not an autoencoder manifest (\(error))")
+        }
+        guard manifest.kind == PlaneAutoencoderManifest.kind, manifest.version == 1 else {
+            throw PipelineError.invalidInput(path: path, reason: "kind \(manifest.kind) version \(manifest.version), expected \(PlaneAutoencoderManifest.kind) 1")
+        }
+        model = try AutoencoderModelFile.load(dir + "/model.safetensors")
+    }
+
+    /// The training images encoded to posterior means and mapped to unit scale per channel with
+    /// the autoencoder's latent statistics, labels kept; and the stage the generator records.
+    /// `set` must be normalized exactly as the autoencoder's training planes were.
+    func encode(_ set: TriplaneTrainingSet) throws -> (DiffusionDataset, TriplaneGeneratorManifest.LatentStage) {
+        guard set.planeShape == manifest.planeShape, set.normalization == manifest.normalization else {
+            throw PipelineError.invalidInput(path: set.folder.root, reason: "the autoencoder was trained on \(manifest.planeShape) planes with other normalization statistics: train it on this folder")
+        }
+        let images = set.dataset.images, count = set.dataset.count, ae = model.network
+        var parts: [Tensor] = []
+        for lo in stride(from: 0, to: count, by: 64) {
+            let x = images.slice(axis: 0, lo..<min(count, lo + 64)).copy()
+            parts.append(withNoGrad { ae.encode(x).mean })
+        }
+        let stage = TriplaneGeneratorManifest.LatentStage(shape: manifest.latentShape, mean: manifest.latentMean, std: manifest.latentStd)
+        let unit = channelAffine(Tensor.concat(parts, axis: 0), scale: stage.std.map { 1 / $0 }, shift: zip(stage.mean, stage.std).map { -$0 / $1 })
+        return (try DiffusionDataset(images: unit, labels: set.dataset.labels), stage)
+    }
+}
+
+/// y[n, c, h, w] = shift[c] + scale[c] · x[n, c, h, w] (no gradient recorded).
+func channelAffine(_ x: Tensor, scale: [Float], shift: [Float]) -> Tensor {
+    let c = x.shape[1], hw = x.shape[2] * x.shape[3]
+    precondition(scale.count == c && shift.count == c, "channelAffine: \(c) channels, \(scale.count) scales")
+    let out = Tensor(uninitializedShape: x.shape)
+    let src = x.data, dst = out.mutableData
+    for i in 0..<x.count { let ch = (i / hw) % c; dst[i] = shift[ch] + scale[ch] * src[i] }
+    return out
 }
 
 /// `octoplane generate --model DIR [-n 16] [--category chair] [--steps 50] [--guidance 2] [--seed S] --out OUT`:
@@ -349,25 +428,42 @@ struct TriplaneGenerator {
     var manifest: TriplaneGeneratorManifest
     var model: DiffusionModelFile
     var decoder: TriplaneDecoder
+    /// The latent stage's decoder half (nil: the model samples planes directly).
+    var autoencoder: PlaneAutoencoder?
 
-    init(manifest: TriplaneGeneratorManifest, model: DiffusionModelFile, decoder: TriplaneDecoder) throws {
+    init(manifest: TriplaneGeneratorManifest, model: DiffusionModelFile, decoder: TriplaneDecoder, autoencoder: PlaneAutoencoder? = nil) throws {
         guard decoder.config.planeShape == manifest.planeShape else {
             throw TriplaneError.planesMismatch(expected: decoder.config.planeShape, actual: manifest.planeShape)
         }
-        self.manifest = manifest; self.model = model; self.decoder = decoder
+        if let latent = manifest.latent {
+            guard let ae = autoencoder, ae.config.latentChannels == latent.shape[0],
+                  ae.config.inChannels == manifest.planeShape[0] * manifest.planeShape[1] else {
+                throw PipelineError.invalidInput(path: "autoencoder.safetensors", reason: "the generator samples latents \(latent.shape) of \(manifest.planeShape) planes; the autoencoder does not map them")
+            }
+        }
+        guard model.config.model.inChannels == manifest.sampleShape[0] else {
+            throw PipelineError.invalidInput(path: "model.safetensors", reason: "the U-Net takes \(model.config.model.inChannels) channels, the generator samples \(manifest.sampleShape)")
+        }
+        self.manifest = manifest; self.model = model; self.decoder = decoder; self.autoencoder = manifest.latent == nil ? nil : autoencoder
     }
 
-    /// Reads a RUN folder (generator.json, model.safetensors, decoder.safetensors).
+    /// Reads a RUN folder (generator.json, model.safetensors, decoder.safetensors, and
+    /// autoencoder.safetensors for a latent model).
     init(run dir: String) throws {
-        try self.init(manifest: try TriplaneGeneratorManifest.read(dir), model: try DiffusionModelFile.load(dir + "/model.safetensors"),
-                      decoder: try TriplaneDecoder.load(from: dir + "/decoder.safetensors").decoder)
+        let manifest = try TriplaneGeneratorManifest.read(dir)
+        try self.init(manifest: manifest, model: try DiffusionModelFile.load(dir + "/model.safetensors"),
+                      decoder: try TriplaneDecoder.load(from: dir + "/decoder.safetensors").decoder,
+                      autoencoder: manifest.latent == nil ? nil : try AutoencoderModelFile.load(dir + "/autoencoder.safetensors").network)
     }
 
     /// Normalized planes [labels.count, 3·C, R, R], one per label, from `seed`; x̂₀ clamped to
-    /// `settings.clipX0`, by default to the training planes' bound (`manifest.x0Bound`).
+    /// `settings.clipX0`, by default to the training data's bound (`manifest.x0Bound`). A latent
+    /// model samples normalized latents, maps them to the autoencoder's scale and decodes them.
     func sample(labels: [Int], settings: GenerationSettings, seed: UInt64) -> Tensor {
-        let s = manifest.planeShape
-        return model.sampler(settings.diffusionSampler(dataBound: manifest.x0Bound ?? 1)).sample(model.network, shape: [labels.count, s[0] * s[1], s[2], s[3]], labels: labels, seed: seed)
+        let x = model.sampler(settings.diffusionSampler(dataBound: manifest.x0Bound ?? 1))
+            .sample(model.network, shape: [labels.count] + manifest.sampleShape, labels: labels, seed: seed)
+        guard let latent = manifest.latent, let ae = autoencoder else { return x }
+        return withNoGrad { ae.decode(channelAffine(x, scale: latent.std, shift: latent.mean)) }
     }
 
     /// Sample `index` of `batch` as planes [3, C, R, R] in the decoder's units and its mesh

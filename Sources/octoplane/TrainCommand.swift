@@ -29,12 +29,14 @@ struct TrainCommand: ParsableCommand {
         @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
         @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Option(help: "k of the mean ± k·σ → [-1, 1] map used for training (the folder's statistics, this k; 0: the folder's own k).") var normalizationK: Float = 3
+        @Option(help: "A `train autoencoder` RUN trained on this folder: diffuse in its latent (the U-Net's input is the latent; default config for its channels).") var autoencoder: String?
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
         @Flag(help: "Print the report as JSON.") var json = false
 
         func run() throws {
             var job = TrainDiffusionJob(data: data, output: out)
+            job.autoencoder = autoencoder
             job.config = try config.map { try DiffusionTrainingConfig.load($0) }
             job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
             job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32

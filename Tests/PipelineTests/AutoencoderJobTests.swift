@@ -1,5 +1,7 @@
 import Foundation
 import Generators
+import TensorCore
+import Triplanes
 import Testing
 import TestSupport
 @testable import Pipeline
@@ -34,5 +36,45 @@ struct AutoencoderJobTests {
         #expect(resumed.resumedFrom == 6 && resumed.steps == 6)
         job.steps = 8   // the learning-rate schedule depends on the total: another total is another run
         #expect(throws: GeneratorError.configMismatch(key: "totalSteps")) { try job.run() }
+    }
+
+    @Test("train diffusion --autoencoder diffuses in the latent, and generate decodes its samples back to planes and meshes")
+    func latentDiffusion() throws {
+        let tmp = try TemporaryDirectory("latent-diffusion"); defer { tmp.remove() }
+        let dir = tmp.path
+        _ = try twoCategoryPlaneFolder(dir + "/data")
+        var ae = TrainAutoencoderJob(data: dir + "/data", output: dir + "/ae")
+        var aeConfig = TrainAutoencoderJob.defaultConfig(channels: 24)
+        aeConfig.model.channels = [8, 16]; aeConfig.model.latentChannels = 4; aeConfig.model.groups = 4
+        aeConfig.batchSize = 4; aeConfig.warmupSteps = 2
+        ae.config = aeConfig; ae.steps = 4; ae.previewEvery = 0; ae.iouPoints = 100; ae.quiet = true
+        _ = try ae.run()
+
+        var cfg = TrainDiffusionJob.defaultConfig(channels: 4, classes: 2)
+        cfg.model.baseChannels = 8; cfg.model.channelMultipliers = [1, 2]; cfg.model.attentionResolutions = []
+        cfg.batchSize = 4; cfg.warmupSteps = 2
+        var job = TrainDiffusionJob(data: dir + "/data", output: dir + "/run")
+        job.config = cfg; job.steps = 4; job.previewEvery = 4; job.quiet = true; job.autoencoder = dir + "/ae"
+        _ = try job.run()
+        let manifest = try TriplaneGeneratorManifest.read(dir + "/run")
+        #expect(manifest.latent?.shape == [4, 16, 16] && manifest.sampleShape == [4, 16, 16])
+        #expect(FileManager.default.fileExists(atPath: dir + "/run/autoencoder.safetensors"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/run/previews/step-000004.png"))
+
+        var gen = GenerateJob(model: dir + "/run", output: dir + "/gen")
+        gen.count = 2; gen.category = "chair"; gen.settings.steps = 3; gen.settings.resolution = 17
+        let g = try gen.run()
+        #expect(g.shapes.count == 2 && g.shapes.allSatisfy { $0.category == "chair" })
+        #expect(try TriplaneFile.read(g.shapes[0].planes).shape == [3, 8, 32, 32])
+
+        // A latent model without its autoencoder, or with another plane size's, is refused.
+        try FileManager.default.removeItem(atPath: dir + "/run/autoencoder.safetensors")
+        #expect(throws: (any Error).self) { try gen.run() }
+        // An autoencoder trained on other planes' statistics is refused before training.
+        let other = try twoCategoryPlaneFolder(dir + "/other")
+        try PlaneNormalization.measure(other.map { $0 * 2 }, k: 4).write(to: dir + "/other/normalization.json")
+        var mismatched = TrainDiffusionJob(data: dir + "/other", output: dir + "/run2")
+        mismatched.config = cfg; mismatched.steps = 4; mismatched.quiet = true; mismatched.autoencoder = dir + "/ae"
+        #expect(throws: PipelineError.self) { try mismatched.run() }
     }
 }
