@@ -8,8 +8,13 @@ import TensorCore
 ///     lr ← warmup-cosine(step)
 ///     x ← the next `batchSize` images of a seeded shuffle (each epoch a new permutation)
 ///     (μ, log σ²) = encode(x);  z = μ + σ·ε,  ε ~ N(0, I)
-///     loss = mean (decode(z) − x)² + β · KL(μ, log σ²)
+///     loss = mean (decode(z) − x)² + β · KL(μ, log σ²) [+ w · geometry(decode(z), x)]
 ///     backward; clip the global gradient norm; Adam; EMA update
+///
+/// The geometry term is the caller's (`Geometry`, given when `occupancyWeight` > 0): for planes,
+/// how the decoded field of the reconstruction departs from the original's. Plane MSE alone weighs
+/// every texel alike, while thin parts live in a few large values, so a plane-MSE autoencoder
+/// rounds chair legs and lamp stems away.
 ///
 /// Randomness as `DiffusionTrainer`'s: weights from `SeededRandom(seed)`, epoch permutations from
 /// its splits, ε from one running generator whose state the checkpoint stores, so a resumed run
@@ -27,9 +32,18 @@ public final class AutoencoderTrainer {
     public private(set) var losses: [Float] = []
     public private(set) var rng: SeededRandom
     private var shuffle: EpochShuffle
+    public let geometry: Geometry?
 
-    public init(config: AutoencoderTrainingConfig, data: DiffusionDataset) throws {
+    /// A term of the reconstruction x̂ [B, C, H, W] (recorded) and its target x [B, C, H, W] drawing
+    /// `points` random points per image from `rng` (the trainer's, so a resumed run draws the same).
+    public typealias Geometry = @Sendable (_ reconstruction: Tensor, _ target: Tensor, _ points: Int, _ rng: inout SeededRandom) -> Tensor
+
+    public init(config: AutoencoderTrainingConfig, data: DiffusionDataset, geometry: Geometry? = nil) throws {
         try config.validate()
+        guard (config.occupancyWeight > 0) == (geometry != nil) else {
+            throw GeneratorError.invalidConfig(config.occupancyWeight > 0 ? "occupancyWeight > 0 needs a geometry term (train through `train autoencoder`)" : "a geometry term was given with occupancyWeight 0")
+        }
+        self.geometry = geometry
         guard data.itemShape[0] == config.model.inChannels else {
             throw GeneratorError.invalidData("images have \(data.itemShape[0]) channels, the autoencoder takes \(config.model.inChannels)")
         }
@@ -55,7 +69,10 @@ public final class AutoencoderTrainer {
         let x = data.batch(shuffle.batch(step: step, size: config.batchSize))
         let noise = Tensor.randn([x.shape[0]] + config.model.latentShape(imageHeight: x.shape[2], width: x.shape[3]), rng: &rng)
         optimizer.zeroGrad()
-        let value = backwardAndUpdate(Self.loss(model, x, noise: noise, klWeight: config.klWeight), model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
+        let pass = Self.forward(model, x, noise: noise)
+        var loss = Self.objective(pass, x, klWeight: config.klWeight)
+        if let geometry { loss = loss + geometry(pass.reconstruction, x, config.occupancyPoints, &rng) * config.occupancyWeight }
+        let value = backwardAndUpdate(loss, model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
                                       emaDecay: config.emaDecay, emaWarmup: true, step: step)
         step += 1
         losses.append(value)
@@ -65,10 +82,19 @@ public final class AutoencoderTrainer {
     /// The training loss of images x with the reparameterization noise ε (the latent's shape):
     /// mean (decode(μ + σ·ε) − x)² + β · KL(μ, log σ²).
     public static func loss(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor, klWeight: Float) -> Tensor {
+        objective(forward(model, x, noise: noise), x, klWeight: klWeight)
+    }
+
+    /// The posterior of x and the reconstruction of its sample μ + σ·ε (recorded).
+    public static func forward(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor) -> (mean: Tensor, logVariance: Tensor, reconstruction: Tensor) {
         let (mean, logVariance) = model.encode(x)
-        let reconstruction = mseLoss(model.decode(mean + (logVariance * 0.5).exp() * noise), x)
+        return (mean, logVariance, model.decode(mean + (logVariance * 0.5).exp() * noise))
+    }
+
+    static func objective(_ pass: (mean: Tensor, logVariance: Tensor, reconstruction: Tensor), _ x: Tensor, klWeight: Float) -> Tensor {
+        let reconstruction = mseLoss(pass.reconstruction, x)
         guard klWeight > 0 else { return reconstruction }
-        return reconstruction + PlaneAutoencoder.klDivergence(mean: mean, logVariance: logVariance) * klWeight
+        return reconstruction + PlaneAutoencoder.klDivergence(mean: pass.mean, logVariance: pass.logVariance) * klWeight
     }
 
     /// A fresh autoencoder holding the EMA weights (the model file's).

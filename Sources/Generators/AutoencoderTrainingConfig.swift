@@ -9,6 +9,11 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
     /// (latent diffusion's KL-f models: 1e-6 on summed losses) — enough to keep the latent's scale
     /// bounded and its space smooth, not to make it Gaussian.
     public var klWeight: Float = 1e-4
+    /// Weight of the caller's geometry term (for planes: the decoded occupancy of the
+    /// reconstruction against the original's, `TrainAutoencoderJob`) and the points per image it
+    /// draws. 0: plane MSE (+ KL) only.
+    public var occupancyWeight: Float = 0
+    public var occupancyPoints: Int = 2048
     public var batchSize: Int = 32
     /// Peak learning rate of the warmup + cosine schedule, its floor, and the steps of each phase.
     public var learningRate: Float = 1e-3
@@ -24,7 +29,7 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
     public init(model: PlaneAutoencoderConfig) { self.model = model }
 
     private enum CodingKeys: String, CodingKey {
-        case model, klWeight, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, gradientClip, emaDecay, seed
+        case model, klWeight, occupancyWeight, occupancyPoints, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, gradientClip, emaDecay, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -33,7 +38,8 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
         func take<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
         }
-        try take(.klWeight, &klWeight); try take(.batchSize, &batchSize); try take(.learningRate, &learningRate)
+        try take(.klWeight, &klWeight); try take(.occupancyWeight, &occupancyWeight); try take(.occupancyPoints, &occupancyPoints)
+        try take(.batchSize, &batchSize); try take(.learningRate, &learningRate)
         try take(.minLearningRate, &minLearningRate); try take(.warmupSteps, &warmupSteps); try take(.totalSteps, &totalSteps)
         try take(.gradientClip, &gradientClip); try take(.emaDecay, &emaDecay); try take(.seed, &seed)
     }
@@ -43,6 +49,8 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
         if let p = model.problem { throw GeneratorError.invalidConfig("model: \(p)") }
         func check(_ ok: Bool, _ what: String) throws { if !ok { throw GeneratorError.invalidConfig(what) } }
         try check(klWeight >= 0 && klWeight.isFinite, "klWeight must be finite and ≥ 0, got \(klWeight)")
+        try check(occupancyWeight >= 0 && occupancyWeight.isFinite, "occupancyWeight must be finite and ≥ 0, got \(occupancyWeight)")
+        try check(occupancyPoints >= 2, "occupancyPoints must be ≥ 2, got \(occupancyPoints)")
         try check(batchSize >= 1, "batchSize must be ≥ 1, got \(batchSize)")
         try check(learningRate > 0 && minLearningRate >= 0 && minLearningRate <= learningRate, "need 0 ≤ minLearningRate ≤ learningRate, 0 < learningRate")
         try check(warmupSteps >= 0 && totalSteps >= warmupSteps, "need 0 ≤ warmupSteps ≤ totalSteps, got \(warmupSteps) and \(totalSteps)")

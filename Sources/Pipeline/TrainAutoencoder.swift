@@ -64,9 +64,42 @@ public struct TrainAutoencoderJob: Job {
 
     /// The default autoencoder for `channels`-channel planes: widths 64-128 (one halving: R² → (R/2)²),
     /// one block per level, 8 latent channels — 3 × 8 × 32² planes (24,576 values) become 8 × 16²
-    /// (2,048); β = 1e-4, 3,000 steps × 32 at lr 1e-3.
+    /// (2,048); β = 1e-4, the occupancy term at weight 0.1 on 2,048 points an image, 3,000 steps × 32
+    /// at lr 1e-3.
     public static func defaultConfig(channels: Int) -> AutoencoderTrainingConfig {
-        AutoencoderTrainingConfig(model: PlaneAutoencoderConfig(inChannels: channels, channels: [64, 128], blocksPerLevel: 1, latentChannels: 8, groups: 8))
+        var c = AutoencoderTrainingConfig(model: PlaneAutoencoderConfig(inChannels: channels, channels: [64, 128], blocksPerLevel: 1, latentChannels: 8, groups: 8))
+        c.occupancyWeight = 0.1; c.occupancyPoints = 2048
+        return c
+    }
+
+    /// The geometry term of the plane autoencoder: for each image of the batch, `points` points —
+    /// half where the original planes' decoded logit is closest to 0 among 4·`points` uniform
+    /// candidates in [-1, 1]³ (the surface, where thin parts are decided), half at random among
+    /// the rest — and the binary cross-entropy of the reconstruction's decoded logit against the
+    /// original's occupancy probability σ(logit) there, averaged. Planes are mapped back with
+    /// `normalization` (a recorded affine map, so the gradient reaches the autoencoder); the
+    /// decoder is frozen (`decoder`'s parameters must not require gradients).
+    static func occupancyConsistency(decoder: TriplaneDecoder, normalization: PlaneNormalization, planeShape: [Int]) -> AutoencoderTrainer.Geometry {
+        let channels = planeShape[0] * planeShape[1]
+        let scale = Tensor(normalization.std.map { normalization.k * $0 }, shape: [1, channels, 1, 1])
+        let shift = Tensor(normalization.mean, shape: [1, channels, 1, 1])
+        return { reconstruction, target, points, rng in
+            let b = target.shape[0], near = points / 2
+            let original = withNoGrad { target * scale + shift }
+            let predicted = reconstruction * scale + shift
+            var where_: [Tensor] = [], probabilities: [Float] = [], planes: [Tensor] = []
+            for i in 0..<b {
+                let candidates = (0..<(12 * points)).map { _ in Float(rng.nextDouble() * 2 - 1) }
+                let logits = decoder.evaluate(original.slice(axis: 0, i..<(i + 1)).copy().reshaped(planeShape), points: candidates)
+                let order = logits.indices.sorted { (abs(logits[$0]), $0) < (abs(logits[$1]), $1) }
+                let rest = order.count - near
+                let chosen = Array(order.prefix(near)) + (0..<(points - near)).map { _ in order[near + Int(rng.next() % UInt64(rest))] }
+                where_.append(Tensor(chosen.flatMap { [candidates[3 * $0], candidates[3 * $0 + 1], candidates[3 * $0 + 2]] }, shape: [points, 3]))
+                probabilities += chosen.map { 1 / (1 + Foundation.exp(-logits[$0])) }
+                planes.append(predicted.slice(axis: 0, i..<(i + 1)).reshaped(planeShape))
+            }
+            return bceWithLogits(decoder(planes, at: where_), Tensor(probabilities, shape: [b * points]))
+        }
     }
 
     public struct CategoryQuality: Codable, Sendable {
@@ -113,10 +146,13 @@ public struct TrainAutoencoderJob: Job {
         let shape = set.planeShape
         var cfg = config ?? Self.defaultConfig(channels: shape[0] * shape[1])
         if let s = steps { cfg.totalSteps = s }
-        let trainer = try AutoencoderTrainer(config: cfg, data: set.dataset)
+        try cfg.validate()   // before RUN is created
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        let resumedFrom = try resumeTraining(statePath: output + "/state.safetensors", allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let decoder = try set.copyDecoder(to: output)
+        for p in decoder.trainableParameters { p.requiresGrad = false }   // frozen: the planes' meaning
+        let geometry = cfg.occupancyWeight > 0 ? Self.occupancyConsistency(decoder: decoder, normalization: set.normalization, planeShape: shape) : nil
+        let trainer = try AutoencoderTrainer(config: cfg, data: set.dataset, geometry: geometry)
+        let resumedFrom = try resumeTraining(statePath: output + "/state.safetensors", allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         // One original per category (its first shape) for the previews.
         let stride = mirror ? 2 : 1
         let firsts = set.categories.map { c in stride * set.folder.categoryOfFile.firstIndex(of: c)! }

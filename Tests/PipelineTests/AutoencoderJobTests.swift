@@ -1,5 +1,6 @@
 import Foundation
 import Generators
+import Support
 import TensorCore
 import Triplanes
 import Testing
@@ -76,5 +77,32 @@ struct AutoencoderJobTests {
         var mismatched = TrainDiffusionJob(data: dir + "/other", output: dir + "/run2")
         mismatched.config = cfg; mismatched.steps = 4; mismatched.quiet = true; mismatched.autoencoder = dir + "/ae"
         #expect(throws: PipelineError.self) { try mismatched.run() }
+    }
+
+    @Test("the occupancy term has zero gradient when the reconstruction equals the original, and pulls a perturbed one back")
+    func occupancyTerm() throws {
+        let tmp = try TemporaryDirectory("occupancy-term"); defer { tmp.remove() }
+        let planes = try twoCategoryPlaneFolder(tmp.path)
+        let normalization = try PlaneNormalization.read(tmp.path + "/normalization.json")
+        let decoder = TriplaneDecoder(config: TriplaneConfig(), seed: 3)
+        for p in decoder.trainableParameters { p.requiresGrad = false }
+        let term = TrainAutoencoderJob.occupancyConsistency(decoder: decoder, normalization: normalization, planeShape: [3, 8, 32, 32])
+        let x = Tensor.concat(planes.prefix(2).map { normalization.normalize($0).reshaped([1, 24, 32, 32]) }, axis: 0)
+        func value(_ r: Tensor, seed: UInt64 = 9) -> Tensor { var rng = SeededRandom(seed: seed); return term(r, x, 256, &rng) }
+
+        let exact = x.copy(); exact.requiresGrad = true
+        let atOriginal = value(exact)
+        atOriginal.backward()
+        #expect(exact.grad!.scalars.map(Swift.abs).max()! < 1e-7, "gradient at the original")
+        #expect(value(x.copy()).item == atOriginal.item, "the same draws give the same value")
+
+        var rng = SeededRandom(seed: 4)
+        let perturbed = x + Tensor.randn(x.shape, std: 0.5, rng: &rng)
+        perturbed.requiresGrad = true
+        let before = value(perturbed)
+        #expect(before.item > atOriginal.item)
+        before.backward()
+        let stepped = perturbed.detached() - perturbed.grad! * (0.5 / perturbed.grad!.scalars.map(Swift.abs).max()!)
+        #expect(value(stepped).item < before.item, "a gradient step lowers the term")
     }
 }
