@@ -100,21 +100,19 @@ public final class AutoencoderTrainer {
     /// A fresh autoencoder holding the EMA weights (the model file's).
     public func emaModel() -> PlaneAutoencoder { AutoencoderModelFile.network(config, weights: ema.shadow) }
 
-    private var state: TrainingCheckpoint {
-        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
-    }
-
     /// Writes the whole training state to `path` atomically.
-    public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
-    }
+    public func checkpoint(to path: String) throws { try saveCheckpoint(to: path) }
 
-    /// Restores the state saved by `checkpoint(to:)` after the checks of `TrainingCheckpoint.restore`
-    /// (tensors by name and shape, config key by key, data fingerprint); a refused checkpoint
-    /// leaves the trainer as it was.
-    public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
-        step = r.step; losses = r.losses; rng = SeededRandom(seed: r.rngState)
+    /// Restores the state saved by `checkpoint(to:)`; a checkpoint of another model, config or data
+    /// is a typed error (the tensor, the config key, the fingerprints) and changes nothing.
+    public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
+}
+
+extension AutoencoderTrainer: CheckpointedTrainer {
+    var rngState: UInt64 { rng.state }
+    var dataFingerprint: String { data.fingerprint }
+    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) {
+        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
     }
 }
 

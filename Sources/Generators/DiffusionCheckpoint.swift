@@ -8,26 +8,21 @@ import TensorCore
 // (e.g. model.down.0.conv1.weight), the losses, and metadata with format =
 // "octoplane-diffusion-checkpoint" and data_fingerprint = `DiffusionDataset.fingerprint`.
 
-extension DiffusionTrainer {
+extension DiffusionTrainer: CheckpointedTrainer {
     public static let checkpointFormat = "octoplane-diffusion-checkpoint"
-
-    private var state: TrainingCheckpoint {
-        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
-    }
 
     /// Writes the whole training state to `path` atomically (a crash or a full disk leaves the
     /// previous checkpoint intact).
-    public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
-    }
+    public func checkpoint(to path: String) throws { try saveCheckpoint(to: path) }
 
     /// Restores the state saved by `checkpoint(to:)`, after checking — before anything changes —
     /// that every tensor of this trainer is there with its shape and no other model tensor is
     /// (`GeneratorError.checkpointMismatch` names the first offender), that the training config
     /// is the same (`configMismatch` names the first differing key) and that the data are
     /// (`dataMismatch`). A refused checkpoint leaves the trainer as it was.
-    public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
-        restore(step: r.step, rngState: r.rngState, losses: r.losses)
-    }
+    public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
+
+    var rngState: UInt64 { rng.state }
+    var dataFingerprint: String { data.fingerprint }
+    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) { restore(step: step, rngState: rngState, losses: losses) }
 }

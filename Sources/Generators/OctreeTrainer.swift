@@ -170,20 +170,19 @@ public final class OctreeTrainer {
 
     // MARK: Checkpoints (`TrainingCheckpoint`'s layout, format "octoplane-octree-checkpoint")
 
-    private var state: TrainingCheckpoint {
-        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
-    }
-
     /// Writes the whole training state to `path` atomically.
-    public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: rng.state, config: config, fingerprint: data.fingerprint)
-    }
+    public func checkpoint(to path: String) throws { try saveCheckpoint(to: path) }
 
     /// Restores the state of `checkpoint(to:)`; a checkpoint of another model, config or data is a
     /// typed error (the tensor, the config key, the fingerprints) and changes nothing.
-    public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
-        step = r.step; losses = r.losses; rng = SeededRandom(seed: r.rngState)
+    public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
+}
+
+extension OctreeTrainer: CheckpointedTrainer {
+    var rngState: UInt64 { rng.state }
+    var dataFingerprint: String { data.fingerprint }
+    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) {
+        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
     }
 }
 

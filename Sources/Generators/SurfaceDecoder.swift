@@ -158,18 +158,15 @@ public final class SurfaceDecoderTrainer {
     /// A fresh decoder holding the EMA weights.
     public func emaModel() -> SurfaceDecoder { SurfaceDecoderFile.network(config, weights: ema.shadow) }
 
-    private var state: TrainingCheckpoint {
-        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
-    }
+    public func checkpoint(to path: String) throws { try saveCheckpoint(to: path) }
+    public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
+}
 
-    public func checkpoint(to path: String) throws {
-        try state.write(to: path, step: step, losses: losses, rngState: 0, config: config, fingerprint: data.fingerprint)
-    }
-
-    public func resume(from path: String) throws {
-        let r = try state.restore(from: path, config: config, fingerprint: data.fingerprint)
-        step = r.step; losses = r.losses
-    }
+extension SurfaceDecoderTrainer: CheckpointedTrainer {
+    /// Nothing is drawn per step outside the data's own seeded batches.
+    var rngState: UInt64 { 0 }
+    var dataFingerprint: String { data.fingerprint }
+    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) { self.step = step; self.losses = losses }
 }
 
 /// A trained surface decoder for sampling: its EMA weights and metadata `format =

@@ -132,6 +132,46 @@ struct TrainingCheckpoint {
     }
 }
 
+/// A trainer whose whole resumable state is one `TrainingCheckpoint` of its model, EMA and Adam,
+/// plus its counters: what the diffusion, octree, surface and autoencoder trainers share. Their
+/// public `checkpoint(to:)` / `resume(from:)` are `saveCheckpoint` / `restoreCheckpoint`.
+protocol CheckpointedTrainer: AnyObject {
+    associatedtype Config: TrainingConfigFile
+    associatedtype Model: Layer
+    static var checkpointFormat: String { get }
+    var config: Config { get }
+    var model: Model { get }
+    var ema: EMA { get }
+    var optimizer: Adam { get }
+    var step: Int { get }
+    var losses: [Float] { get }
+    /// The per-step generator's state (0 for a trainer that draws nothing per step).
+    var rngState: UInt64 { get }
+    var dataFingerprint: String { get }
+    /// Sets the counters restored from a checkpoint (the tensors are assigned by `restoreCheckpoint`).
+    func restoreCounters(step: Int, rngState: UInt64, losses: [Float])
+}
+
+extension CheckpointedTrainer {
+    private var trainingCheckpoint: TrainingCheckpoint {
+        TrainingCheckpoint(format: Self.checkpointFormat, named: model.namedParameters, ema: ema, optimizer: optimizer)
+    }
+
+    /// Writes the whole training state to `path` atomically (a crash or a full disk leaves the
+    /// previous checkpoint intact).
+    func saveCheckpoint(to path: String) throws {
+        try trainingCheckpoint.write(to: path, step: step, losses: losses, rngState: rngState, config: config, fingerprint: dataFingerprint)
+    }
+
+    /// Restores the state saved by `saveCheckpoint(to:)` after the checks of
+    /// `TrainingCheckpoint.restore` (tensors by name and shape, config key by key, data
+    /// fingerprint); a refused checkpoint leaves the trainer as it was.
+    func restoreCheckpoint(from path: String) throws {
+        let r = try trainingCheckpoint.restore(from: path, config: config, fingerprint: dataFingerprint)
+        restoreCounters(step: r.step, rngState: r.rngState, losses: r.losses)
+    }
+}
+
 /// Overwrites `layer`'s parameters from `file`'s tensors `prefix + name`, after checking that
 /// every one is there with its shape (`GeneratorError.checkpointMismatch` names the first that is
 /// not; nothing changes then).
