@@ -118,6 +118,17 @@ public final class PlaneAutoencoder: Layer {
         return (out.slice(axis: 1, 0..<z), out.slice(axis: 1, z..<(2 * z)).clamped(-30, 20))
     }
 
+    /// The posterior means of many images [N, inChannels, H, W], encoded `batch` at a time without
+    /// recording: the deterministic latents [N, latentChannels, H/d, W/d] a latent model trains on.
+    public func posteriorMeans(_ images: Tensor, batch: Int = 64) -> Tensor {
+        precondition(batch >= 1 && images.shape[0] >= 1, "PlaneAutoencoder: posteriorMeans of \(images.shape) in batches of \(batch)")
+        let n = images.shape[0]
+        let parts = stride(from: 0, to: n, by: batch).map { lo in
+            withNoGrad { encode(images.slice(axis: 0, lo..<min(n, lo + batch)).copy()).mean }
+        }
+        return parts.count == 1 ? parts[0] : Tensor.concat(parts, axis: 0)
+    }
+
     /// Images [N, inChannels, H, W] from latents [N, latentChannels, h, w] (H = h·d).
     public func decode(_ z: Tensor) -> Tensor {
         let c = config

@@ -179,15 +179,13 @@ public struct TrainAutoencoderJob: Job {
         // What the latent keeps, measured with the EMA weights.
         let ae = trainer.emaModel()
         let images = set.dataset.images, count = set.dataset.count
-        var means: [Tensor] = [], squaredError = 0.0, squared = 0.0
+        let latents = ae.posteriorMeans(images)
+        var squaredError = 0.0, squared = 0.0
         for lo in Swift.stride(from: 0, to: count, by: 64) {
-            let x = images.slice(axis: 0, lo..<min(count, lo + 64)).copy()
-            let mu = withNoGrad { ae.encode(x).mean }
-            let xHat = withNoGrad { ae.decode(mu) }
+            let x = images.slice(axis: 0, lo..<min(count, lo + 64))
+            let xHat = withNoGrad { ae.decode(latents.slice(axis: 0, lo..<min(count, lo + 64)).copy()) }
             for (a, b) in zip(x.scalars, xHat.scalars) { squaredError += Double((a - b) * (a - b)); squared += Double(a * a) }
-            means.append(mu)
         }
-        let latents = Tensor.concat(means, axis: 0)
         let latentShape = Array(latents.shape.dropFirst())
         let (latentMean, latentStd) = Self.channelStatistics(latents)
         try PlaneAutoencoderManifest(categories: set.categories, planeShape: shape, normalization: set.normalization, mirrored: mirror,

@@ -295,14 +295,8 @@ struct LatentTrainingStage {
         guard set.planeShape == manifest.planeShape, set.normalization == manifest.normalization else {
             throw PipelineError.invalidInput(path: set.folder.root, reason: "the autoencoder was trained on \(manifest.planeShape) planes with other normalization statistics: train it on this folder")
         }
-        let images = set.dataset.images, count = set.dataset.count, ae = model.network
-        var parts: [Tensor] = []
-        for lo in stride(from: 0, to: count, by: 64) {
-            let x = images.slice(axis: 0, lo..<min(count, lo + 64)).copy()
-            parts.append(withNoGrad { ae.encode(x).mean })
-        }
         let stage = TriplaneGeneratorManifest.LatentStage(shape: manifest.latentShape, mean: manifest.latentMean, std: manifest.latentStd)
-        let unit = channelAffine(Tensor.concat(parts, axis: 0), scale: stage.std.map { 1 / $0 }, shift: zip(stage.mean, stage.std).map { -$0 / $1 })
+        let unit = channelAffine(model.network.posteriorMeans(set.dataset.images), scale: stage.std.map { 1 / $0 }, shift: zip(stage.mean, stage.std).map { -$0 / $1 })
         return (try DiffusionDataset(images: unit, labels: set.dataset.labels), stage)
     }
 }
