@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
 # Reproduces the shipped triplane diffusion model (Assets/models/triplane-diffusion/) from nothing:
 # synthesize the procedural collection (all six categories, seed 1), fit every shape's triplanes
-# with the shipped decoder (`convert --to triplane`), train the class-conditional U-Net (the default
-# recipe of `octoplane train diffusion`), then score it per category against held-out shapes
-# (seed 7, never seen in training) and the training set.
+# with the shipped decoder (`convert --to triplane`), train the plane autoencoder (the latent stage,
+# `octoplane train autoencoder`), train the class-conditional U-Net in its latent (the default
+# recipe of `octoplane train diffusion --autoencoder`), then score it per category against held-out
+# shapes (seed 7, never seen in training) and the training set.
 #   bash Scripts/train-diffusion.sh [WORK_DIR]      # default: .work/triplane-diffusion
-# Resumable: every stage skips finished work; training continues from its last checkpoint, so a
-# killed run is restarted with the same command. Watch WORK_DIR/run/loss.png and run/previews/.
-# Environment: PER_CATEGORY (96), STEPS (6000), HELD_OUT (32 per category), EVAL_N (32),
-#   FIT ("--fit-steps 300 --fit-schedule constant": the fit the shipped model's planes had; FIT=""
-#   takes today's default fit, 600 annealed steps — better planes, about twice the conversion time).
+# Resumable: every stage skips finished work; each training continues from its last checkpoint, so
+# a killed run is restarted with the same command. Watch WORK_DIR/autoencoder/previews/,
+# WORK_DIR/run/loss.png and WORK_DIR/run/previews/.
+# Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (6000), HELD_OUT (32 per category),
+#   EVAL_N (32), FIT (extra `convert` options; default none: 600 annealed fit steps),
+#   LATENT (1; 0 trains the U-Net on the planes themselves, the model shipped before 2026-12-05).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
-per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}
+per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}; ae_steps=${AE_STEPS:-3000}
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
 # shellcheck disable=SC2086
-$bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT---fit-steps 300 --fit-schedule constant}   # two fits at a time, one thread each
+$bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT-}   # two fits at a time, one thread each
 echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
+latent=()
+if [ "${LATENT:-1}" = 1 ]; then
+    resume=(); [ -f "$work/autoencoder/state.safetensors" ] && resume=(--resume)
+    $bin train autoencoder "$work/train-planes" --out "$work/autoencoder" --steps "$ae_steps" "${resume[@]}"
+    echo "autoencoder: $(( ($(date +%s) - start) / 60 )) min"
+    latent=(--autoencoder "$work/autoencoder")
+fi
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
-$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${resume[@]}"
+$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${latent[@]}" "${resume[@]}"
 echo "synth + convert + train: $(( ($(date +%s) - start) / 60 )) min"
 synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
     --out "$work/eval" --quiet | tee "$work/quality.txt"
-echo "copy $work/run/{generator.json,model.safetensors,decoder.safetensors} to Assets/models/triplane-diffusion/ to ship it"
+echo "copy $work/run/{generator.json,model.safetensors,decoder.safetensors,autoencoder.safetensors} (the last for a latent model) to Assets/models/triplane-diffusion/ to ship it"

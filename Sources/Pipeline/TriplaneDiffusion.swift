@@ -251,7 +251,7 @@ public struct TrainDiffusionJob: Job {
         let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: normalization,
                                                  mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: bound, latent: latent)
         try manifest.write(to: output)
-        if let stage { try stage.model.save(to: output + "/autoencoder.safetensors") }
+        if let stage { try stage.model.save(to: output + "/autoencoder.safetensors", dtype: modelDType) }
         let decoder = try set.copyDecoder(to: output)
         var loop = GeneratorTrainingLoop(label: "train diffusion", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN DIFFUSION LOSS (\(cfg.prediction))", quiet: quiet)
