@@ -2,9 +2,11 @@
 """Octoplane's triplane diffusion in plain PyTorch: the class-conditional U-Net, the schedules, the
 ε/v/x₀ parameterizations and the DDPM/DDIM samplers with classifier-free guidance, reading and
 writing Octoplane's files, so a model outgrowing a CPU can keep training on GPUs and come back to
-`octoplane generate`. Needs only numpy, torch and safetensors.
+`octoplane generate`; and the plane autoencoder of latent diffusion RUNs, whose samples are latents
+decoded to planes. Needs only numpy, torch and safetensors.
 
     python Scripts/diffusion_torch.py predict MODEL INPUTS.safetensors -o OUT.safetensors [--guidance W]
+    python Scripts/diffusion_torch.py autoencode AE_FILE INPUTS.safetensors -o OUT.safetensors
     python Scripts/diffusion_torch.py make-fixture OUT_DIR          # Tests/GeneratorsTests/Fixtures
     python Scripts/diffusion_torch.py sample RUN --out DIR [-n 16] [--category chair] [--sampler ddim|ddpm] [--steps N] [--guidance 2]
     python Scripts/diffusion_torch.py train RUN TRIPLANE_DIR --out NEW_RUN --steps N [--device cuda]
@@ -15,12 +17,19 @@ Files (Octoplane's):
   RUN/                 what `octoplane train diffusion` writes and `octoplane generate --model` reads
     generator.json     kind "octoplane-triplane-diffusion", categories (label order), planeShape [3, C, R, R],
                        normalization {channels, mean, std, k, …} (x_norm = (x − mean)/(k·std) per stacked channel),
-                       mirrored, trainingShapes
+                       mirrored, trainingShapes, x0Bound (the x̂₀ clip: the training data's largest |x|);
+                       a latent RUN also latent {shape [Z, R/d, R/d], mean [Z], std [Z]}: diffusion space
+                       x ↔ autoencoder latent z = mean + std·x per channel
     model.safetensors  the U-Net's EMA weights under the names below, F32 (F16 is read too); metadata
                        format = "octoplane-diffusion-model", config (the training config JSON), step.
                        A training checkpoint (format "octoplane-diffusion-checkpoint", RUN/state.safetensors)
                        is read too: its `ema.` tensors.
     decoder.safetensors the triplane decoder (Scripts/triplane_torch.py reads it)
+    autoencoder.safetensors  latent RUNs only (`octoplane train diffusion PLANES --autoencoder AE_RUN`):
+                       the PlaneAutoencoder's EMA weights, F32 or F16; metadata format =
+                       "octoplane-autoencoder-model", config (AutoencoderTrainingConfig JSON, its `model`
+                       the PlaneAutoencoderConfig), step. Its training checkpoint ("octoplane-autoencoder-
+                       checkpoint") is read too: its `ema.` tensors.
   TRIPLANE_DIR/        `octoplane convert … --to triplane`: <category or synset id>/<name>.npy, float32
                        (3, C, R, R) planes; normalization.json (the k of the RUN's generator.json is used)
 
@@ -36,6 +45,17 @@ labels [N] (classCount = the null class of guidance):
     skip(x) + h (1×1 conv when channels change). Attention: x + out_proj(MHA(in_proj(GN(x)) as tokens)).
     GroupNorm: min(groups, channels) groups, eps 1e-5. Attention after the blocks of level l when
     2^l is in attentionResolutions.
+
+The latent stage (Sources/Generators/PlaneAutoencoder.swift), a KL autoencoder of the normalized planes
+[3·C, R, R] ↔ latents [Z, R/d, R/d], d = 2^(levels − 1); config keys (defaults) inChannels (24),
+channels (64, 128), blocksPerLevel (1), latentChannels (8), groups (8):
+    encode: h = enc.in(x); per level l: blocksPerLevel × enc.blocks.<i> (→ channels[l]), avg-pool 2 between
+            levels; (mean, logvar) = split(enc.out(SiLU(enc.norm(enc.mid(h))))), logvar clamped to [−30, 20]
+    decode: h = dec.mid(dec.in(z)); per level from the last: blocksPerLevel × dec.blocks.<i>, nearest ×2
+            between levels; dec.out(SiLU(dec.norm(h)))
+    ResBlocks as the U-Net's without the embedding (no `emb` tensors); convs 3×3, padding 1.
+A latent RUN samples x in latent shape, decodes mean + std·x to normalized planes and denormalizes them;
+it trains on (posterior mean − mean)/std of the normalized (and mirrored) training planes.
 """
 import argparse
 import json
@@ -53,6 +73,8 @@ from safetensors.torch import save_file
 
 MODEL_FORMAT = "octoplane-diffusion-model"
 CHECKPOINT_FORMAT = "octoplane-diffusion-checkpoint"
+AUTOENCODER_FORMAT = "octoplane-autoencoder-model"
+AUTOENCODER_CHECKPOINT_FORMAT = "octoplane-autoencoder-checkpoint"
 MANIFEST_KIND = "octoplane-triplane-diffusion"
 # Octoplane's six procedural categories and their ShapeNet synsets (Sources/Dataset/SynthCategory.swift).
 SYNSETS = {"03001627": "chair", "04379243": "table", "02691156": "airplane", "02958343": "car",
@@ -66,22 +88,29 @@ class OctoplaneError(Exception):
 # MARK: - U-Net
 
 class ResBlock(nn.Module):
+    """emb_dim 0: unconditioned (no `emb` projection; scale = shift = 0), the autoencoder's block."""
+
     def __init__(self, cin, cout, emb_dim, groups):
         super().__init__()
         self.out_channels = cout
         self.norm1 = nn.GroupNorm(min(groups, cin), cin, eps=1e-5)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.emb = nn.Linear(emb_dim, 2 * cout)
+        self.emb = nn.Linear(emb_dim, 2 * cout) if emb_dim > 0 else None
         self.norm2 = nn.GroupNorm(min(groups, cout), cout, eps=1e-5)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else None
 
-    def forward(self, x, emb):
+    def forward(self, x, emb=None):
+        if (emb is None) != (self.emb is None):
+            raise ValueError("ResBlock: an embedding must be given exactly when the block has emb_dim > 0")
         c = self.out_channels
         h = self.conv1(F.silu(self.norm1(x)))
-        ss = self.emb(F.silu(emb))
-        scale, shift = ss[:, :c, None, None], ss[:, c:, None, None]
-        h = self.conv2(F.silu(self.norm2(h) * (1 + scale) + shift))
+        if self.emb is not None:
+            ss = self.emb(F.silu(emb))
+            scale, shift = ss[:, :c, None, None], ss[:, c:, None, None]
+            h = self.conv2(F.silu(self.norm2(h) * (1 + scale) + shift))
+        else:
+            h = self.conv2(F.silu(self.norm2(h)))
         return (self.skip(x) if self.skip is not None else x) + h
 
 
@@ -191,6 +220,84 @@ class UNet(nn.Module):
                 h = F.interpolate(h, scale_factor=2, mode="nearest")
         out = self.out_conv(F.silu(self.out_norm(h)))
         return F.pixel_shuffle(out, p) if p > 1 else out
+
+
+# MARK: - Plane autoencoder (the latent stage)
+
+def autoencoder_config_defaults(cfg):
+    """PlaneAutoencoderConfig as Octoplane decodes it (every key may be absent) and checks it."""
+    full = {"inChannels": 24, "channels": [64, 128], "blocksPerLevel": 1, "latentChannels": 8, "groups": 8}
+    full.update(cfg or {})
+    ch, g = full["channels"], full["groups"]
+    if full["inChannels"] < 1 or full["latentChannels"] < 1 or not ch or min(ch) < 1 or full["blocksPerLevel"] < 1 or g < 1:
+        raise OctoplaneError(f"invalid autoencoder config {full}")
+    for c in ch + [full["latentChannels"]]:
+        if c % min(g, c) != 0:
+            raise OctoplaneError(f"{c} channels are not divisible into {min(g, c)} groups")
+    return full
+
+
+class PlaneAutoencoder(nn.Module):
+    """Sources/Generators/PlaneAutoencoder.swift as an nn.Module; its state_dict keys are Octoplane's
+    tensor names (enc.in, enc.blocks.<i>, enc.mid, enc.norm, enc.out, dec.in, dec.mid, dec.blocks.<i>,
+    dec.norm, dec.out). ResBlocks unconditioned; avg-pool 2 after every level's blocks but the last
+    (encoder), nearest ×2 likewise (decoder)."""
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = cfg = autoencoder_config_defaults(config)
+        ch, g, k, z = cfg["channels"], cfg["groups"], cfg["blocksPerLevel"], cfg["latentChannels"]
+        blocks, prev = nn.ModuleList(), ch[0]
+        for c in ch:
+            for _ in range(k):
+                blocks.append(ResBlock(prev, c, 0, g)); prev = c
+        self.enc = nn.ModuleDict({"in": nn.Conv2d(cfg["inChannels"], ch[0], 3, padding=1), "blocks": blocks,
+                                  "mid": ResBlock(prev, prev, 0, g), "norm": nn.GroupNorm(min(g, prev), prev, eps=1e-5),
+                                  "out": nn.Conv2d(prev, 2 * z, 3, padding=1)})
+        dec_in, dec_mid, blocks = nn.Conv2d(z, prev, 3, padding=1), ResBlock(prev, prev, 0, g), nn.ModuleList()
+        for c in reversed(ch):
+            for _ in range(k):
+                blocks.append(ResBlock(prev, c, 0, g)); prev = c
+        self.dec = nn.ModuleDict({"in": dec_in, "mid": dec_mid, "blocks": blocks,
+                                  "norm": nn.GroupNorm(min(g, prev), prev, eps=1e-5),
+                                  "out": nn.Conv2d(prev, cfg["inChannels"], 3, padding=1)})
+
+    @property
+    def size_divisor(self):
+        return 1 << max(0, len(self.config["channels"]) - 1)
+
+    def encode(self, x):
+        """Images x [N, inChannels, H, W] → posterior (mean, logvar), each [N, latentChannels, H/d, W/d];
+        logvar clamped to [−30, 20]."""
+        cfg, e = self.config, self.enc
+        d = self.size_divisor
+        if x.dim() != 4 or x.shape[1] != cfg["inChannels"] or x.shape[2] % d or x.shape[3] % d:
+            raise OctoplaneError(f"autoencoder input {list(x.shape)}: wants [N, {cfg['inChannels']}, H, W], H and W divisible by {d}")
+        h, k, n = e["in"](x), cfg["blocksPerLevel"], len(e["blocks"])
+        for i, b in enumerate(e["blocks"]):
+            h = b(h)
+            if (i + 1) % k == 0 and i + 1 < n:
+                h = F.avg_pool2d(h, 2)
+        out = e["out"](F.silu(e["norm"](e["mid"](h))))
+        z = cfg["latentChannels"]
+        return out[:, :z], out[:, z:].clamp(-30, 20)
+
+    def decode(self, z):
+        """Latents z [N, latentChannels, h, w] → images [N, inChannels, h·d, w·d]."""
+        cfg, dm = self.config, self.dec
+        if z.dim() != 4 or z.shape[1] != cfg["latentChannels"]:
+            raise OctoplaneError(f"autoencoder latent {list(z.shape)}: wants [N, {cfg['latentChannels']}, h, w]")
+        h, k, n = dm["mid"](dm["in"](z)), cfg["blocksPerLevel"], len(dm["blocks"])
+        for i, b in enumerate(dm["blocks"]):
+            h = b(h)
+            if (i + 1) % k == 0 and i + 1 < n:
+                h = F.interpolate(h, scale_factor=2, mode="nearest")
+        return dm["out"](F.silu(dm["norm"](h)))
+
+    @torch.no_grad()
+    def posterior_means(self, images, batch=64):
+        """PlaneAutoencoder.posteriorMeans: the posterior means of images [N, inChannels, H, W], `batch` at a time."""
+        return torch.cat([self.encode(images[i:i + batch])[0] for i in range(0, images.shape[0], batch)])
 
 
 # MARK: - Schedules, parameterizations, samplers (Sources/Generators), coefficients in float64
@@ -345,33 +452,85 @@ def sample(model, config, shape, labels, steps=50, guidance=1.0, eta=0.0, ddpm=F
 
 # MARK: - Files
 
-def load_model(path, device="cpu"):
-    """A RUN folder (its model.safetensors), a model file or a training checkpoint → (UNet, training
-    config, step). Every tensor of the config's U-Net must be there with its shape."""
+def load_weights(path, default_file, formats, build, device="cpu"):
+    """A RUN folder (its default_file), a model file or a training checkpoint → (network, training
+    config, step). formats: (model format, checkpoint format) — a checkpoint's `ema.` tensors are
+    read; build(config) makes the network, every tensor of which must be there with its shape."""
     if os.path.isdir(path):
-        path = os.path.join(path, "model.safetensors")
+        path = os.path.join(path, default_file)
     if not os.path.exists(path):
         raise OctoplaneError(f"{path}: no such file")
     with safe_open(path, framework="pt") as f:
         meta = f.metadata() or {}
-        prefix = {MODEL_FORMAT: "", CHECKPOINT_FORMAT: "ema."}.get(meta.get("format"))
+        prefix = {formats[0]: "", formats[1]: "ema."}.get(meta.get("format"))
         if prefix is None:
-            raise OctoplaneError(f"{path}: no '{MODEL_FORMAT}' format tag")
+            raise OctoplaneError(f"{path}: no '{formats[0]}' format tag")
         if "config" not in meta or "step" not in meta:
             raise OctoplaneError(f"{path}: metadata lacks config or step")
         config = json.loads(meta["config"])
-        model = UNet(config["model"])
-        names = set(f.keys())
-        state = {}
-        for name, p in model.state_dict().items():
-            if prefix + name not in names:
-                raise OctoplaneError(f"{path}: tensor '{prefix + name}' is absent, the model has {list(p.shape)}")
-            t = f.get_tensor(prefix + name)
-            if list(t.shape) != list(p.shape):
-                raise OctoplaneError(f"{path}: tensor '{prefix + name}' is {list(t.shape)}, the model has {list(p.shape)}")
-            state[name] = t.float()
-    model.load_state_dict(state)
+        model = build(config)
+        load_parameters(model, f, prefix, path)
     return model.to(device).eval(), config, int(meta["step"])
+
+
+def load_model(path, device="cpu"):
+    """A RUN folder (its model.safetensors), a U-Net model file or a diffusion training checkpoint →
+    (UNet, training config, step)."""
+    return load_weights(path, "model.safetensors", (MODEL_FORMAT, CHECKPOINT_FORMAT), lambda c: UNet(c["model"]), device)
+
+
+def load_autoencoder(path, device="cpu"):
+    """autoencoder.safetensors (or a RUN folder holding one), an autoencoder model file (format
+    "octoplane-autoencoder-model") or its training checkpoint → (PlaneAutoencoder, training config, step)."""
+    return load_weights(path, "autoencoder.safetensors", (AUTOENCODER_FORMAT, AUTOENCODER_CHECKPOINT_FORMAT),
+                        lambda c: PlaneAutoencoder(c.get("model")), device)
+
+
+def load_parameters(model, f, prefix, path):
+    """Overwrites every parameter of model from the open safetensors file f's tensors prefix + name
+    (F32 or F16), after checking each is there with its shape."""
+    names = set(f.keys())
+    state = {}
+    for name, p in model.state_dict().items():
+        if prefix + name not in names:
+            raise OctoplaneError(f"{path}: tensor '{prefix + name}' is absent, the model has {list(p.shape)}")
+        t = f.get_tensor(prefix + name)
+        if list(t.shape) != list(p.shape):
+            raise OctoplaneError(f"{path}: tensor '{prefix + name}' is {list(t.shape)}, the model has {list(p.shape)}")
+        state[name] = t.float()
+    model.load_state_dict(state)
+
+
+def latent_autoencoder(run, manifest, device="cpu"):
+    """A latent RUN's autoencoder (checked against generator.json's latent stage), or None for a RUN
+    that samples planes directly."""
+    latent = manifest.get("latent")
+    if latent is None:
+        return None
+    ae, _, _ = load_autoencoder(os.path.join(run, "autoencoder.safetensors"), device)
+    s = manifest["planeShape"]
+    if ae.config["latentChannels"] != latent["shape"][0] or ae.config["inChannels"] != s[0] * s[1]:
+        raise OctoplaneError(f"{run}: the generator samples latents {latent['shape']} of {s} planes; the autoencoder does not map them")
+    return ae
+
+
+def channel_affine(x, scale, shift):
+    """y[n, c] = shift[c] + scale[c]·x[n, c] in float32 (Octoplane's channelAffine)."""
+    sc = torch.tensor(scale, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
+    sh = torch.tensor(shift, dtype=torch.float32, device=x.device).view(1, -1, 1, 1)
+    return sh + sc * x
+
+
+def latents_to_unit(z, latent):
+    """Autoencoder latents → diffusion space: (z − mean)/std per channel, as LatentTrainingStage.encode
+    (scale 1/std, shift −mean/std, each rounded to float32 first)."""
+    std, mean = np.asarray(latent["std"], np.float32), np.asarray(latent["mean"], np.float32)
+    return channel_affine(z, (np.float32(1) / std).tolist(), (-mean / std).tolist())
+
+
+def unit_to_latents(x, latent):
+    """Diffusion space → autoencoder latents: z = mean + std·x per channel (TriplaneGenerator.sample)."""
+    return channel_affine(x, latent["std"], latent["mean"])
 
 
 def save_model(model, config, step, path, extra=None):
@@ -502,10 +661,14 @@ def cmd_make_fixture(a):
 
 def cmd_sample(a):
     """DDIM (or DDPM) samples of a RUN → OUT/<category>-<k>.npy planes (3, C, R, R), denormalized:
-    `octoplane triplane decode OUT/chair-0.npy --decoder RUN/decoder.safetensors -o chair-0.obj`."""
+    `octoplane triplane decode OUT/chair-0.npy --decoder RUN/decoder.safetensors -o chair-0.obj`.
+    A latent RUN samples latents of generator.json's latent.shape (x̂₀ clipped to x0Bound, which is
+    then the training latents' bound), maps them to z = mean + std·x and decodes them to planes with
+    RUN/autoencoder.safetensors, as TriplaneGenerator.sample."""
     torch.set_num_threads(a.threads)
     manifest = read_manifest(a.run)
     model, config, step = load_model(a.run, a.device)
+    ae = latent_autoencoder(a.run, manifest, a.device)
     cats = manifest["categories"]
     if a.category is not None:
         name = SYNSETS.get(a.category, a.category)
@@ -515,10 +678,19 @@ def cmd_sample(a):
     else:
         labels = [i % len(cats) for i in range(a.n)]
     s = manifest["planeShape"]
+    shape = manifest["latent"]["shape"] if ae is not None else [s[0] * s[1], s[2], s[3]]
+    if config["model"]["inChannels"] != shape[0]:
+        raise OctoplaneError(f"{a.run}: the U-Net takes {config['model']['inChannels']} channels, the generator samples {shape}")
+    bound = manifest.get("x0Bound")
+    bound = 1.0 if bound is None else bound                 # GenerationSettings.diffusionSampler: no clip at bound 0
     t0 = time.perf_counter()
-    x = sample(model, config, (a.n, s[0] * s[1], s[2], s[3]), torch.tensor(labels, device=a.device), steps=a.steps or (100 if a.sampler == "ddpm" else 50),
-               guidance=a.guidance, eta=a.eta, ddpm=a.sampler == "ddpm", clip=manifest.get("x0Bound") or 1.0, seed=a.seed,
-               device=a.device).cpu().numpy()
+    x = sample(model, config, (a.n, *shape), torch.tensor(labels, device=a.device), steps=a.steps or (100 if a.sampler == "ddpm" else 50),
+               guidance=a.guidance, eta=a.eta, ddpm=a.sampler == "ddpm", clip=bound if bound > 0 else None, seed=a.seed,
+               device=a.device)
+    if ae is not None:
+        with torch.no_grad():
+            x = ae.decode(unit_to_latents(x, manifest["latent"]))
+    x = x.cpu().numpy()
     seconds = time.perf_counter() - t0
     os.makedirs(a.out, exist_ok=True)
     written, counts = [], {}
@@ -606,8 +778,10 @@ class Trainer:
 
 def cmd_train(a):
     """Continues training a RUN's EMA weights on a triplane folder (same loss, fresh Adam and EMA),
-    and writes OUT (generator.json and decoder.safetensors copied, model.safetensors new) for
-    `octoplane generate --model OUT`. Under torchrun: DistributedDataParallel, each process drawing
+    and writes OUT (generator.json, decoder.safetensors and a latent RUN's autoencoder.safetensors
+    copied, model.safetensors new) for `octoplane generate --model OUT`. A latent RUN trains on the
+    normalized (and mirrored) planes encoded by its autoencoder to posterior means, mapped to
+    (z − mean)/std with generator.json's latent statistics (LatentTrainingStage.encode). Under torchrun: DistributedDataParallel, each process drawing
     its own batches of --batch; rank 0 writes."""
     import shutil
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -632,6 +806,12 @@ def cmd_train(a):
         x = np.concatenate([x, normalize(m, manifest["normalization"])])
         labels = np.concatenate([labels, labels])
     images = torch.from_numpy(np.ascontiguousarray(x))
+    ae = latent_autoencoder(a.run, manifest, device)
+    if ae is not None:                                     # LatentTrainingStage.encode: posterior means, unit scale
+        images = latents_to_unit(ae.posterior_means(images.to(device)), manifest["latent"]).cpu()
+        if list(images.shape[1:]) != list(manifest["latent"]["shape"]):
+            raise OctoplaneError(f"{a.data}: planes encode to latents {list(images.shape[1:])}, the generator samples {manifest['latent']['shape']}")
+        del ae
     if device.startswith("cuda"):
         images = images.to(device)
     labels = torch.from_numpy(labels).to(images.device)
@@ -651,7 +831,7 @@ def cmd_train(a):
                   file=sys.stderr, flush=True)
     if rank == 0:
         os.makedirs(a.out, exist_ok=True)
-        for f in ["generator.json", "decoder.safetensors"]:
+        for f in ["generator.json", "decoder.safetensors"] + (["autoencoder.safetensors"] if "latent" in manifest else []):
             if os.path.abspath(a.run) != os.path.abspath(a.out):
                 shutil.copyfile(os.path.join(a.run, f), os.path.join(a.out, f))
         steps_total = step0 + a.steps                       # optimizer updates (of batch world·--batch)
@@ -663,6 +843,23 @@ def cmd_train(a):
                           "seconds": time.perf_counter() - t0}))
     if world > 1:
         torch.distributed.destroy_process_group()
+
+
+def cmd_autoencode(a):
+    """The autoencoder's posterior of the images x [N, inChannels, H, W] of a safetensors file and the
+    decoding of its latents z [N, latentChannels, h, w] (or, without z, of the posterior means);
+    writes `mean`, `logvar` and `decoded`."""
+    torch.set_num_threads(a.threads)
+    ae, _, _ = load_autoencoder(a.model)
+    with safe_open(a.inputs, framework="pt") as f:
+        x = f.get_tensor("x").float()
+        z = f.get_tensor("z").float() if "z" in f.keys() else None
+    with torch.no_grad():
+        mean, logvar = ae.encode(x)
+        decoded = ae.decode(mean if z is None else z)
+    out = {"mean": mean.contiguous(), "logvar": logvar.contiguous(), "decoded": decoded.contiguous()}
+    save_file(out, a.output)
+    print(json.dumps({"output": a.output, "latent": list(mean.shape), "decoded": list(decoded.shape), "torch": torch.__version__}))
 
 
 def cmd_bench_train(a):
@@ -716,6 +913,9 @@ def main():
     t.add_argument("--warmup", type=int, default=50, help="warmup steps of the fresh Adam")
     t.add_argument("--seed", type=int, default=0); t.add_argument("--device", default="cpu")
     t.add_argument("--threads", type=int, default=2); t.add_argument("--log-every", type=int, default=50)
+    e = sub.add_parser("autoencode", help="autoencoder posterior and decoding for inputs in a safetensors file")
+    e.add_argument("model", help="autoencoder.safetensors (or its training checkpoint, or a latent RUN)")
+    e.add_argument("inputs"); e.add_argument("-o", "--output", required=True); e.add_argument("--threads", type=int, default=2)
     b = sub.add_parser("bench-train", help="time training steps")
     b.add_argument("--config", help="training config JSON (default: TrainDiffusionJob.defaultConfig(channels: 24, classes: 6))")
     b.add_argument("--batch", type=int, default=32); b.add_argument("--size", type=int, default=32)
@@ -723,7 +923,7 @@ def main():
     a = ap.parse_args()
     try:
         {"predict": cmd_predict, "make-fixture": cmd_make_fixture, "sample": cmd_sample, "train": cmd_train,
-         "bench-train": cmd_bench_train}[a.cmd](a)
+         "autoencode": cmd_autoencode, "bench-train": cmd_bench_train}[a.cmd](a)
     except OctoplaneError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

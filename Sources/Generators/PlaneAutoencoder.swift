@@ -45,7 +45,8 @@ public struct PlaneAutoencoderConfig: Codable, Sendable, Equatable {
         if channels.isEmpty || channels.contains(where: { $0 < 1 }) { return "channels must be a non-empty list of positive widths, got \(channels)" }
         if blocksPerLevel < 1 { return "blocksPerLevel must be ≥ 1" }
         if groups < 1 { return "groups must be ≥ 1" }
-        for c in channels + [latentChannels] where c % min(groups, c) != 0 { return "\(c) channels are not divisible into \(min(groups, c)) groups" }
+        // Only the levels' widths meet a GroupNorm; the latent's channels never do.
+        for c in channels where c % min(groups, c) != 0 { return "\(c) channels are not divisible into \(min(groups, c)) groups" }
         return nil
     }
 }

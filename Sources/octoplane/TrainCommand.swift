@@ -204,7 +204,7 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Diffusion: classifier-free guidance weight (0: unconditional).") var guidance: Float = 2
     @Option(help: "Diffusion: ddim (deterministic, η = 0, default 50 steps) or ddpm (ancestral, default 100 steps).") var sampler: DiffusionSamplerKind = .ddim
     @Option(help: "Diffusion: marching-cubes lattice points per axis (dense: the decoder runs at each).") var resolution = 129
-    @Option(help: "Diffusion: clamp x̂₀ to ± this while sampling (default: the model's bound, the largest |value| of its normalized training planes; 0: no clamping).") var clipX0: Float?
+    @Option(help: "Diffusion: clamp x̂₀ to ± this while sampling (default: the model's bound, the largest |value| of its normalized training planes — of its unit-scale latents for a latent model; 0: no clamping).") var clipX0: Float?
     @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
     @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
     @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0

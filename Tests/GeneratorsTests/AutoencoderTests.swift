@@ -141,6 +141,10 @@ struct AutoencoderTests {
         #expect(throws: GeneratorError.self) { try c.validate() }
         c = tinyAutoencoder(); c.model.channels = [6, 16]
         #expect(throws: GeneratorError.self) { try c.validate() }   // 6 channels in 4 groups
+        c = tinyAutoencoder(); c.model.latentChannels = 3   // no GroupNorm sees the latent: any count is fine
+        try c.validate()
+        var rng = SeededRandom(seed: 5)
+        #expect(withNoGrad { PlaneAutoencoder(c.model, rng: &rng).encode(Tensor(zeros: [1, 4, 8, 8])).mean.shape } == [1, 3, 4, 4])
         c = tinyAutoencoder(); c.klWeight = -1
         #expect(throws: GeneratorError.self) { try c.validate() }
         let odd = try DiffusionDataset(images: Tensor(zeros: [1, 4, 7, 7]))

@@ -112,4 +112,37 @@ struct PyTorchMirrorTests {
             #expect(worst < 1e-4, "\(name): largest difference \(worst)")
         }
     }
+
+    /// The latent stage: a latent diffusion RUN holds the autoencoder that maps its samples to planes.
+    @Test("the mirror loads an autoencoder Octoplane wrote and encodes and decodes as Octoplane does (live PyTorch)",
+          .enabled(if: torchPython != nil, "needs Python with torch, numpy and safetensors: bash Scripts/peers-venv.sh numpy \"torch==2.13.0+cpu\" safetensors"))
+    func livePyTorchAutoencoder() throws {
+        let python = try #require(Self.torchPython)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Scripts/diffusion_torch.py").path
+        // Two blocks per level (block numbering across levels, a skip conv where the width
+        // changes), a pool and an upsampling, groups capped by the narrowest layer's 4 channels.
+        let config = AutoencoderTrainingConfig(model: PlaneAutoencoderConfig(inChannels: 6, channels: [8, 16], blocksPerLevel: 2,
+                                                                              latentChannels: 4, groups: 4))
+        var rng = SeededRandom(seed: 23)
+        let net = PlaneAutoencoder(config.model, rng: &rng)
+        withNoGrad { for (_, p) in net.namedParameters { p.assign(p + Tensor.randn(p.shape, std: 0.1, rng: &rng)) } }
+        #expect(net.namedParameters.contains { $0.0 == "enc.blocks.2.skip.weight" } && net.namedParameters.contains { $0.0 == "dec.blocks.2.skip.weight" })
+        let dir = try TemporaryDirectory("torch-mirror-ae"); defer { dir.remove() }
+        try AutoencoderModelFile(config: config, network: net, step: 5).save(to: dir.file("autoencoder.safetensors"))
+        let x = Tensor.randn([3, 6, 8, 8], rng: &rng), z = Tensor.randn([3, 4, 4, 4], rng: &rng)
+        try Safetensors.write(["x": x, "z": z], to: dir.file("inputs.safetensors"))
+        let r = runProcess(python, [script, "autoencode", dir.file("autoencoder.safetensors"), dir.file("inputs.safetensors"),
+                                  "-o", dir.file("out.safetensors"), "--threads", "1"])
+        try #require(r.0 == 0, "diffusion_torch.py autoencode failed: \(r.1)")
+        let theirs = try Safetensors.read(dir.file("out.safetensors"))
+        let ours: [(String, Tensor)] = withNoGrad {
+            let (mean, logVariance) = net.encode(x)
+            return [("mean", mean), ("logvar", logVariance), ("decoded", net.decode(z))]
+        }
+        for (name, o) in ours {
+            let worst = Self.largestDifference(o, try theirs.tensor(name))
+            #expect(worst < 1e-4, "\(name): largest difference \(worst)")
+        }
+    }
 }
