@@ -216,7 +216,10 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
     // The backward splits its work over the forward's thread count.
     let threads = Parallelism.threadCount
     BLASThreads.sync()
-    conv2dForward(x.data, weight.data, bias?.data, out.mutableData, g, n: n, cout: cout, threads: threads)
+    // Winograd's transformed kernel serves the forward and, transposed, dX (the weight does not
+    // change in between: no in-place ops under autograd).
+    let u = Winograd.applies(g, cout: cout) ? winogradKernel(weight.data, cout: cout, cin: g.c) : nil
+    conv2dForward(x.data, weight.data, bias?.data, out.mutableData, g, n: n, cout: cout, threads: threads, winograd: u)
 
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.record("conv2d", inputs) { gy in
@@ -224,7 +227,7 @@ public func conv2d(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, stride: Int =
         var grads: [Tensor?] = [nil, nil]
         if x.requiresGrad {
             let gx = Tensor(uninitializedShape: x.shape)
-            conv2dBackwardInput(weight.data, gy.data, gx.mutableData, g, n: n, cout: cout, threads: threads)
+            conv2dBackwardInput(weight.data, gy.data, gx.mutableData, g, n: n, cout: cout, threads: threads, winograd: u)
             grads[0] = gx
         }
         if weight.requiresGrad {
@@ -253,9 +256,10 @@ private func convTiles(_ g: ConvGeometry, n: Int, threads: Int) -> (rows: Int, t
 /// output rows), each one im2col (skipped for 1×1 stride-1 kernels) and one serial sgemm
 /// W[Cout, K]·col[K, tile].
 func conv2dForward(_ px: UnsafePointer<Float>, _ pw: UnsafePointer<Float>, _ pb: UnsafePointer<Float>?,
-                   _ po: UnsafeMutablePointer<Float>, _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+                   _ po: UnsafeMutablePointer<Float>, _ g: ConvGeometry, n: Int, cout: Int, threads: Int,
+                   winograd: TensorStorage? = nil) {
     if Winograd.applies(g, cout: cout) {
-        let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: false)
+        let u = winograd ?? winogradKernel(pw, cout: cout, cin: g.c)
         withExtendedLifetime(u) { winogradConv3x3(px, n: n, cin: g.c, h: g.h, w: g.w, u.pointer, cout: cout, bias: pb, po) }
         return
     }
@@ -296,6 +300,10 @@ func conv2dForward(_ px: UnsafePointer<Float>, _ pw: UnsafePointer<Float>, _ pb:
 /// order, so the result is the same on every run for a thread count.
 func conv2dBackwardWeight(_ px: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgw: UnsafeMutablePointer<Float>,
                           _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+    if Winograd.applies(g, cout: cout) {
+        winogradWeightGradient(px, pg, n: n, cin: g.c, h: g.h, w: g.w, cout: cout, pgw)
+        return
+    }
     let hw = g.ho * g.wo, inSize = g.c * g.h * g.w, k = g.k
     let (rowsW, tilesW) = convTiles(g, n: n, threads: threads)
     let workers = max(1, min(threads, n * tilesW))
@@ -340,9 +348,9 @@ func conv2dBackwardWeight(_ px: UnsafePointer<Float>, _ pg: UnsafePointer<Float>
 /// "same" convolution of dY too), the 1×1 product, the flipped-kernel convolution (stride 1, square
 /// kernels, padding ≤ k − 1), or dcol = Wᵀ·dY + col2im for other strides.
 func conv2dBackwardInput(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
-                         _ g: ConvGeometry, n: Int, cout: Int, threads: Int) {
+                         _ g: ConvGeometry, n: Int, cout: Int, threads: Int, winograd: TensorStorage? = nil) {
     if Winograd.applies(g, cout: cout) {
-        conv2dBackwardInputWinograd(pw, pg, pgx, g, n: n, cout: cout)
+        conv2dBackwardInputWinograd(pw, pg, pgx, g, n: n, cout: cout, winograd: winograd)
     } else if g.isIdentity {
         conv2dBackwardInput1x1(pw, pg, pgx, g, n: n, cout: cout, threads: threads)
     } else if g.stride == 1 && g.kh == g.kw && g.pad <= g.kh - 1 {
@@ -352,12 +360,14 @@ func conv2dBackwardInput(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>,
     }
 }
 
-/// dX = conv(dY, W̃) by Winograd: Cout inputs, Cin outputs, 3×3, padding 1, with W̃ transformed
-/// directly from W (`transposedFlipped`).
+/// dX = conv(dY, W̃) by Winograd: Cout inputs, Cin outputs, 3×3, padding 1; W̃'s transform is a
+/// permutation of W's transposed matrices, read as such by the sgemms (`flippedTranspose`).
 func conv2dBackwardInputWinograd(_ pw: UnsafePointer<Float>, _ pg: UnsafePointer<Float>, _ pgx: UnsafeMutablePointer<Float>,
-                                 _ g: ConvGeometry, n: Int, cout: Int) {
-    let u = winogradKernel(pw, cout: cout, cin: g.c, transposedFlipped: true)
-    withExtendedLifetime(u) { winogradConv3x3(pg, n: n, cin: cout, h: g.h, w: g.w, u.pointer, cout: g.c, bias: nil, pgx) }
+                                 _ g: ConvGeometry, n: Int, cout: Int, winograd: TensorStorage? = nil) {
+    let u = winograd ?? winogradKernel(pw, cout: cout, cin: g.c)
+    withExtendedLifetime(u) {
+        winogradConv3x3(pg, n: n, cin: cout, h: g.h, w: g.w, u.pointer, cout: g.c, bias: nil, pgx, flippedTranspose: true)
+    }
 }
 
 /// 1×1 stride-1 kernels: dX[b][:, rows] = Wᵀ·dY[b][:, rows], in the forward's units.

@@ -196,10 +196,12 @@ struct ConvOpTableTests {
     func winogradConv() {
         var rng = SeededRandom(seed: 14)
         // (N, Cin, Cout, H, W, tiles per unit, threads): 1×1 to 9×8 images, one or many tile rows a
-        // unit; widths 16, 17 and 35 for the 8-tile-wide transforms and their tails.
+        // unit; widths 16, 17 and 35 for the 8-, 4- and 2-tile-wide transforms and their tails; the
+        // weight gradient's groups of whole images (5 images of 12 tiles in groups of 3 and 2; 6 of
+        // 4 tiles in groups of 2; 4 of 32 tiles, 8-wide, in groups of 2).
         let cases = [(2, 3, 5, 7, 9, 128, 2), (3, 17, 4, 8, 6, 1, 2), (2, 6, 19, 5, 1, 2, 3), (1, 1, 1, 1, 1, 128, 1),
                      (4, 8, 8, 9, 8, 4, 7), (2, 16, 24, 6, 7, 3, 1), (2, 3, 4, 4, 16, 8, 2), (1, 5, 2, 5, 17, 9, 2),
-                     (2, 2, 3, 3, 35, 128, 3)]
+                     (2, 2, 3, 3, 35, 128, 3), (5, 4, 6, 5, 7, 128, 2), (6, 3, 5, 4, 4, 8, 1), (4, 2, 3, 8, 16, 64, 2)]
         for (n, c, o, h, w, tiles, threads) in cases {
             Winograd.$settings.withValue(.init(minChannels: 1, tiles: tiles)) { Parallelism.withThreadCount(threads) {
                 #expect(Winograd.applies(ConvGeometry(c: c, h: h, w: w, kh: 3, kw: 3, stride: 1, pad: 1), cout: o))
