@@ -196,7 +196,8 @@ func forEachUnit(_ count: Int, workers: Int, _ body: (_ unit: Int, _ worker: Int
 /// convolutions (stride 1, padding 1) with enough channels (`Winograd.applies`) go through
 /// `winogradConv3x3` instead — the same units, 2.25× fewer multiplies.
 ///
-/// Backward: dWᵀ += col·dY[:, tile]ᵀ per unit into per-thread partials, summed and transposed at
+/// Backward: dW by Winograd's adjoint where the forward used Winograd, else dWᵀ += col·dY[:, tile]ᵀ
+/// per unit into per-thread partials, summed and transposed at
 /// the end (the columns are recomputed rather than kept: memory stays at one tile per thread);
 /// dX as the convolution of dY with the flipped, transposed kernel (stride 1, square kernels,
 /// padding ≤ k − 1: one im2col of dY per tile of dX and one sgemm writing it, instead of a
@@ -294,6 +295,7 @@ func conv2dForward(_ px: UnsafePointer<Float>, _ pw: UnsafePointer<Float>, _ pb:
     }
 }
 
+/// dW: by the adjoint of Winograd's forward where it applies (`winogradWeightGradient`), else
 /// dW = Σ_b dY[b]·col(x[b])ᵀ: units of (image, tile of dY's rows), each adding col·dY[:, tile]ᵀ into
 /// its worker's partial dWᵀ [K, Cout] (BLAS packs the big column matrix untransposed this way
 /// round, ~15% faster than dY·colᵀ); the partials are summed and transposed at the end, in worker
