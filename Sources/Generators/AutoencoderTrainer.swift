@@ -27,10 +27,10 @@ public final class AutoencoderTrainer {
     public let optimizer: Adam
     public let ema: EMA
     public let learningRates: WarmupCosineSchedule
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// The loss of every step taken, in order (restored on resume).
-    public private(set) var losses: [Float] = []
-    public private(set) var rng: SeededRandom
+    public internal(set) var losses: [Float] = []
+    public internal(set) var rng: SeededRandom
     private var shuffle: EpochShuffle
     public let geometry: Geometry?
 
@@ -108,12 +108,8 @@ public final class AutoencoderTrainer {
     public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
 }
 
-extension AutoencoderTrainer: CheckpointedTrainer {
-    var rngState: UInt64 { rng.state }
+extension AutoencoderTrainer: RandomizedTrainer {
     var dataFingerprint: String { data.fingerprint }
-    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) {
-        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
-    }
 }
 
 /// A trained plane autoencoder: EMA weights + training config (`GeneratorModelFile`, format

@@ -8,7 +8,7 @@ import TensorCore
 // (e.g. model.down.0.conv1.weight), the losses, and metadata with format =
 // "octoplane-diffusion-checkpoint" and data_fingerprint = `DiffusionDataset.fingerprint`.
 
-extension DiffusionTrainer: CheckpointedTrainer {
+extension DiffusionTrainer: RandomizedTrainer {
     public static let checkpointFormat = "octoplane-diffusion-checkpoint"
 
     /// Writes the whole training state to `path` atomically (a crash or a full disk leaves the
@@ -22,7 +22,5 @@ extension DiffusionTrainer: CheckpointedTrainer {
     /// (`dataMismatch`). A refused checkpoint leaves the trainer as it was.
     public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
 
-    var rngState: UInt64 { rng.state }
     var dataFingerprint: String { data.fingerprint }
-    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) { restore(step: step, rngState: rngState, losses: losses) }
 }

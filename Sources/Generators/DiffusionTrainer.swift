@@ -27,11 +27,11 @@ public final class DiffusionTrainer {
     public let ema: EMA
     public let learningRates: WarmupCosineSchedule
     /// Steps taken so far.
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// The loss of every step taken, in order (restored on resume: the whole curve).
-    public private(set) var losses: [Float] = []
+    public internal(set) var losses: [Float] = []
     /// The generator of the per-step draws (its state is checkpointed).
-    public private(set) var rng: SeededRandom
+    public internal(set) var rng: SeededRandom
     private var shuffle: EpochShuffle
 
     public init(config: DiffusionTrainingConfig, data: DiffusionDataset) throws {
@@ -85,11 +85,6 @@ public final class DiffusionTrainer {
         step += 1
         losses.append(value)
         return value
-    }
-
-    /// Sets the counters restored from a checkpoint (the tensors are assigned by `resume`).
-    func restore(step: Int, rngState: UInt64, losses: [Float]) {
-        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
     }
 
     /// A fresh U-Net holding the EMA weights: the model to sample with.

@@ -60,10 +60,10 @@ public final class OctreeTrainer {
     public let optimizer: Adam
     public let ema: EMA
     public let learningRates: WarmupCosineSchedule
-    public private(set) var step = 0
+    public internal(set) var step = 0
     /// Every step's loss, in order (restored on resume).
-    public private(set) var losses: [Float] = []
-    public private(set) var rng: SeededRandom
+    public internal(set) var losses: [Float] = []
+    public internal(set) var rng: SeededRandom
     private var shuffle: EpochShuffle
 
     public static let checkpointFormat = "octoplane-octree-checkpoint"
@@ -178,12 +178,8 @@ public final class OctreeTrainer {
     public func resume(from path: String) throws { try restoreCheckpoint(from: path) }
 }
 
-extension OctreeTrainer: CheckpointedTrainer {
-    var rngState: UInt64 { rng.state }
+extension OctreeTrainer: RandomizedTrainer {
     var dataFingerprint: String { data.fingerprint }
-    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) {
-        self.step = step; self.losses = losses; rng = SeededRandom(seed: rngState)
-    }
 }
 
 /// A trained octree transformer for sampling: its EMA weights under their own names and metadata

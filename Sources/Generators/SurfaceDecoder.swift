@@ -119,8 +119,8 @@ public final class SurfaceDecoderTrainer {
     public let optimizer: Adam
     public let ema: EMA
     public let learningRates: WarmupCosineSchedule
-    public private(set) var step = 0
-    public private(set) var losses: [Float] = []
+    public internal(set) var step = 0
+    public internal(set) var losses: [Float] = []
     private var shuffle: EpochShuffle
 
     public static let checkpointFormat = "octoplane-surface-checkpoint"
@@ -164,9 +164,11 @@ public final class SurfaceDecoderTrainer {
 
 extension SurfaceDecoderTrainer: CheckpointedTrainer {
     /// Nothing is drawn per step outside the data's own seeded batches.
-    var rngState: UInt64 { 0 }
+    var rngState: UInt64 {
+        get { 0 }
+        set {}
+    }
     var dataFingerprint: String { data.fingerprint }
-    func restoreCounters(step: Int, rngState: UInt64, losses: [Float]) { self.step = step; self.losses = losses }
 }
 
 /// A trained surface decoder for sampling: its EMA weights and metadata `format =

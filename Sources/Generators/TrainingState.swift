@@ -143,13 +143,26 @@ protocol CheckpointedTrainer: AnyObject {
     var model: Model { get }
     var ema: EMA { get }
     var optimizer: Adam { get }
-    var step: Int { get }
-    var losses: [Float] { get }
-    /// The per-step generator's state (0 for a trainer that draws nothing per step).
-    var rngState: UInt64 { get }
+    /// Steps taken; set with `losses` and `rngState` by `restoreCheckpoint` (which assigns the tensors).
+    var step: Int { get set }
+    var losses: [Float] { get set }
+    /// The per-step generator's state (0, and ignored when set, for a trainer that draws nothing
+    /// per step).
+    var rngState: UInt64 { get set }
     var dataFingerprint: String { get }
-    /// Sets the counters restored from a checkpoint (the tensors are assigned by `restoreCheckpoint`).
-    func restoreCounters(step: Int, rngState: UInt64, losses: [Float])
+}
+
+/// A checkpointed trainer that draws from `rng` every step: its checkpointed generator state is
+/// `rng`'s, and a restored state reseeds `rng` with it.
+protocol RandomizedTrainer: CheckpointedTrainer {
+    var rng: SeededRandom { get set }
+}
+
+extension RandomizedTrainer {
+    var rngState: UInt64 {
+        get { rng.state }
+        set { rng = SeededRandom(seed: newValue) }
+    }
 }
 
 extension CheckpointedTrainer {
@@ -168,7 +181,7 @@ extension CheckpointedTrainer {
     /// fingerprint); a refused checkpoint leaves the trainer as it was.
     func restoreCheckpoint(from path: String) throws {
         let r = try trainingCheckpoint.restore(from: path, config: config, fingerprint: dataFingerprint)
-        restoreCounters(step: r.step, rngState: r.rngState, losses: r.losses)
+        step = r.step; losses = r.losses; rngState = r.rngState
     }
 }
 
