@@ -7,7 +7,7 @@ import TensorCore
 ///
 ///     lr ← warmup-cosine(step)
 ///     x ← the next `batchSize` images of a seeded shuffle (each epoch a new permutation)
-///     (μ, log σ²) = encode(x);  z = μ + σ·ε,  ε ~ N(0, I)
+///     (μ, log σ²) = encode(x);  z = μ + σ·ε [+ decoderNoise · s ⊙ ε′],  ε, ε′ ~ N(0, I)
 ///     loss = mean (decode(z) − x)² + β · KL(μ, log σ²) [+ w · geometry(decode(z), x)]
 ///     backward; clip the global gradient norm; Adam; EMA update
 ///
@@ -67,9 +67,11 @@ public final class AutoencoderTrainer {
     public func trainStep() -> Float {
         optimizer.learningRate = learningRates.learningRate(at: step)
         let x = data.batch(shuffle.batch(step: step, size: config.batchSize))
-        let noise = Tensor.randn([x.shape[0]] + config.model.latentShape(imageHeight: x.shape[2], width: x.shape[3]), rng: &rng)
+        let latentShape = [x.shape[0]] + config.model.latentShape(imageHeight: x.shape[2], width: x.shape[3])
+        let noise = Tensor.randn(latentShape, rng: &rng)
+        let extra = config.decoderNoise > 0 ? Tensor.randn(latentShape, rng: &rng) : nil
         optimizer.zeroGrad()
-        let pass = Self.forward(model, x, noise: noise)
+        let pass = Self.forward(model, x, noise: noise, decoderNoise: extra.map { ($0, config.decoderNoise) })
         var loss = Self.objective(pass, x, klWeight: config.klWeight)
         if let geometry { loss = loss + geometry(pass.reconstruction, x, config.occupancyPoints, &rng) * config.occupancyWeight }
         let value = backwardAndUpdate(loss, model.parameters, optimizer: optimizer, ema: ema, clip: config.gradientClip,
@@ -85,10 +87,44 @@ public final class AutoencoderTrainer {
         objective(forward(model, x, noise: noise), x, klWeight: klWeight)
     }
 
-    /// The posterior of x and the reconstruction of its sample μ + σ·ε (recorded).
-    public static func forward(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor) -> (mean: Tensor, logVariance: Tensor, reconstruction: Tensor) {
+    /// The posterior of x and the reconstruction of its sample μ + σ·ε (recorded), plus
+    /// `decoderNoise.scale` · s ⊙ ε′ when given (s: `channelDeviation(μ)`, ε′ = `decoderNoise.unit`).
+    public static func forward(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor,
+                               decoderNoise: (unit: Tensor, scale: Float)? = nil) -> (mean: Tensor, logVariance: Tensor, reconstruction: Tensor) {
         let (mean, logVariance) = model.encode(x)
-        return (mean, logVariance, model.decode(mean + (logVariance * 0.5).exp() * noise))
+        var z = mean + (logVariance * 0.5).exp() * noise
+        if let (unit, scale) = decoderNoise { z = z + channelScaled(unit, by: channelDeviation(mean), scale) }
+        return (mean, logVariance, model.decode(z))
+    }
+
+    /// The standard deviation of `t` [N, C, h, w] per channel over N, h and w (population; values only,
+    /// nothing recorded) — [C]; 0 for a constant channel.
+    public static func channelDeviation(_ t: Tensor) -> [Float] {
+        precondition(t.rank == 4, "channelDeviation wants [N, C, h, w], got \(t.shape)")
+        let (n, c, hw) = (t.shape[0], t.shape[1], t.shape[2] * t.shape[3])
+        let p = t.data
+        return (0..<c).map { ch in
+            var sum = 0.0, squares = 0.0
+            for i in 0..<n {
+                let base = (i * c + ch) * hw
+                for k in 0..<hw { let v = Double(p[base + k]); sum += v; squares += v * v }
+            }
+            let count = Double(max(n * hw, 1)), mean = sum / count
+            return Float(max(squares / count - mean * mean, 0).squareRoot())
+        }
+    }
+
+    /// u [N, C, h, w] with channel k multiplied by `scale` · deviations[k] (a new, unrecorded tensor).
+    public static func channelScaled(_ u: Tensor, by deviations: [Float], _ scale: Float) -> Tensor {
+        precondition(u.rank == 4 && u.shape[1] == deviations.count, "channelScaled: \(u.shape) against \(deviations.count) channels")
+        let out = u.copy(), hw = u.shape[2] * u.shape[3], c = u.shape[1]
+        out.withMutableBuffer { b in
+            for i in 0..<(u.shape[0] * c) {
+                let f = scale * deviations[i % c]
+                for k in 0..<hw { b[i * hw + k] *= f }
+            }
+        }
+        return out
     }
 
     static func objective(_ pass: (mean: Tensor, logVariance: Tensor, reconstruction: Tensor), _ x: Tensor, klWeight: Float) -> Tensor {

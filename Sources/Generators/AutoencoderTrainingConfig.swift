@@ -14,6 +14,13 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
     /// draws. 0: plane MSE (+ KL) only.
     public var occupancyWeight: Float = 0
     public var occupancyPoints: Int = 2048
+    /// Extra noise on the decoder's input, relative to the latent's spread: the decoder reads
+    /// z = μ + σ·ε + `decoderNoise` · s ⊙ ε′, s the batch's standard deviation of μ per latent
+    /// channel (taken as values, not differentiated), ε′ ~ N(0, I). A diffusion model's samples miss
+    /// the training latents by a fraction of their spread; a decoder trained only on the posterior's
+    /// tiny σ·ε turns such misses into holes. Relative, so scaling μ up cannot escape it. 0: none
+    /// (and no extra draws: the run is the one without the key).
+    public var decoderNoise: Float = 0
     public var batchSize: Int = 32
     /// Peak learning rate of the warmup + cosine schedule, its floor, and the steps of each phase.
     public var learningRate: Float = 1e-3
@@ -29,7 +36,7 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
     public init(model: PlaneAutoencoderConfig) { self.model = model }
 
     private enum CodingKeys: String, CodingKey {
-        case model, klWeight, occupancyWeight, occupancyPoints, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, gradientClip, emaDecay, seed
+        case model, klWeight, occupancyWeight, occupancyPoints, decoderNoise, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, gradientClip, emaDecay, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,6 +46,7 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
             if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
         }
         try take(.klWeight, &klWeight); try take(.occupancyWeight, &occupancyWeight); try take(.occupancyPoints, &occupancyPoints)
+        try take(.decoderNoise, &decoderNoise)
         try take(.batchSize, &batchSize); try take(.learningRate, &learningRate)
         try take(.minLearningRate, &minLearningRate); try take(.warmupSteps, &warmupSteps); try take(.totalSteps, &totalSteps)
         try take(.gradientClip, &gradientClip); try take(.emaDecay, &emaDecay); try take(.seed, &seed)
@@ -51,6 +59,7 @@ public struct AutoencoderTrainingConfig: TrainingConfigFile, Sendable, Equatable
         try check(klWeight >= 0 && klWeight.isFinite, "klWeight must be finite and ≥ 0, got \(klWeight)")
         try check(occupancyWeight >= 0 && occupancyWeight.isFinite, "occupancyWeight must be finite and ≥ 0, got \(occupancyWeight)")
         try check(occupancyPoints >= 2, "occupancyPoints must be ≥ 2, got \(occupancyPoints)")
+        try check(decoderNoise >= 0 && decoderNoise.isFinite, "decoderNoise must be finite and ≥ 0, got \(decoderNoise)")
         try check(batchSize >= 1, "batchSize must be ≥ 1, got \(batchSize)")
         try check(learningRate > 0 && minLearningRate >= 0 && minLearningRate <= learningRate, "need 0 ≤ minLearningRate ≤ learningRate, 0 < learningRate")
         try check(warmupSteps >= 0 && totalSteps >= warmupSteps, "need 0 ≤ warmupSteps ≤ totalSteps, got \(warmupSteps) and \(totalSteps)")

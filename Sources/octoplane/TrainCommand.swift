@@ -107,7 +107,7 @@ extension TrainCommand {
             """)
         @Argument(help: "Folder of planes (.npy, (3, C, R, R)) with normalization.json, categories by synset folder.") var data: String
         @Option(help: "Run folder to write.") var out: String
-        @Option(help: "Training config (JSON: model {inChannels, channels, blocksPerLevel, latentChannels, groups}, klWeight, batchSize, learningRate, totalSteps, …); default: widths 64-128, 8 latent channels.") var config: String?
+        @Option(help: "Training config (JSON: model {inChannels, channels, blocksPerLevel, latentChannels, groups}, klWeight, occupancyWeight, decoderNoise, batchSize, learningRate, totalSteps, …); default: widths 64-128, 8 latent channels.") var config: String?
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
         @Option(help: "Steps between preview sheets (0: none).") var previewEvery = 500

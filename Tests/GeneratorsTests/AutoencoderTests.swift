@@ -104,9 +104,20 @@ struct AutoencoderTests {
         #expect(error < 0.05 * variance, "reconstruction MSE \(error) against the images' mean square \(variance)")
     }
 
-    @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit, and the model file holds its EMA weights")
-    func resumeIsBitIdentical() throws {
-        let data = try images(), config = tinyAutoencoder()
+    @Test("the decoder noise's scale is each latent channel's population deviation over the batch, times the weight")
+    func decoderNoiseScale() {
+        // Channel 0 holds ±1 (deviation 1), channel 1 is constant 5 (deviation 0), over N = 2, 1×2 pixels.
+        let t = Tensor([1, -1, 5, 5, -1, 1, 5, 5], shape: [2, 2, 1, 2])
+        #expect(AutoencoderTrainer.channelDeviation(t) == [1, 0])
+        let scaled = AutoencoderTrainer.channelScaled(Tensor(repeating: 2, shape: [2, 2, 1, 2]), by: [1, 0.5], 0.25)
+        #expect(scaled.scalars == [0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.25, 0.25])
+    }
+
+    @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit, with and without decoder noise, and the model file holds its EMA weights",
+          arguments: [Float(0), 0.3])
+    func resumeIsBitIdentical(decoderNoise: Float) throws {
+        var config = tinyAutoencoder(); config.decoderNoise = decoderNoise
+        let data = try images()
         let straight = try AutoencoderTrainer(config: config, data: data)
         for _ in 0..<6 { straight.trainStep() }
         let first = try AutoencoderTrainer(config: config, data: data)
@@ -133,6 +144,13 @@ struct AutoencoderTests {
         #expect(throws: GeneratorError.self) { try AutoencoderTrainer(config: wider, data: data).resume(from: dir.file("state.safetensors")) }
         var otherKL = config; otherKL.klWeight = 0.5
         #expect(throws: GeneratorError.configMismatch(key: "klWeight")) { try AutoencoderTrainer(config: otherKL, data: data).resume(from: dir.file("state.safetensors")) }
+        var otherNoise = config; otherNoise.decoderNoise = 0.3 - decoderNoise
+        #expect(throws: GeneratorError.configMismatch(key: "decoderNoise")) { try AutoencoderTrainer(config: otherNoise, data: data).resume(from: dir.file("state.safetensors")) }
+        // The noise reaches the decoder: the first step's loss differs from the run without it.
+        if decoderNoise > 0 {
+            let plain = try AutoencoderTrainer(config: tinyAutoencoder(), data: data)
+            #expect(plain.trainStep() != straight.losses[0])
+        }
     }
 
     @Test("bad configs and data are typed errors")
@@ -146,6 +164,8 @@ struct AutoencoderTests {
         var rng = SeededRandom(seed: 5)
         #expect(withNoGrad { PlaneAutoencoder(c.model, rng: &rng).encode(Tensor(zeros: [1, 4, 8, 8])).mean.shape } == [1, 3, 4, 4])
         c = tinyAutoencoder(); c.klWeight = -1
+        #expect(throws: GeneratorError.self) { try c.validate() }
+        c = tinyAutoencoder(); c.decoderNoise = -0.1
         #expect(throws: GeneratorError.self) { try c.validate() }
         let odd = try DiffusionDataset(images: Tensor(zeros: [1, 4, 7, 7]))
         #expect(throws: GeneratorError.self) { try AutoencoderTrainer(config: tinyAutoencoder(), data: odd) }   // 7 is odd: one halving
