@@ -21,17 +21,17 @@ source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
 # shellcheck disable=SC2086
 $bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT-}   # two fits at a time, one thread each
-echo "conversion: $(( ($(date +%s) - start) / 60 )) min"
+stage_done "synth + conversion"
 latent=()
 if [ "${LATENT:-1}" = 1 ]; then
     resume=(); [ -f "$work/autoencoder/state.safetensors" ] && resume=(--resume)
     $bin train autoencoder "$work/train-planes" --out "$work/autoencoder" --steps "$ae_steps" "${resume[@]}"
-    echo "autoencoder: $(( ($(date +%s) - start) / 60 )) min"
+    stage_done autoencoder
     latent=(--autoencoder "$work/autoencoder")
 fi
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
 $bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${latent[@]}" "${resume[@]}"
-echo "synth + convert + train: $(( ($(date +%s) - start) / 60 )) min"
+stage_done "U-Net"
 synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
     --out "$work/eval" --quiet | tee "$work/quality.txt"

@@ -21,7 +21,7 @@ source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
 $bin train octree "$work/train" --out "$work/run" --depth 5 --steps "$steps" --float16 "${resume[@]}"
-echo "synth + train: $(( ($(date +%s) - start) / 60 )) min"
+stage_done "synth + train"
 synth_once "$work/held-out" 7 "$held"
 for decoding in next-token parallel; do
   $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
