@@ -88,43 +88,40 @@ public final class AutoencoderTrainer {
     }
 
     /// The posterior of x and the reconstruction of its sample μ + σ·ε (recorded), plus
-    /// `decoderNoise.scale` · s ⊙ ε′ when given (s: `channelDeviation(μ)`, ε′ = `decoderNoise.unit`).
+    /// `decoderNoise.scale` · s ⊙ ε′ when given (s: `channelStatistics(μ).deviation`, ε′ = `decoderNoise.unit`).
     public static func forward(_ model: PlaneAutoencoder, _ x: Tensor, noise: Tensor,
                                decoderNoise: (unit: Tensor, scale: Float)? = nil) -> (mean: Tensor, logVariance: Tensor, reconstruction: Tensor) {
         let (mean, logVariance) = model.encode(x)
         var z = mean + (logVariance * 0.5).exp() * noise
-        if let (unit, scale) = decoderNoise { z = z + channelScaled(unit, by: channelDeviation(mean), scale) }
+        if let (unit, scale) = decoderNoise { z = z + channelScaled(unit, by: channelStatistics(mean).deviation, scale) }
         return (mean, logVariance, model.decode(z))
     }
 
-    /// The standard deviation of `t` [N, C, h, w] per channel over N, h and w (population; values only,
-    /// nothing recorded) — [C]; 0 for a constant channel.
-    public static func channelDeviation(_ t: Tensor) -> [Float] {
-        precondition(t.rank == 4, "channelDeviation wants [N, C, h, w], got \(t.shape)")
+    /// The mean and population standard deviation of `t` [N, C, h, w] per channel over N, h and w
+    /// (values only, nothing recorded; sums in Double) — [C] each; deviation 0 for a constant
+    /// channel. Also the latent statistics `train diffusion --autoencoder` maps latents with.
+    public static func channelStatistics(_ t: Tensor) -> (mean: [Float], deviation: [Float]) {
+        precondition(t.rank == 4, "channelStatistics wants [N, C, h, w], got \(t.shape)")
         let (n, c, hw) = (t.shape[0], t.shape[1], t.shape[2] * t.shape[3])
         let p = t.data
-        return (0..<c).map { ch in
+        var mean = [Float](repeating: 0, count: c), deviation = [Float](repeating: 0, count: c)
+        for ch in 0..<c {
             var sum = 0.0, squares = 0.0
             for i in 0..<n {
                 let base = (i * c + ch) * hw
                 for k in 0..<hw { let v = Double(p[base + k]); sum += v; squares += v * v }
             }
-            let count = Double(max(n * hw, 1)), mean = sum / count
-            return Float(max(squares / count - mean * mean, 0).squareRoot())
+            let count = Double(max(n * hw, 1)), m = sum / count
+            mean[ch] = Float(m); deviation[ch] = Float(max(squares / count - m * m, 0).squareRoot())
         }
+        return (mean, deviation)
     }
 
-    /// u [N, C, h, w] with channel k multiplied by `scale` · deviations[k] (a new, unrecorded tensor).
+    /// u [N, C, h, w] with channel k multiplied by `scale` · deviations[k] (a new tensor; nothing
+    /// recorded when u requires no gradient).
     public static func channelScaled(_ u: Tensor, by deviations: [Float], _ scale: Float) -> Tensor {
         precondition(u.rank == 4 && u.shape[1] == deviations.count, "channelScaled: \(u.shape) against \(deviations.count) channels")
-        let out = u.copy(), hw = u.shape[2] * u.shape[3], c = u.shape[1]
-        out.withMutableBuffer { b in
-            for i in 0..<(u.shape[0] * c) {
-                let f = scale * deviations[i % c]
-                for k in 0..<hw { b[i * hw + k] *= f }
-            }
-        }
-        return out
+        return u * Tensor(deviations.map { scale * $0 }, shape: [1, deviations.count, 1, 1])
     }
 
     static func objective(_ pass: (mean: Tensor, logVariance: Tensor, reconstruction: Tensor), _ x: Tensor, klWeight: Float) -> Tensor {

@@ -213,18 +213,11 @@ public struct TrainAutoencoderJob: Job {
                       quality: quality, seconds: Date().timeIntervalSince(start))
     }
 
-    /// Per-channel mean and (population) standard deviation, at least 1e-6, of x [N, C, H, W].
+    /// Per-channel mean and (population) standard deviation, at least 1e-6, of x [N, C, H, W]
+    /// (`AutoencoderTrainer.channelStatistics`, floored: a channel the encoder left constant keeps a
+    /// tiny positive deviation, since the map divides by it).
     static func channelStatistics(_ x: Tensor) -> (mean: [Float], std: [Float]) {
-        let n = x.shape[0], c = x.shape[1], hw = x.shape[2] * x.shape[3]
-        let p = x.data
-        var mean = [Float](repeating: 0, count: c), std = [Float](repeating: 0, count: c)
-        for ch in 0..<c {
-            var s = 0.0, s2 = 0.0
-            for i in 0..<n { for k in 0..<hw { let v = Double(p[(i * c + ch) * hw + k]); s += v; s2 += v * v } }
-            let m = s / Double(n * hw)
-            // A channel the encoder left constant keeps a tiny positive deviation (the map divides by it).
-            mean[ch] = Float(m); std[ch] = max(1e-6, Float((max(0, s2 / Double(n * hw) - m * m)).squareRoot()))
-        }
-        return (mean, std)
+        let s = AutoencoderTrainer.channelStatistics(x)
+        return (s.mean, s.deviation.map { max(1e-6, $0) })
     }
 }

@@ -108,7 +108,8 @@ struct AutoencoderTests {
     func decoderNoiseScale() {
         // Channel 0 holds ±1 (deviation 1), channel 1 is constant 5 (deviation 0), over N = 2, 1×2 pixels.
         let t = Tensor([1, -1, 5, 5, -1, 1, 5, 5], shape: [2, 2, 1, 2])
-        #expect(AutoencoderTrainer.channelDeviation(t) == [1, 0])
+        let statistics = AutoencoderTrainer.channelStatistics(t)
+        #expect(statistics.deviation == [1, 0] && statistics.mean == [0, 5])
         let scaled = AutoencoderTrainer.channelScaled(Tensor(repeating: 2, shape: [2, 2, 1, 2]), by: [1, 0.5], 0.25)
         #expect(scaled.scalars == [0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.25, 0.25])
     }
