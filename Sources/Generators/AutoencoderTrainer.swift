@@ -102,19 +102,7 @@ public final class AutoencoderTrainer {
     /// channel. Also the latent statistics `train diffusion --autoencoder` maps latents with.
     public static func channelStatistics(_ t: Tensor) -> (mean: [Float], deviation: [Float]) {
         precondition(t.rank == 4, "channelStatistics wants [N, C, h, w], got \(t.shape)")
-        let (n, c, hw) = (t.shape[0], t.shape[1], t.shape[2] * t.shape[3])
-        let p = t.data
-        var mean = [Float](repeating: 0, count: c), deviation = [Float](repeating: 0, count: c)
-        for ch in 0..<c {
-            var sum = 0.0, squares = 0.0
-            for i in 0..<n {
-                let base = (i * c + ch) * hw
-                for k in 0..<hw { let v = Double(p[base + k]); sum += v; squares += v * v }
-            }
-            let count = Double(max(n * hw, 1)), m = sum / count
-            mean[ch] = Float(m); deviation[ch] = Float(max(squares / count - m * m, 0).squareRoot())
-        }
-        return (mean, deviation)
+        return TensorCore.channelStatistics([t], channels: t.shape[1], spatial: t.shape[2] * t.shape[3])
     }
 
     /// u [N, C, h, w] with channel k multiplied by `scale` · deviations[k] (a new tensor; nothing

@@ -40,19 +40,7 @@ public struct PlaneNormalization: Codable, Sendable, Equatable {
         guard first.rank == 4, first.shape[0] == 3, planes.allSatisfy({ $0.shape == first.shape }) else {
             throw TriplaneError.planesMismatch(expected: first.shape, actual: planes.first { $0.shape != first.shape }?.shape ?? first.shape)
         }
-        let ch = first.shape[0] * first.shape[1], hw = first.shape[2] * first.shape[3]
-        var s = [Double](repeating: 0, count: ch), s2 = s
-        for p in planes {
-            let d = p.data
-            for c in 0..<ch {
-                var a = 0.0, b = 0.0
-                for i in 0..<hw { let x = Double(d[c * hw + i]); a += x; b += x * x }
-                s[c] += a; s2[c] += b
-            }
-        }
-        let n = Double(planes.count * hw)
-        let mean = s.map { Float($0 / n) }
-        let std = zip(s, s2).map { a, b in Float(max(0, b / n - (a / n) * (a / n)).squareRoot()) }
+        let (mean, std) = channelStatistics(planes, channels: first.shape[0] * first.shape[1], spatial: first.shape[2] * first.shape[3])
         return PlaneNormalization(mean: mean, std: std.map { max($0, 1e-8) }, k: k, objects: planes.count)
     }
 
