@@ -148,6 +148,12 @@ public struct TrainOctreeJob: Job {
     public var surfaceConfig: SurfaceDecoderConfig? = nil
     public var surfaceSteps: Int? = nil
     public var surfacePointsPerShape = 16_384
+    /// Train only the surface stage into `output`, an existing octree generator (its
+    /// `generator.json` and `model.safetensors`, e.g. a copy of a shipped model, which carries no
+    /// training state): the transformer is left as it is, the trees are built at the manifest's
+    /// depth from `data`, which must be a mesh root. `RUN/surface/` is replaced (or, with `resume`,
+    /// continued from its state).
+    public var surfaceOnly = false
 
     public init(data: String, output: String) { self.data = data; self.output = output }
 
@@ -175,9 +181,16 @@ public struct TrainOctreeJob: Job {
         /// The learned surface stage's steps and loss (mean of the last 50); nil when none was trained.
         public var surfaceSteps: Int?
         public var surfaceLoss: Float?
+        /// True when only the surface stage was trained (`surfaceOnly`): the transformer's fields
+        /// (steps, loss, parameters) are then 0 / NaN.
+        public var surfaceOnly = false
         public var seconds: Double
         public var text: String {
-            String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters; %@; %.1f s",
+            if surfaceOnly {
+                return String(format: "%@: surface stage only (the transformer left as it is), %d steps on %d shapes (%@), depth %d, BCE %.4f (mean of the last 50); %.1f s",
+                              run, surfaceSteps ?? 0, shapes, categories.joined(separator: ", "), depth, surfaceLoss ?? .nan, seconds)
+            }
+            return String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters; %@; %.1f s",
                    run, steps, resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), depth, meanSequence,
                    longestSequence, finalLoss, parameters,
                    surfaceSteps.map { String(format: "surface stage %d steps, BCE %.4f", $0, surfaceLoss ?? .nan) } ?? "no learned surface stage (generation blurs)",
@@ -189,6 +202,7 @@ public struct TrainOctreeJob: Job {
         let start = Date()
         guard checkpointEvery >= 1 else { throw PipelineError.invalidOption("--checkpoint-every must be ≥ 1") }
         guard previewEvery >= 0 else { throw PipelineError.invalidOption("--preview-every must be ≥ 0") }
+        if surfaceOnly { return try runSurfaceOnly(start: start) }
         let d = config?.model.depth ?? depth
         guard (1...8).contains(d) else { throw PipelineError.invalidOption("--depth must lie in 1…8, got \(d)") }
         let folder = try OctreeSequenceFolder(data, depth: d)

@@ -106,6 +106,25 @@ extension Octree {
 }
 
 extension TrainOctreeJob {
+    /// `surfaceOnly`: the surface stage of the octree generator in `output`, trained on the trees
+    /// of `data` (a mesh root) at the manifest's structure depth.
+    func runSurfaceOnly(start: Date) throws -> Report {
+        guard surfaceSteps != 0 else { throw PipelineError.invalidOption("--surface-only with --surface-steps 0 trains nothing") }
+        guard let manifest = try OctreeGeneratorManifest.readIfOctree(output) else {
+            throw PipelineError.invalidInput(path: output, reason: "no octree generator here (generator.json): --surface-only adds a surface stage to an existing model")
+        }
+        let folder = try OctreeSequenceFolder(data, depth: manifest.depth)
+        guard folder.fromMeshes else {
+            throw PipelineError.invalidInput(path: data, reason: "trees or token files: the surface stage learns from meshes (pass the mesh root the trees were built from)")
+        }
+        let surface = try trainSurface(folder.shapes, start: start)
+        return Report(run: output, shapes: folder.shapes.count, categories: trainingCategoryOrder(folder.categoryOfItem), depth: manifest.depth,
+                      longestSequence: folder.sequences.map(\.count).max() ?? 0,
+                      meanSequence: Double(folder.sequences.map(\.count).reduce(0, +)) / Double(max(1, folder.sequences.count)),
+                      steps: 0, resumedFrom: nil, finalLoss: .nan, parameters: 0, surfaceSteps: surface.steps, surfaceLoss: surface.loss,
+                      surfaceOnly: true, seconds: Date().timeIntervalSince(start))
+    }
+
     /// The second stage of `train octree`: the learned surface decoder in `RUN/surface/`
     /// (model.safetensors, state.safetensors, log.jsonl, loss.png — `GeneratorTrainingLoop`'s files)
     /// on labelled points of the training meshes. Resumes like the transformer.

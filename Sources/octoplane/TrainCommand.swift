@@ -61,6 +61,8 @@ extension TrainCommand {
             RUN/loss.png (at every checkpoint) and RUN/previews/step-N.png (every --preview-every steps). \
             From meshes, a second stage follows: the learned surface decoder in RUN/surface/ (the same files), trained on \
             labelled points of the training meshes around their trees; generation meshes through it (without it, through a blur). \
+            --surface-only trains just that stage into an existing model folder (e.g. a copy of a shipped one, which has no \
+            training state), from the mesh root DATA, leaving the transformer as it is. \
             A killed run continues with --resume from its last checkpoint, on the same loss curve.
             """)
         @Argument(help: "Folder of trees / token files, or a ShapeNet-layout mesh root.") var data: String
@@ -74,6 +76,8 @@ extension TrainCommand {
         @Option(help: "Surface stage steps (meshes only; 0: no learned surface stage).") var surfaceSteps: Int?
         @Option(help: "Surface stage config (JSON: radius, hidden, batchSize, learningRate, totalSteps, …).") var surfaceConfig: String?
         @Option(help: "Labelled points per training shape for the surface stage.") var surfacePoints = 16_384
+        @Flag(help: "Train only the surface stage into RUN, an existing model (generator.json + model.safetensors, e.g. a copy of a shipped one); DATA: a mesh root.")
+        var surfaceOnly = false
         @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
         @Flag(help: "No progress lines.") var quiet = false
@@ -84,7 +88,7 @@ extension TrainCommand {
             job.config = try config.map { try OctreeTrainingConfig.load($0) }
             job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
             job.surfaceSteps = surfaceSteps; job.surfaceConfig = try surfaceConfig.map { try SurfaceDecoderConfig.load($0) }
-            job.surfacePointsPerShape = surfacePoints
+            job.surfacePointsPerShape = surfacePoints; job.surfaceOnly = surfaceOnly
             job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()

@@ -179,6 +179,44 @@ struct OctreeGeneratorTests {
         #expect(FileManager.default.fileExists(atPath: tmp.path + "/eval/seed-3/chair.png") && FileManager.default.fileExists(atPath: tmp.path + "/eval/seed-5/mug.png"))
     }
 
+    @Test("--surface-only trains just the surface stage into a model folder without training state, leaving the transformer's file byte for byte")
+    func surfaceOnly() throws {
+        let tmp = try TemporaryDirectory("octree-surface-only"); defer { tmp.remove() }
+        var synth = SynthJob(output: tmp.path + "/shapes")
+        synth.categories = ["mug"]; synth.perCategory = 2; synth.seed = 3; synth.showProgress = false
+        _ = try synth.run()
+        var train = TrainOctreeJob(data: synth.output, output: tmp.path + "/run")
+        train.config = OctreeTrainingConfig(model: OctreeTransformerConfig(depth: 3, contextLength: 128, embedDim: 16, heads: 2, layers: 1, mlpRatio: 2, classCount: 1))
+        train.steps = 2; train.quiet = true; train.surfaceSteps = 0                       // the transformer alone
+        _ = try train.run()
+        let shipped = tmp.path + "/shipped"                                                // as a shipped model: no state
+        try FileManager.default.createDirectory(atPath: shipped, withIntermediateDirectories: true)
+        for f in ["generator.json", "model.safetensors"] { try FileManager.default.copyItem(atPath: tmp.path + "/run/" + f, toPath: shipped + "/" + f) }
+        let before = try Data(contentsOf: URL(fileURLWithPath: shipped + "/model.safetensors"))
+        var stage = TrainOctreeJob(data: synth.output, output: shipped)
+        stage.surfaceOnly = true; stage.surfaceSteps = 3; stage.surfacePointsPerShape = 256; stage.quiet = true
+        let report = try stage.run()
+        #expect(report.surfaceOnly && report.surfaceSteps == 3 && report.surfaceLoss?.isFinite == true && report.depth == 3 && report.shapes == 2)
+        #expect(report.text.contains("surface stage only"))
+        #expect(try SurfaceDecoderFile.loadChecked(shipped + "/surface/model.safetensors").config.totalSteps == 3)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: shipped + "/model.safetensors")) == before)
+        #expect(!FileManager.default.fileExists(atPath: shipped + "/state.safetensors"))
+        // Again without --resume: its state exists, so the run refuses rather than start over silently.
+        #expect(throws: PipelineError.self) { try stage.run() }
+        // A folder that holds no octree generator, and data that are not meshes, are refused naming the path.
+        var empty = stage
+        empty.output = tmp.path + "/nothing"
+        do { _ = try empty.run(); Issue.record("a folder without a model was accepted") }
+        catch let PipelineError.invalidInput(path, reason) { #expect(path == empty.output && reason.contains("generator.json")) }
+        let trees = tmp.path + "/trees/mug"
+        try FileManager.default.createDirectory(atPath: trees, withIntermediateDirectories: true)
+        try OctreeFile.write(tree(SphereSDF(radius: 0.5), depth: 3), to: trees + "/a.octree")
+        var fromTrees = stage
+        fromTrees.data = tmp.path + "/trees"; fromTrees.output = tmp.path + "/run"
+        do { _ = try fromTrees.run(); Issue.record("trees were accepted") }
+        catch let PipelineError.invalidInput(path, reason) { #expect(path == fromTrees.data && reason.contains("meshes")) }
+    }
+
     @Test("--model takes a folder or a shipped model's name; an unknown name is an error naming it")
     func modelNames() throws {
         let octree = try ShippedModels.resolve(ShippedModels.octreeTransformer, default: ShippedModels.triplaneDiffusion)
