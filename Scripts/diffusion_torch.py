@@ -751,7 +751,14 @@ class Trainer:
         a, s = self.sqrt_ab[t].view(-1, 1, 1, 1), self.sqrt_1mab[t].view(-1, 1, 1, 1)
         xt = (a * x0.double() + s * noise.double()).float()
         target = noise if cfg.get("prediction", "v") == "epsilon" else (a * noise.double() - s * x0.double()).float()
-        loss = F.mse_loss(self.net(xt, t.float(), y), target)
+        output = self.net(xt, t.float(), y)
+        gamma = cfg.get("minSNRGamma", 0)
+        if gamma > 0:   # min-SNR-γ (Hang et al. 2023): min(SNR, γ)/SNR for ε, min(SNR, γ)/(SNR + 1) for v
+            snr = (a * a) / (s * s)
+            w = snr.clamp(max=gamma) / (snr if cfg.get("prediction", "v") == "epsilon" else snr + 1)
+            root = w.sqrt().float()
+            output, target = output * root, target * root
+        loss = F.mse_loss(output, target)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         clip = cfg.get("gradientClip", 1.0)

@@ -11,6 +11,8 @@ import TensorCore
 ///     y  ← labels, each replaced by the null class with probability `labelDropout`
 ///     t ~ U{0…T−1}, ε ~ N(0, I) per sample;  x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε
 ///     loss = mean (model(x_t, t, y) − target)²,  target = ε or v
+///            (with `minSNRGamma` > 0: each sample's squared error × its min-SNR-γ weight w_t,
+///            computed as mean (√w·model − √w·target)²)
 ///     backward; clip the global gradient norm; Adam(W); EMA update
 ///
 /// Randomness: weights from `SeededRandom(seed)`, the epoch permutations from its
@@ -77,9 +79,15 @@ public final class DiffusionTrainer {
         let t = (0..<b).map { _ in min(config.timesteps - 1, Int(rng.nextDouble() * Double(config.timesteps))) }
         let noise = Tensor.randn(x0.shape, rng: &rng)
         let xt = schedule.noised(x0, at: t, noise: noise)
-        let target = schedule.trainingTarget(config.prediction, x0: x0, epsilon: noise, at: t)
+        var target = schedule.trainingTarget(config.prediction, x0: x0, epsilon: noise, at: t)
         optimizer.zeroGrad()
-        let value = backwardAndUpdate(mseLoss(model(xt, timesteps: t.map(Float.init), labels: labels), target), model.parameters,
+        var output = model(xt, timesteps: t.map(Float.init), labels: labels)
+        if config.minSNRGamma > 0 {
+            let w = schedule.minSNRWeights(config.prediction, gamma: config.minSNRGamma, at: t)
+            let root = Tensor(w.map { $0.squareRoot() }, shape: [b] + Array(repeating: 1, count: x0.shape.count - 1))
+            output = output * root; target = target * root
+        }
+        let value = backwardAndUpdate(mseLoss(output, target), model.parameters,
                                       optimizer: optimizer, ema: ema, clip: config.gradientClip, emaDecay: config.emaDecay,
                                       emaWarmup: config.emaWarmup, step: step)
         step += 1

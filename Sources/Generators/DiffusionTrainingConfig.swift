@@ -31,13 +31,16 @@ public struct DiffusionTrainingConfig: TrainingConfigFile, Sendable, Equatable {
     /// Probability that a training label is replaced by the null class (classifier-free guidance
     /// needs the unconditional model too; Ho & Salimans use 0.1–0.2).
     public var labelDropout: Double = 0.1
+    /// γ of the min-SNR-γ loss weighting (`DiffusionSchedule.minSNRWeights`; Hang et al. 2023
+    /// use 5); 0: every sample weighs the same (Ho et al.'s simple loss).
+    public var minSNRGamma: Double = 0
     public var seed: UInt64 = 0
 
     public init(model: UNetConfig) { self.model = model }
 
     private enum CodingKeys: String, CodingKey {
         case model, schedule, timesteps, prediction, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps
-        case adamBeta1, adamBeta2, adamEpsilon, weightDecay, gradientClip, emaDecay, emaWarmup, labelDropout, seed
+        case adamBeta1, adamBeta2, adamEpsilon, weightDecay, gradientClip, emaDecay, emaWarmup, labelDropout, minSNRGamma, seed
     }
 
     public init(from decoder: Decoder) throws {
@@ -52,6 +55,7 @@ public struct DiffusionTrainingConfig: TrainingConfigFile, Sendable, Equatable {
         try take(.adamBeta1, &adamBeta1); try take(.adamBeta2, &adamBeta2); try take(.adamEpsilon, &adamEpsilon)
         try take(.weightDecay, &weightDecay); try take(.emaDecay, &emaDecay); try take(.emaWarmup, &emaWarmup)
         try take(.labelDropout, &labelDropout); try take(.seed, &seed); try take(.gradientClip, &gradientClip)
+        try take(.minSNRGamma, &minSNRGamma)
     }
 
     /// Throws `GeneratorError.invalidConfig` naming the first value out of range.
@@ -68,6 +72,7 @@ public struct DiffusionTrainingConfig: TrainingConfigFile, Sendable, Equatable {
         try check(gradientClip >= 0, "gradientClip must be ≥ 0 (0: no clipping)")
         try check(emaDecay >= 0 && emaDecay < 1, "emaDecay must lie in [0, 1), got \(emaDecay)")
         try check(labelDropout >= 0 && labelDropout <= 1, "labelDropout must lie in [0, 1], got \(labelDropout)")
+        try check(minSNRGamma >= 0 && minSNRGamma.isFinite, "minSNRGamma must be ≥ 0 (0: no weighting), got \(minSNRGamma)")
     }
 
     /// The training schedule (T steps).

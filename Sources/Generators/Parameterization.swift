@@ -43,6 +43,23 @@ extension DiffusionSchedule {
         perSampleCombination(xt, pick(sqrtOneMinusAlphaBars, entries), v, pick(sqrtAlphaBars, entries))
     }
 
+    /// Min-SNR-γ loss weights (Hang et al., "Efficient Diffusion Training via Min-SNR Weighting
+    /// Strategy", ICCV 2023) for a loss on `target`, one per entry: with SNR = ᾱ/(1 − ᾱ), the
+    /// x₀-loss weight min(SNR, γ) expressed on the predicted quantity — min(SNR, γ)/SNR for ε,
+    /// min(SNR, γ)/(SNR + 1) for v. Every weight lies in (0, 1]; low-noise steps (SNR > γ) are
+    /// damped, and for v the high-noise ones too (weight → SNR as SNR → 0), so no few steps
+    /// dominate the gradient. `gamma` > 0 (the paper's 5).
+    public func minSNRWeights(_ target: PredictionTarget, gamma: Double, at entries: [Int]) -> [Float] {
+        precondition(gamma > 0, "min-SNR γ must be > 0, got \(gamma)")
+        return entries.map { i in
+            let snr = alphaBars[i] / (1 - alphaBars[i])
+            switch target {
+            case .epsilon: return Float(min(snr, gamma) / snr)
+            case .v: return Float(min(snr, gamma) / (snr + 1))
+            }
+        }
+    }
+
     /// The training target for `target`: ε itself, or v from (x₀, ε).
     public func trainingTarget(_ target: PredictionTarget, x0: Tensor, epsilon eps: Tensor, at entries: [Int]) -> Tensor {
         switch target {

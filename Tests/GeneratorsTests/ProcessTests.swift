@@ -60,6 +60,36 @@ struct ProcessTests {
         #expect(zip(m0.scalars, x0.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-6 })
     }
 
+    @Test("min-SNR-γ weights put min(SNR, γ) on the x₀ error, whichever quantity the loss is on, and lie in (0, 1]")
+    func minSNRWeightsAreTheX0Weight() {
+        var rng = SeededRandom(seed: 9)
+        let entries = [0, 10, 60, 120, 199], gamma = 5.0
+        let x0 = Tensor.uniform([5, 2, 3, 3], -1, 1, rng: &rng), eps = Tensor.randn([5, 2, 3, 3], rng: &rng)
+        let xt = schedule.noised(x0, at: entries, noise: eps)
+        let miss = Tensor.randn([5, 2, 3, 3], std: 0.1, rng: &rng)
+        func perSample(_ a: Tensor, _ b: Tensor) -> [Double] {
+            (0..<5).map { k in (k * 18..<(k + 1) * 18).reduce(0.0) { $0 + Double(a.scalars[$1] - b.scalars[$1]) * Double(a.scalars[$1] - b.scalars[$1]) } }
+        }
+        for target in PredictionTarget.allCases {
+            let truth = schedule.trainingTarget(target, x0: x0, epsilon: eps, at: entries), guess = truth + miss
+            let x0Guess = target == .v ? schedule.x0(fromVelocity: guess, xt: xt, at: entries) : schedule.x0(fromEpsilon: guess, xt: xt, at: entries)
+            let w = schedule.minSNRWeights(target, gamma: gamma, at: entries)
+            let onTarget = perSample(guess, truth), onX0 = perSample(x0Guess, x0)
+            for (k, t) in entries.enumerated() {
+                let snr = schedule.alphaBars[t] / (1 - schedule.alphaBars[t])
+                #expect(w[k] > 0 && w[k] <= 1, "\(target) t = \(t): weight \(w[k])")
+                let lhs = Double(w[k]) * onTarget[k], rhs = min(snr, gamma) * onX0[k]
+                #expect(Swift.abs(lhs - rhs) <= 2e-3 * rhs, "\(target) t = \(t): \(lhs) vs \(rhs)")
+            }
+        }
+        // Where SNR ≤ γ, ε is unweighted; where SNR ≥ γ, v is weighted γ/(SNR + 1).
+        let snrs = entries.map { schedule.alphaBars[$0] / (1 - schedule.alphaBars[$0]) }
+        for (k, w) in schedule.minSNRWeights(.epsilon, gamma: gamma, at: entries).enumerated() where snrs[k] <= gamma { #expect(w == 1) }
+        for (k, w) in schedule.minSNRWeights(.v, gamma: gamma, at: entries).enumerated() where snrs[k] >= gamma {
+            #expect(Swift.abs(Double(w) - gamma / (snrs[k] + 1)) < 1e-6)
+        }
+    }
+
     @Test("ε, v and x₀ convert into one another and back")
     func conversionsRoundTrip() {
         var rng = SeededRandom(seed: 3)

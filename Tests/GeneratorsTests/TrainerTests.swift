@@ -65,6 +65,35 @@ struct TrainerTests {
         }
     }
 
+    @Test("with min-SNR-γ weighting a step's loss is the per-sample weighted mean of squared errors, recomputed by hand from the same draws")
+    func minSNRLossMatchesNaive() throws {
+        var config = tinyConfig()
+        config.minSNRGamma = 5
+        let image = pattern(0.5)
+        let data = try DiffusionDataset(images: Tensor(image, shape: [1, 2, 8, 8]))   // one image: every batch is it, thrice
+        let trainer = try DiffusionTrainer(config: config, data: data)
+        let loss = trainer.trainStep()
+        // The step's draws, in the documented order (no labels: t, then ε), and its initial weights.
+        var rng = SeededRandom(seed: config.seed).split(1), initRng = SeededRandom(seed: config.seed)
+        let t = (0..<3).map { _ in min(config.timesteps - 1, Int(rng.nextDouble() * Double(config.timesteps))) }
+        let x0 = Tensor(image + image + image, shape: [3, 2, 8, 8])
+        let noise = Tensor.randn(x0.shape, rng: &rng)
+        let s = config.diffusionSchedule
+        let output = UNet(config.model, rng: &initRng)(s.noised(x0, at: t, noise: noise), timesteps: t.map(Float.init)).scalars
+        let target = s.trainingTarget(.v, x0: x0, epsilon: noise, at: t).scalars
+        let w = s.minSNRWeights(.v, gamma: 5, at: t)
+        var naive = 0.0
+        for i in output.indices { naive += Double(w[i / 128]) * Double(output[i] - target[i]) * Double(output[i] - target[i]) }
+        naive /= Double(output.count)
+        #expect(Swift.abs(Double(loss) - naive) <= 1e-5 * naive, "loss \(loss), by hand \(naive)")
+        #expect(Set(w).count > 1 && w.allSatisfy { $0 < 1 })                // a weighting that changes the loss
+        var plain = tinyConfig()                                               // γ = 0: Ho's loss, another value
+        plain.labelDropout = config.labelDropout
+        #expect(try DiffusionTrainer(config: plain, data: data).trainStep() != loss)
+        config.minSNRGamma = -1
+        #expect(throws: GeneratorError.self) { try DiffusionTrainer(config: config, data: data) }
+    }
+
     @Test("a run resumed from a checkpoint equals the uninterrupted run bit for bit")
     func resumeIsBitIdentical() throws {
         let straight = try trained(6), first = try trained(3)
