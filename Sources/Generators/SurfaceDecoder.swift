@@ -9,9 +9,12 @@ import TensorCore
 /// them). A JSON file; keys left out take the defaults below.
 public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
     /// Patch radius in cells (features of (2r + 1)³ cells); recorded for the feature builder.
-    public var radius: Int = 2
-    /// Floats per cell patch (`PatchQuery.patchWidth`).
-    public var inputs: Int = 250
+    /// 3 since 2026-12-05 (radius 2 before: cars' flat sides came out rippled, see the octree
+    /// model card).
+    public var radius: Int = Self.defaultRadius
+    public static let defaultRadius = 3
+    /// Floats per cell patch (`PatchQuery.patchWidth`: 2 per cell, 686 at radius 3).
+    public var inputs: Int = 686
     /// Hidden widths: the first is the cell code's; then the head's ReLU layers.
     public var hidden: [Int] = [64, 64]
     /// Points per step.
@@ -28,7 +31,7 @@ public struct SurfaceDecoderConfig: TrainingConfigFile, Sendable, Equatable {
     public var addShell: Double = 0.05
     public var seed: UInt64 = 0
 
-    public init(radius: Int = 2, inputs: Int) { self.radius = radius; self.inputs = inputs }
+    public init(radius: Int = Self.defaultRadius, inputs: Int) { self.radius = radius; self.inputs = inputs }
 
     private enum CodingKeys: String, CodingKey {
         case radius, inputs, hidden, batchSize, learningRate, minLearningRate, warmupSteps, totalSteps, emaDecay, dropShell, addShell, seed

@@ -143,7 +143,7 @@ public struct TrainOctreeJob: Job {
     public var quiet = false
     /// The learned surface stage (`RUN/surface/`, see `trainSurface`), trained after the
     /// transformer when the data are meshes: its config (nil: `SurfaceDecoderConfig`'s defaults,
-    /// radius 2), steps (nil: the config's; 0: no surface stage, generation then blurs), and the
+    /// radius 3), steps (nil: the config's; 0: no surface stage, generation then blurs), and the
     /// labelled points per training shape.
     public var surfaceConfig: SurfaceDecoderConfig? = nil
     public var surfaceSteps: Int? = nil

@@ -131,7 +131,7 @@ extension TrainOctreeJob {
     func trainSurface(_ shapes: [(mesh: TriangleMesh, tree: Octree)], start: Date) throws -> (steps: Int, loss: Float) {
         let dir = output + "/surface"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var config = surfaceConfig ?? SurfaceDecoderConfig(inputs: OccupancyVolume.patchWidth(radius: 2))
+        var config = surfaceConfig ?? SurfaceDecoderConfig(inputs: OccupancyVolume.patchWidth(radius: SurfaceDecoderConfig.defaultRadius))
         config.inputs = OccupancyVolume.patchWidth(radius: config.radius)
         if let s = surfaceSteps { config.totalSteps = s; config.warmupSteps = min(config.warmupSteps, s) }
         if !quiet { FileHandle.standardError.write(Data("train surface: labelling \(surfacePointsPerShape) points on each of \(shapes.count) shapes\n".utf8)) }
