@@ -17,7 +17,7 @@ Files (Octoplane's):
   RUN/                 what `octoplane train diffusion` writes and `octoplane generate --model` reads
     generator.json     kind "octoplane-triplane-diffusion", categories (label order), planeShape [3, C, R, R],
                        normalization {channels, mean, std, k, …} (x_norm = (x − mean)/(k·std) per stacked channel),
-                       mirrored, trainingShapes, x0Bound (the x̂₀ clip: the training data's largest |x|);
+                       mirrored, mirroredCategories, trainingShapes, x0Bound (the x̂₀ clip: the training data's largest |x|);
                        a latent RUN also latent {shape [Z, R/d, R/d], mean [Z], std [Z]}: diffusion space
                        x ↔ autoencoder latent z = mean + std·x per channel
     model.safetensors  the U-Net's EMA weights under the names below, F32 (F16 is read too); metadata
@@ -808,10 +808,13 @@ def cmd_train(a):
     planes, labels = read_triplane_folder(a.data, manifest)
     x = normalize(planes, manifest["normalization"])
     if manifest.get("mirrored", False):
-        m = planes.copy()
+        # The categories the RUN trained mirrored (every one in manifests written before the key existed).
+        names = manifest.get("mirroredCategories") or manifest["categories"]
+        pick = np.isin(labels, [manifest["categories"].index(c) for c in names])
+        m = planes[pick].copy()
         m[:, [0, 2]] = m[:, [0, 2], :, :, ::-1]            # planes (x,y), (x,z): u (width) is x
         x = np.concatenate([x, normalize(m, manifest["normalization"])])
-        labels = np.concatenate([labels, labels])
+        labels = np.concatenate([labels, labels[pick]])
     images = torch.from_numpy(np.ascontiguousarray(x))
     ae = latent_autoencoder(a.run, manifest, device)
     if ae is not None:                                     # LatentTrainingStage.encode: posterior means, unit scale

@@ -9,10 +9,14 @@ public struct OctreeSamplerSettings: Sendable, Equatable {
     public var temperature: Float = 1
     /// Keep only the k most probable allowed masks (0: all).
     public var topK: Int = 0
+    /// Nucleus sampling (Holtzman et al., ICLR 2020): keep the fewest most probable allowed masks
+    /// whose probability under the temperature-scaled softmax (after top-k) reaches `topP`, always
+    /// at least the most probable one; 1 keeps all.
+    public var topP: Float = 1
     /// Parallel decoding: MaskGIT steps per depth (fewer when a depth has fewer nodes).
     public var stepsPerDepth: Int = 8
-    public init(decoding: OctreeDecoding = .parallel, temperature: Float = 1, topK: Int = 0, stepsPerDepth: Int = 8) {
-        self.decoding = decoding; self.temperature = temperature; self.topK = topK; self.stepsPerDepth = stepsPerDepth
+    public init(decoding: OctreeDecoding = .parallel, temperature: Float = 1, topK: Int = 0, topP: Float = 1, stepsPerDepth: Int = 8) {
+        self.decoding = decoding; self.temperature = temperature; self.topK = topK; self.topP = topP; self.stepsPerDepth = stepsPerDepth
     }
 }
 
@@ -36,7 +40,7 @@ public struct OctreeSampler {
     public var settings: OctreeSamplerSettings
 
     public init(model: OctreeTransformer, settings: OctreeSamplerSettings = OctreeSamplerSettings()) {
-        precondition(settings.temperature >= 0 && settings.topK >= 0 && settings.stepsPerDepth >= 1, "sampler settings out of range")
+        precondition(settings.temperature >= 0 && settings.topK >= 0 && settings.topP > 0 && settings.topP <= 1 && settings.stepsPerDepth >= 1, "sampler settings out of range")
         self.model = model; self.settings = settings
     }
 
@@ -117,7 +121,8 @@ public struct OctreeSampler {
 
     /// Draws a mask from one row of 256 logits among the allowed ones (1…255 with at most
     /// `maxChildren` bits set): greedy at temperature 0, else from softmax(logits/T) restricted to
-    /// the top k. `probability` is the chosen mask's probability under the (unrestricted-by-top-k)
+    /// the top k, then to the nucleus of mass `topP` (ties in logit broken toward the smaller mask,
+    /// so the draw is a function of the logits and the stream alone). `probability` is the chosen mask's probability under the (unrestricted-by-top-k)
     /// temperature-1 softmax over the allowed masks — the confidence parallel decoding ranks by.
     static func choose(_ logits: UnsafePointer<Float>, maxChildren: Int, _ s: OctreeSamplerSettings, _ rng: inout SeededRandom) -> (token: Int, probability: Float) {
         let allowed = (1..<256).filter { $0.nonzeroBitCount <= max(1, maxChildren) }
@@ -128,11 +133,17 @@ public struct OctreeSampler {
         func confidence(_ t: Int) -> Float { Foundation.exp(logits[t] - logits[best]) / z }
         if s.temperature == 0 { return (best, confidence(best)) }
         var pool = allowed
-        if s.topK > 0 && s.topK < pool.count {
+        if (s.topK > 0 && s.topK < pool.count) || s.topP < 1 {
             pool.sort { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
-            pool = Array(pool.prefix(s.topK))
         }
-        let w = pool.map { Foundation.exp((logits[$0] - logits[best]) / s.temperature) }
+        if s.topK > 0 && s.topK < pool.count { pool = Array(pool.prefix(s.topK)) }
+        var w = pool.map { Foundation.exp((logits[$0] - logits[best]) / s.temperature) }
+        if s.topP < 1 {
+            let mass = s.topP * w.reduce(0, +)
+            var kept = 0, sum: Float = 0
+            while kept < w.count && (kept == 0 || sum < mass) { sum += w[kept]; kept += 1 }
+            pool = Array(pool.prefix(kept)); w = Array(w.prefix(kept))
+        }
         var u = rng.nextFloat() * w.reduce(0, +)
         for (t, wt) in zip(pool, w) {
             u -= wt

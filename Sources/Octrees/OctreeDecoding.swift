@@ -14,6 +14,7 @@ extension Octree {
     ///   so trees decoded from tokens stay in the octree frame.
     /// - A closed shell gives a watertight, edge-manifold mesh; an unfilled volume (open surface or
     ///   leaky shell, see `OccupancyVolume.filled`) gives the closed skin around the shell cells.
+    ///   Shell cells on the cube's outermost layer close just beyond it (`MarchingCubes.extractClosed`).
     /// - Accuracy: the surface lies within about half a finest cell of the shell's middle, i.e.
     ///   within ~1 finest cell (2/2^depth) of the source surface; sharp features are rounded at that scale.
     /// - The empty tree gives the empty mesh. Depths beyond `maxVolumeDepth` throw `depthOutOfRange`.
@@ -24,7 +25,7 @@ extension Octree {
     /// `reconstructMesh`, also telling whether the volume was filled (`OccupancyVolume.filled`).
     public func reconstruct(inside: (([Vec3]) -> [Bool])? = nil, inSourceFrame: Bool = true) throws -> (mesh: TriangleMesh, filled: Bool) {
         let volume = try occupancyVolume(inside: inside)
-        let mesh = try MarchingCubes.extract(volume.cornerGrid(), level: 0.5, inside: .higher)
+        let mesh = try MarchingCubes.extractClosed(volume.cornerGrid(), level: 0.5, inside: .higher)
         return (inSourceFrame ? mesh.transformed(by: frame.inverse) : mesh, volume.filled)
     }
 }

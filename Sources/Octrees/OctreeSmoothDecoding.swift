@@ -19,7 +19,8 @@ extension Octree {
     ///
     /// - `sigma` = 0 skips the blur (then the surface is the coarse one, finely tessellated).
     /// - Output in the octree frame [-1, 1]³ (or the source frame when `inSourceFrame`), closed
-    ///   (watertight, edge-manifold) since the lattice border lies outside the solid.
+    ///   (watertight, edge-manifold): where the solid reaches the cube's border the lattice is padded
+    ///   by one step (`MarchingCubes.extractClosed`), so the surface closes just beyond it.
     /// - The empty tree gives the empty mesh; targetDepth must lie in depth…`maxVolumeDepth`.
     public func smoothMesh(targetDepth: Int, sigma: Float, inSourceFrame: Bool = false) throws -> TriangleMesh {
         guard (depth...Octree.maxVolumeDepth).contains(targetDepth) else {
@@ -56,7 +57,7 @@ extension Octree {
         }
         if sigma > 0 { Self.gaussianBlur(&values, n: m, sigma: sigma * Float(scale)) }
         let grid = ScalarGrid(resolution: SIMD3(m, m, m), bounds: .cube(halfSize: 1), values: values)
-        let mesh = try MarchingCubes.extract(grid, level: 0.5, inside: .higher)
+        let mesh = try MarchingCubes.extractClosed(grid, level: 0.5, inside: .higher)
         return inSourceFrame ? mesh.transformed(by: frame.inverse) : mesh
     }
 

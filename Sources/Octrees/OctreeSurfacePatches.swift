@@ -177,7 +177,7 @@ extension Octree {
             start += chunk
         }
         let grid = ScalarGrid(resolution: SIMD3(m, m, m), bounds: .cube(halfSize: 1), values: values)
-        let mesh = try MarchingCubes.extract(grid, level: 0, inside: .higher)
+        let mesh = try MarchingCubes.extractClosed(grid, level: 0, inside: .higher)
         return inSourceFrame ? mesh.transformed(by: frame.inverse) : mesh
     }
 }

@@ -22,10 +22,13 @@ public struct OctreeGeneratorManifest: Codable, Sendable, Equatable {
     public var categories: [String]
     /// Structure depth D of the sequences (surface cells on a 2^D grid).
     public var depth: Int
-    /// Whether training added the x-mirrored copy of every shape.
+    /// Whether training added x-mirrored copies of shapes (of every shape when
+    /// `mirroredCategories` is nil, as in manifests written before it existed).
     public var mirrored: Bool
     /// Shapes (before mirroring) the model was trained on.
     public var trainingShapes: Int
+    /// The categories whose shapes were also trained mirrored (`TrainOctreeJob.mirror`).
+    public var mirroredCategories: [String]? = nil
 
     /// The manifest of `dir`, or nil when `dir/generator.json` is absent or of another kind.
     static func readIfOctree(_ dir: String) throws -> OctreeGeneratorManifest? {
@@ -118,8 +121,9 @@ struct OctreeSequenceFolder {
 
 /// `octoplane train octree TREES_DIR|ROOT --out RUN [--config FILE] [--steps N] [--resume]`: a
 /// class-conditional octree transformer (`OctreeTrainer`: one model for next-token and parallel
-/// decoding) on the child-mask sequences of the folder's trees (see `OctreeSequenceFolder`), every
-/// shape also x-mirrored by default. The step loop, log, loss plot and previews are
+/// decoding) on the child-mask sequences of the folder's trees (see `OctreeSequenceFolder`), the
+/// shapes of each category whose mirror images look like its data also x-mirrored (`mirror`; a
+/// mirror image identical to its shape is not added twice). The step loop, log, loss plot and previews are
 /// `GeneratorTrainingLoop`'s; every `checkpointEvery` steps the resumable state and the sampling
 /// model are written, atomically.
 public struct TrainOctreeJob: Job {
@@ -130,7 +134,9 @@ public struct TrainOctreeJob: Job {
     /// Structure depth when no config is given.
     public var depth = 5
     public var steps: Int? = nil
-    public var mirror = true
+    /// Which categories also train x-mirrored (`auto`: by `MirrorInvariance` over the Chamfer
+    /// distances of the depth-≤ 5 leaf cells, `LeafSetChamfer`).
+    public var mirror = MirrorPolicy.auto
     public var checkpointEvery = 100
     /// Every this many steps and at the end: `RUN/previews/step-NNNNNN.png`, two shapes per category
     /// sampled from the EMA weights (generate's defaults: next-token decoding, seed 0). 0: none.
@@ -184,17 +190,22 @@ public struct TrainOctreeJob: Job {
         /// True when only the surface stage was trained (`surfaceOnly`): the transformer's fields
         /// (steps, loss, parameters) are then 0 / NaN.
         public var surfaceOnly = false
+        /// Sequences trained on: the shapes plus the mirror images added.
+        public var sequences = 0
+        /// The categories trained mirrored too, and under `--mirror auto` the evidence per category.
+        public var mirroredCategories: [String] = []
+        public var mirrorEvidence: [MirrorInvariance] = []
         public var seconds: Double
         public var text: String {
             if surfaceOnly {
                 return String(format: "%@: surface stage only (the transformer left as it is), %d steps on %d shapes (%@), depth %d, BCE %.4f (mean of the last 50); %.1f s",
                               run, surfaceSteps ?? 0, shapes, categories.joined(separator: ", "), depth, surfaceLoss ?? .nan, seconds)
             }
-            return String(format: "%@: %d steps%@ on %d shapes (%@), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters; %@; %.1f s",
-                   run, steps, resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), depth, meanSequence,
+            return String(format: "%@: %d steps%@ on %d shapes (%@; %d sequences with the mirror images), depth %d, sequences of %.0f tokens on average (longest %d), loss %.4f (mean of the last 50), %d parameters; %@; %.1f s",
+                   run, steps, resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), sequences, depth, meanSequence,
                    longestSequence, finalLoss, parameters,
                    surfaceSteps.map { String(format: "surface stage %d steps, BCE %.4f", $0, surfaceLoss ?? .nan) } ?? "no learned surface stage (generation blurs)",
-                   seconds)
+                   seconds) + mirrorLines(mirroredCategories, mirrorEvidence)
         }
     }
 
@@ -207,10 +218,17 @@ public struct TrainOctreeJob: Job {
         guard (1...8).contains(d) else { throw PipelineError.invalidOption("--depth must lie in 1…8, got \(d)") }
         let folder = try OctreeSequenceFolder(data, depth: d)
         let categories = trainingCategoryOrder(folder.categoryOfItem)
+        let (mirrored, evidence) = mirror.decide(categories) { cat in
+            let members = zip(folder.sequences, folder.categoryOfItem).filter { $0.1 == cat }.map(\.0)
+            let chamfer = LeafSetChamfer(members)
+            return MirrorInvariance(category: cat, shapes: members.count, distance: chamfer.distance, mirrored: chamfer.mirroredDistance)
+        }
         var sequences: [ChildMaskSequence] = [], labels: [Int] = []
         for (s, cat) in zip(folder.sequences, folder.categoryOfItem) {
             let label = categories.firstIndex(of: cat)!
-            for q in mirror ? [s, s.mirroredX()] : [s] { sequences.append(q); labels.append(label) }
+            // A mirror image equal to its shape (a mirror-symmetric structure) would only repeat it.
+            let m = mirrored.contains(cat) ? s.mirroredX() : s
+            for q in m == s ? [s] : [s, m] { sequences.append(q); labels.append(label) }
         }
         let longest = sequences.map(\.count).max() ?? 0
         var cfg = config ?? Self.defaultConfig(depth: d, classes: categories.count, longest: longest)
@@ -220,7 +238,8 @@ public struct TrainOctreeJob: Job {
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
-        let manifest = OctreeGeneratorManifest(categories: categories, depth: d, mirrored: mirror, trainingShapes: folder.sequences.count)
+        let manifest = OctreeGeneratorManifest(categories: categories, depth: d, mirrored: !mirrored.isEmpty, trainingShapes: folder.sequences.count,
+                                               mirroredCategories: categories.filter(mirrored.contains))
         try manifest.write(to: output)
         var loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
@@ -236,7 +255,7 @@ public struct TrainOctreeJob: Job {
                       meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
                       resumedFrom: resumedFrom, finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count),
                       parameters: trainer.model.parameterCount, surfaceSteps: surface?.steps, surfaceLoss: surface?.loss,
-                      seconds: Date().timeIntervalSince(start))
+                      sequences: sequences.count, mirroredCategories: categories.filter(mirrored.contains), mirrorEvidence: evidence, seconds: Date().timeIntervalSince(start))
     }
 }
 
@@ -318,7 +337,7 @@ extension SurfaceDecoderFile {
 
 extension GenerateJob {
     /// The octree half of `generate` (`OctreeGenerator`): sequences drawn by `OctreeSampler`
-    /// (`settings`: decoding, temperature, top-k, MaskGIT steps per depth), decoded and meshed
+    /// (`settings`: decoding, temperature, top-k, top-p, MaskGIT steps per depth), decoded and meshed
     /// by the surface stage → `OUT/<category>-<k>.obj` and `.npz` child-mask tokens.
     func generateOctree(_ manifest: OctreeGeneratorManifest, model: String) throws -> (shapes: [Shape], meshes: [TriangleMesh], sampling: Double, decoding: Double) {
         let labels = try labels(manifest.categories)

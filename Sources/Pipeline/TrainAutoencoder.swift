@@ -32,13 +32,16 @@ public struct PlaneAutoencoderManifest: Codable, Sendable, Equatable {
     /// Per latent channel: mean and standard deviation of the posterior means over the training set.
     public var latentMean: [Float]
     public var latentStd: [Float]
+    /// The categories whose shapes were also trained mirrored (nil in files written before it
+    /// existed: every category when `mirrored`).
+    public var mirroredCategories: [String]? = nil
 
     func write(to dir: String) throws { try AtomicFile.write(try JSONOutput.data(self), to: dir + "/autoencoder.json") }
 }
 
 /// `octoplane train autoencoder TRIPLANE_DIR --out RUN [--config FILE] [--steps N] [--resume]`:
-/// the latent stage of issue 15 — a `PlaneAutoencoder` trained on the same normalized, mirrored
-/// images `train diffusion` learns from, with the same loop (progress line, atomic resumable
+/// the latent stage of issue 15 — a `PlaneAutoencoder` trained on the same normalized images
+/// `train diffusion` learns from (every shape also mirrored, by default), with the same loop (progress line, atomic resumable
 /// checkpoints, `log.jsonl`, `loss.png`). Every `previewEvery` steps and at the end,
 /// `RUN/previews/step-N.png`: the first shape of every category decoded from its planes and from
 /// their reconstruction (65³). At the end the report measures what the latent keeps: for every
@@ -50,7 +53,9 @@ public struct TrainAutoencoderJob: Job {
     /// nil: `defaultConfig` for the data's channel count.
     public var config: AutoencoderTrainingConfig? = nil
     public var steps: Int? = nil
-    public var mirror = true
+    /// Which categories also train x-mirrored: every one by default — a reconstruction model
+    /// gains from any plausible shape (see `MirrorPolicy`).
+    public var mirror = MirrorPolicy.all
     /// k of the planes' mean ± kσ → [-1, 1] map, as `train diffusion`'s (3); nil: the folder's k.
     public var normalizationK: Float? = 3
     public var checkpointEvery = 250
@@ -154,8 +159,7 @@ public struct TrainAutoencoderJob: Job {
         let trainer = try AutoencoderTrainer(config: cfg, data: set.dataset, geometry: geometry)
         let resumedFrom = try resumeTraining(statePath: output + "/state.safetensors", allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         // One original per category (its first shape) for the previews.
-        let stride = mirror ? 2 : 1
-        let firsts = set.categories.map { c in stride * set.folder.categoryOfFile.firstIndex(of: c)! }
+        let firsts = set.categories.map { c in set.originalIndex[set.folder.categoryOfFile.firstIndex(of: c)!] }
         let loop = GeneratorTrainingLoop(label: "train autoencoder", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 50, lossTitle: "TRAIN AUTOENCODER LOSS", quiet: quiet,
                                          modelDType: modelDType)
@@ -188,14 +192,14 @@ public struct TrainAutoencoderJob: Job {
         }
         let latentShape = Array(latents.shape.dropFirst())
         let (latentMean, latentStd) = Self.channelStatistics(latents)
-        try PlaneAutoencoderManifest(categories: set.categories, planeShape: shape, normalization: set.normalization, mirrored: mirror,
+        try PlaneAutoencoderManifest(categories: set.categories, planeShape: shape, normalization: set.normalization, mirrored: !set.mirroredCategories.isEmpty,
                                      trainingShapes: set.folder.planes.count, latentShape: latentShape,
-                                     latentMean: latentMean, latentStd: latentStd).write(to: output)
+                                     latentMean: latentMean, latentStd: latentStd, mirroredCategories: set.mirroredCategories).write(to: output)
         var rng = SeededRandom(seed: 0)
         let points = (0..<iouPoints).flatMap { _ in (0..<3).map { _ in Float(rng.nextDouble() * 2 - 1) } }
         var ious: [String: [Double]] = [:]
         for (j, category) in set.folder.categoryOfFile.enumerated() {
-            let i = stride * j
+            let i = set.originalIndex[j]
             let xHat = withNoGrad { ae.decode(latents.slice(axis: 0, i..<(i + 1)).copy()) }
             let original = decoder.evaluate(set.folder.planes[j], points: points)
             let reconstructed = decoder.evaluate(set.normalization.denormalize(xHat).reshaped(shape), points: points)

@@ -26,10 +26,13 @@ public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
     /// [3, C, R, R] of one shape's planes.
     public var planeShape: [Int]
     public var normalization: PlaneNormalization
-    /// Whether training added the x-mirrored copy of every shape.
+    /// Whether training added x-mirrored copies of shapes (of every shape when
+    /// `mirroredCategories` is nil, as in manifests written before it existed).
     public var mirrored: Bool
     /// Shapes (before mirroring) the model was trained on.
     public var trainingShapes: Int
+    /// The categories whose shapes were also trained mirrored (`TrainDiffusionJob.mirror`).
+    public var mirroredCategories: [String]?
     /// The largest |value| of the normalized training planes (mirrored copies included): the
     /// sampler clamps its x̂₀ to ± this by default. The normalization keeps the tails beyond ±kσ,
     /// and they are where thin parts live: clamping the shipped model's training planes (k = 3)
@@ -50,9 +53,10 @@ public struct TriplaneGeneratorManifest: Codable, Sendable, Equatable {
     }
 
     public init(categories: [String], planeShape: [Int], normalization: PlaneNormalization, mirrored: Bool, trainingShapes: Int, x0Bound: Float?,
-                latent: LatentStage? = nil) {
+                latent: LatentStage? = nil, mirroredCategories: [String]? = nil) {
         self.categories = categories; self.planeShape = planeShape; self.normalization = normalization
         self.mirrored = mirrored; self.trainingShapes = trainingShapes; self.x0Bound = x0Bound; self.latent = latent
+        self.mirroredCategories = mirroredCategories
     }
 
     /// [channels, h, w] of what the diffusion model samples: the latent, or the stacked planes.
@@ -120,20 +124,27 @@ struct TriplaneFolder {
 
 /// A `convert --to triplane` folder as training images: every shape's planes normalized (the
 /// folder's statistics, with k overridden by `normalizationK`), stacked on channels
-/// [3·C, R, R], each also mirrored across x when `mirror` (right after it), labelled by category
-/// in `trainingCategoryOrder`. What `train diffusion` and `train autoencoder` both learn from.
+/// [3·C, R, R], each also mirrored across x (right after it) when `mirror` picks its category —
+/// under `auto` by `MirrorInvariance` over the Euclidean distances of the normalized images —
+/// labelled by category in `trainingCategoryOrder`. What `train diffusion` and `train autoencoder`
+/// both learn from.
 struct TriplaneTrainingSet {
     let folder: TriplaneFolder
     let normalization: PlaneNormalization
     let categories: [String]
-    /// [M, 3·C, R, R] normalized images and their labels (M = shapes, ×2 mirrored).
+    /// [M, 3·C, R, R] normalized images and their labels (M = shapes + the mirrored ones).
     let dataset: DiffusionDataset
+    /// The image index of each folder shape (its mirror, if any, follows it).
+    let originalIndex: [Int]
+    /// The categories trained mirrored too, in label order, and under `auto` the evidence.
+    let mirroredCategories: [String]
+    let mirrorEvidence: [MirrorInvariance]
     /// [3, C, R, R] of one shape's planes.
     var planeShape: [Int] { folder.planes[0].shape }
     /// The largest |value| of the normalized images.
     let largestMagnitude: Float
 
-    init(_ dir: String, normalizationK: Float?, mirror: Bool) throws {
+    init(_ dir: String, normalizationK: Float?, mirror: MirrorPolicy) throws {
         folder = try TriplaneFolder(dir)
         var normalization = folder.normalization
         if let k = normalizationK {
@@ -142,14 +153,29 @@ struct TriplaneTrainingSet {
         }
         self.normalization = normalization
         categories = trainingCategoryOrder(folder.categoryOfFile)
-        var images: [Tensor] = [], labels: [Int] = []
+        let norm = normalization, shapes = Array(zip(folder.planes, folder.categoryOfFile))
+        let (mirrored, evidence) = mirror.decide(categories) { cat in
+            let members = shapes.filter { $0.1 == cat }.map { norm.normalize($0.0).scalars }
+            let flipped = shapes.filter { $0.1 == cat }.map { norm.normalize(mirroredX($0.0)).scalars }
+            func euclidean(_ a: [Float], _ b: [Float]) -> Double {
+                var s = 0.0
+                for (x, y) in zip(a, b) { s += Double((x - y) * (x - y)) }
+                return s.squareRoot()
+            }
+            return MirrorInvariance(category: cat, shapes: members.count, distance: { euclidean(members[$0], members[$1]) },
+                                    mirrored: { euclidean(flipped[$0], members[$1]) })
+        }
+        mirroredCategories = categories.filter(mirrored.contains); mirrorEvidence = evidence
+        var images: [Tensor] = [], labels: [Int] = [], originals: [Int] = []
         for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
             let label = categories.firstIndex(of: cat)!
-            for q in mirror ? [p, mirroredX(p)] : [p] {
+            originals.append(images.count)
+            for q in mirrored.contains(cat) ? [p, mirroredX(p)] : [p] {
                 images.append(normalization.normalize(q).reshaped([1, p.shape[0] * p.shape[1], p.shape[2], p.shape[3]]))
                 labels.append(label)
             }
         }
+        originalIndex = originals
         largestMagnitude = images.reduce(Float(0)) { m, x in UnsafeBufferPointer(start: x.data, count: x.count).reduce(m) { max($0, abs($1)) } }
         dataset = try DiffusionDataset(images: Tensor.concat(images, axis: 0), labels: labels)
     }
@@ -170,7 +196,7 @@ struct TriplaneTrainingSet {
 /// `octoplane train diffusion TRIPLANE_DIR --out RUN [--config FILE] [--resume]`: a class-
 /// conditional DDPM/DDIM U-Net on the normalized planes stacked on channels ([3·C, R, R]),
 /// conditioned on the category, with classifier-free-guidance label dropout and (by default) every
-/// shape also mirrored across x. Progress line (loss, steps/s, ETA), one JSON log line every 10
+/// shape also mirrored across x where its category's mirror images look like its data (`mirror`). Progress line (loss, steps/s, ETA), one JSON log line every 10
 /// steps, and every `checkpointEvery` steps the resumable state and the sampling model, atomically.
 public struct TrainDiffusionJob: Job {
     public var data: String
@@ -178,7 +204,8 @@ public struct TrainDiffusionJob: Job {
     /// nil: `defaultConfig` for the data's shape and categories.
     public var config: DiffusionTrainingConfig? = nil
     public var steps: Int? = nil
-    public var mirror = true
+    /// Which categories also train x-mirrored (see `MirrorPolicy`).
+    public var mirror = MirrorPolicy.auto
     /// k of the planes' mean ± kσ → [-1, 1] map for training, overriding the folder's (NFD's 16
     /// leaves the data at σ = 1/16 of the sampler's unit noise: a first run sampled only noise,
     /// while k = 3 gave recognisable categories at the same step count). nil: the folder's k.
@@ -222,10 +249,14 @@ public struct TrainDiffusionJob: Job {
         public var resumedFrom: Int?
         public var finalLoss: Float
         public var parameters: Int
+        /// The categories trained mirrored too, and under `--mirror auto` the evidence per category.
+        public var mirroredCategories: [String] = []
+        public var mirrorEvidence: [MirrorInvariance] = []
         public var seconds: Double
         public var text: String {
             String(format: "%@: %d steps%@ on %d shapes (%@), loss %.4f (mean of the last 50), %d parameters, %.1f s", run, steps,
                    resumedFrom.map { " (resumed at \($0))" } ?? "", shapes, categories.joined(separator: ", "), finalLoss, parameters, seconds)
+                + mirrorLines(mirroredCategories, mirrorEvidence)
         }
     }
 
@@ -249,7 +280,8 @@ public struct TrainDiffusionJob: Job {
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let manifest = TriplaneGeneratorManifest(categories: categories, planeShape: shape, normalization: normalization,
-                                                 mirrored: mirror, trainingShapes: folder.planes.count, x0Bound: bound, latent: latent)
+                                                 mirrored: !set.mirroredCategories.isEmpty, trainingShapes: folder.planes.count, x0Bound: bound, latent: latent,
+                                                 mirroredCategories: set.mirroredCategories)
         try manifest.write(to: output)
         if let stage { try stage.model.save(to: output + "/autoencoder.safetensors", dtype: modelDType) }
         let decoder = try set.copyDecoder(to: output)
@@ -265,7 +297,7 @@ public struct TrainDiffusionJob: Job {
         let tail = trainer.losses.suffix(50)
         return Report(run: output, shapes: folder.planes.count, categories: categories, steps: trainer.step, resumedFrom: resumedFrom,
                       finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count), parameters: trainer.model.parameterCount,
-                      seconds: Date().timeIntervalSince(start))
+                      mirroredCategories: set.mirroredCategories, mirrorEvidence: set.mirrorEvidence, seconds: Date().timeIntervalSince(start))
     }
 }
 

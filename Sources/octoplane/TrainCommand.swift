@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
         @Option(help: "Steps between preview sheets of decoded samples (0: none).") var previewEvery = 1000
-        @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Option(help: "Categories also trained x-mirrored: auto (those whose mirror images look like their data: each category's median mirror image → nearest shape distance at most its shapes' median nearest-neighbour distance), all or none.") var mirror: MirrorPolicy = .auto
         @Flag(help: "Write RUN/model.safetensors as float16 (half the size; the training state stays float32).") var float16 = false
         @Option(help: "k of the mean ± k·σ → [-1, 1] map used for training (the folder's statistics, this k; 0: the folder's own k).") var normalizationK: Float = 3
         @Option(help: "A `train autoencoder` RUN trained on this folder: diffuse in its latent (the U-Net's input is the latent; default config for its channels).") var autoencoder: String?
@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
             var job = TrainDiffusionJob(data: data, output: out)
             job.autoencoder = autoencoder
             job.config = try config.map { try DiffusionTrainingConfig.load($0) }
-            job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
+            job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = mirror
             job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
@@ -72,7 +72,7 @@ extension TrainCommand {
         @Option(help: "Total training steps (overrides the config's totalSteps).") var steps: Int?
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 100
         @Option(help: "Steps between preview sheets of sampled shapes (0: none).") var previewEvery = 500
-        @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Option(help: "Categories also trained x-mirrored: auto (those whose mirror images look like their data: each category's median mirror image → nearest shape distance at most its shapes' median nearest-neighbour distance), all or none.") var mirror: MirrorPolicy = .auto
         @Option(help: "Surface stage steps (meshes only; 0: no learned surface stage).") var surfaceSteps: Int?
         @Option(help: "Surface stage config (JSON: radius, hidden, batchSize, learningRate, totalSteps, …).") var surfaceConfig: String?
         @Option(help: "Labelled points per training shape for the surface stage.") var surfacePoints = 16_384
@@ -86,7 +86,7 @@ extension TrainCommand {
         func run() throws {
             var job = TrainOctreeJob(data: data, output: out)
             job.config = try config.map { try OctreeTrainingConfig.load($0) }
-            job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = !noMirror
+            job.depth = depth; job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.mirror = mirror
             job.surfaceSteps = surfaceSteps; job.surfaceConfig = try surfaceConfig.map { try SurfaceDecoderConfig.load($0) }
             job.surfacePointsPerShape = surfacePoints; job.surfaceOnly = surfaceOnly
             job.modelDType = float16 ? .f16 : .f32
@@ -102,7 +102,7 @@ extension TrainCommand {
         static let configuration = CommandConfiguration(
             abstract: "Train a plane autoencoder (a KL-regularized conv VAE: stacked planes ↔ a small latent image) on a folder of triplanes.",
             discussion: """
-            The latent stage of triplane diffusion: it learns from the same normalized, mirrored planes as `train diffusion`. \
+            The latent stage of triplane diffusion: it learns from the same normalized planes as `train diffusion`, by default every shape also mirrored. \
             Writes RUN/autoencoder.json (plane shape, normalization, latent shape and per-channel latent statistics), \
             RUN/model.safetensors (EMA weights), RUN/decoder.safetensors, RUN/state.safetensors, RUN/log.jsonl, RUN/loss.png and \
             RUN/previews/step-N.png (each category's first shape decoded from its planes and from their reconstruction). \
@@ -116,7 +116,7 @@ extension TrainCommand {
         @Option(help: "Steps between checkpoints.") var checkpointEvery = 250
         @Option(help: "Steps between preview sheets (0: none).") var previewEvery = 500
         @Option(help: "Uniform points per shape for the final IoU of the reconstructions.") var iouPoints = 32_768
-        @Flag(help: "Do not add the x-mirrored copy of every shape.") var noMirror = false
+        @Option(help: "Categories also trained x-mirrored: all (a reconstruction model gains from every plausible shape), auto (those whose mirror images look like their data) or none.") var mirror: MirrorPolicy = .all
         @Flag(help: "Write RUN/model.safetensors as float16.") var float16 = false
         @Option(help: "k of the mean ± k·σ → [-1, 1] map (as train diffusion; 0: the folder's own k).") var normalizationK: Float = 3
         @Flag(help: "Continue from RUN/state.safetensors.") var resume = false
@@ -127,7 +127,7 @@ extension TrainCommand {
             var job = TrainAutoencoderJob(data: data, output: out)
             job.config = try config.map { try AutoencoderTrainingConfig.load($0) }
             job.steps = steps; job.checkpointEvery = checkpointEvery; job.previewEvery = previewEvery; job.iouPoints = iouPoints
-            job.mirror = !noMirror; job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32
+            job.mirror = mirror; job.normalizationK = normalizationK == 0 ? nil : normalizationK; job.modelDType = float16 ? .f16 : .f32
             job.resume = resume; job.quiet = quiet
             let r = try job.run()
             print(json ? r.json : r.text)
@@ -138,6 +138,7 @@ extension TrainCommand {
 extension OctreeDecoding: ExpressibleByArgument {}
 extension SurfaceStage: ExpressibleByArgument {}
 extension DiffusionSamplerKind: ExpressibleByArgument {}
+extension MirrorPolicy: ExpressibleByArgument {}
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -212,6 +213,7 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Octree: next-token (default: better and, at depth 5, faster) or parallel (MaskGIT within a depth).") var decoding: OctreeDecoding = .nextToken
     @Option(help: "Octree: sampling temperature (0: greedy).") var temperature: Float = 1
     @Option(help: "Octree: keep the k most probable masks (0: all).") var topK = 0
+    @Option(help: "Octree: nucleus sampling, keep the most probable masks up to this probability mass (1: all).") var topP: Float = 1
     @Option(help: "Octree: depth of the surface lattice (default max(structure depth, 7); the structure depth: the plain octree decoder).") var surfaceDepth: Int?
     @Option(help: "Octree: blur of the occupancy before marching cubes, in structure cells.") var smoothing: Float = 0.5
     @Option(help: "Octree: surface stage, learned (the model's local decoder, when it has one) or blur.") var surface: SurfaceStage = .learned
@@ -220,7 +222,7 @@ struct GenerationOptions: ParsableArguments {
     var settings: GenerationSettings {
         var s = GenerationSettings()
         s.steps = steps; s.guidance = guidance; s.sampler = sampler; s.resolution = resolution; s.decoding = decoding
-        s.temperature = temperature; s.topK = topK; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent; s.clipX0 = clipX0
+        s.temperature = temperature; s.topK = topK; s.topP = topP; s.surfaceDepth = surfaceDepth; s.smoothing = smoothing; s.surface = surface; s.minComponent = minComponent; s.clipX0 = clipX0
         return s
     }
 }

@@ -130,6 +130,26 @@ struct MarchingCubesTests {
         #expect(nc / Double(mesh.vertexCount) > 0.999)
     }
 
+    @Test("extractClosed closes a solid cut by the grid's border just beyond it, and leaves a solid inside the border bit for bit as extract does")
+    func closedAtTheBorder() throws {
+        // A sphere of radius 1.2 cut by the cube [-1, 1]³: open at the six faces under `extract`.
+        let cut = ScalarGrid(sampling: SphereSDF(radius: 1.2), resolution: 24, bounds: .cube(halfSize: 1))
+        let open = try MarchingCubes.extract(cut, level: 0, inside: .lower)
+        #expect(MeshTopology(open).boundaryEdges > 0)
+        let closed = try MarchingCubes.extractClosed(cut, level: 0, inside: .lower)
+        let topo = MeshTopology(closed)
+        #expect(topo.isWatertight && topo.eulerCharacteristic == 2 && topo.inconsistentlyOrientedEdges == 0 && closed.signedVolume > 0)
+        let h = cut.spacing.x
+        #expect(closed.positions.allSatisfy { max(abs($0.x), abs($0.y), abs($0.z)) <= 1 + h * 1.0001 }, "within one step beyond the border")
+        // Occupancy convention, solid at one corner point only.
+        var corner = ScalarGrid(resolution: SIMD3(3, 3, 3), bounds: .cube(halfSize: 1), values: [Float](repeating: 0, count: 27))
+        corner.values[0] = 1
+        #expect(MeshTopology(try MarchingCubes.extractClosed(corner, level: 0.5, inside: .higher)).isWatertight)
+        // Inside the border: the very mesh of `extract`.
+        let inner = ScalarGrid(sampling: SphereSDF(radius: 0.6), resolution: 24, bounds: .cube(halfSize: 1))
+        #expect(try MarchingCubes.extractClosed(inner, level: 0, inside: .lower) == MarchingCubes.extract(inner, level: 0, inside: .lower))
+    }
+
     @Test("a torus SDF at 64³ is watertight with Euler characteristic 0 and the torus's area")
     func torus() throws {
         let sdf = TorusSDF(center: Vec3(0.01, -0.02, 0.03), majorRadius: 0.55, minorRadius: 0.22)

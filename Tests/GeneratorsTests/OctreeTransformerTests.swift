@@ -249,6 +249,30 @@ struct OctreeTransformerTests {
         #expect(ChildMaskSequence.maxChildren(depth: 2, structureDepth: 5, maxTokens: 60, nodesThroughDepth: 40, fixedChildren: 3, undecided: 3) == 4)
         #expect(ChildMaskSequence.maxChildren(depth: 4, structureDepth: 5, maxTokens: 10, nodesThroughDepth: 10, fixedChildren: 99, undecided: 9) == 8)
     }
+
+    @Test("top-p keeps the smallest most probable set reaching the mass and renormalizes within it; top-p 1 draws exactly as before")
+    func nucleusSampling() {
+        // Allowed masks 1, 2, 3 with probabilities 0.5, 0.3, 0.15; the rest share 0.05.
+        var logits = [Float](repeating: Foundation.log(0.05 / 252), count: 256)
+        logits[1] = Foundation.log(0.5); logits[2] = Foundation.log(0.3); logits[3] = Foundation.log(0.15)
+        func draws(_ settings: OctreeSamplerSettings, _ n: Int = 4000) -> [Int] {
+            var rng = SeededRandom(seed: 21)
+            return logits.withUnsafeBufferPointer { l in (0..<n).map { _ in OctreeSampler.choose(l.baseAddress!, maxChildren: 8, settings, &rng).token } }
+        }
+        let nucleus = draws(OctreeSamplerSettings(topP: 0.7))
+        #expect(Set(nucleus) == [1, 2], "0.5 < 0.7 ≤ 0.5 + 0.3: masks 1 and 2 only")
+        let share = Double(nucleus.filter { $0 == 1 }.count) / Double(nucleus.count)
+        #expect(abs(share - 0.5 / 0.8) < 0.03, "renormalized within the nucleus: \(share)")
+        #expect(Set(draws(OctreeSamplerSettings(topP: 0.4))) == [1], "below the first mask's mass, the most probable mask only")
+        #expect(Set(draws(OctreeSamplerSettings(topK: 2, topP: 0.99))) == [1, 2], "top-k applies first")
+        let flat = draws(OctreeSamplerSettings(temperature: 4, topP: 0.7))
+        #expect(Set(flat).count > 3, "the nucleus is taken after the temperature: flattened, 0.7 of the mass spans many masks")
+        let all = draws(OctreeSamplerSettings(topP: 1)), plain = draws(OctreeSamplerSettings())
+        #expect(all == plain && Set(all).count > 3, "top-p 1 is the plain draw, token for token")
+        var rng = SeededRandom(seed: 1)
+        let confidence = logits.withUnsafeBufferPointer { OctreeSampler.choose($0.baseAddress!, maxChildren: 8, OctreeSamplerSettings(topP: 0.4), &rng).probability }
+        #expect(abs(confidence - 0.5) < 1e-4, "the reported probability is the unrestricted one")
+    }
 }
 
 

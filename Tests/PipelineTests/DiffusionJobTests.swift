@@ -63,6 +63,39 @@ struct DiffusionJobTests {
         #expect(mirroredX(mirroredX(planes)).scalars == planes.scalars)
     }
 
+    @Test("--mirror auto keeps the mirrors of a category whose planes are symmetric in x and drops those of one whose feature always sits on +x")
+    func mirrorPolicy() throws {
+        let tmp = try TemporaryDirectory("plane-mirror"); defer { tmp.remove() }
+        let shape = [3, 8, 32, 32]
+        var rng = SeededRandom(seed: 2)
+        // One background shared by every shape, itself symmetric in x: only the bumps differ.
+        let noise = Tensor.randn(shape, std: 0.01, rng: &rng), flipped = mirroredX(noise)
+        for i in 0..<noise.count { noise.mutableData[i] = 0.5 * (noise.data[i] + flipped.data[i]) }
+        var all: [Tensor] = []
+        for (synset, oneSided) in [("03001627", false), ("03797390", true)] {
+            try FileManager.default.createDirectory(atPath: "\(tmp.path)/\(synset)", withIntermediateDirectories: true)
+            for k in 0..<4 {
+                let p = noise.copy()
+                let height = 0.05 + 0.01 * Float(k)
+                // Plane (x, y), channel 0: a bump over columns u (x) — centred, or on the +x side only.
+                for v in 0..<32 { for u in 0..<32 where oneSided ? u >= 24 : abs(2 * u - 31) <= 9 { p.mutableData[v * 32 + u] += height } }
+                try TriplaneFile.write(p, to: "\(tmp.path)/\(synset)/m\(k).npy")
+                all.append(p)
+            }
+        }
+        try PlaneNormalization.measure(all, k: 4).write(to: "\(tmp.path)/normalization.json")
+        let auto = try TriplaneTrainingSet(tmp.path, normalizationK: nil, mirror: .auto)
+        #expect(auto.mirroredCategories == ["chair"] && auto.dataset.count == 12 && auto.originalIndex == [0, 2, 4, 6, 8, 9, 10, 11])
+        let mug = try #require(auto.mirrorEvidence.first { $0.category == "mug" })
+        #expect(!mug.invariant && auto.mirrorEvidence.first { $0.category == "chair" }?.invariant == true, "\(auto.mirrorEvidence)")
+        let every = try TriplaneTrainingSet(tmp.path, normalizationK: nil, mirror: .all), no = try TriplaneTrainingSet(tmp.path, normalizationK: nil, mirror: .none)
+        #expect(every.dataset.count == 16 && every.mirroredCategories == ["chair", "mug"] && every.mirrorEvidence.isEmpty)
+        #expect(no.dataset.count == 8 && no.originalIndex == Array(0..<8) && no.mirroredCategories.isEmpty)
+        // The mirror follows its shape: image 1 is image 0 mirrored.
+        let normalized = auto.normalization.normalize(mirroredX(all[0])).scalars
+        #expect(auto.dataset.images.slice(axis: 0, 1..<2).copy().scalars == normalized)
+    }
+
     @Test("a tiny run trains, refuses to overwrite, resumes, and generates meshes of a named category with a sheet")
     func trainAndGenerate() throws {
         let tmp = try TemporaryDirectory("diffusion"); defer { tmp.remove() }

@@ -16,6 +16,12 @@ private struct Solid<F: ScalarField>: ScalarField {
     func value(at p: Vec3) -> Float { -sdf.value(at: p) }
 }
 
+/// The union of two signed distances, `b` moved by `offset`.
+private struct Union<A: ScalarField, B: ScalarField>: ScalarField {
+    let a: A, b: B, offset: Vec3
+    func value(at p: Vec3) -> Float { min(a.value(at: p), b.value(at: p - offset)) }
+}
+
 private func tree(_ sdf: some ScalarField, depth: Int) throws -> Octree {
     try Octree(occupancy: Solid(sdf: sdf), level: 0, depth: depth)
 }
@@ -106,6 +112,39 @@ struct OctreeGeneratorTests {
         var bad = GenerateJob(model: dir + "/run", output: dir + "/g")
         bad.settings.surfaceDepth = 2
         #expect(throws: PipelineError.self) { try bad.run() }
+    }
+
+    @Test("--mirror auto mirrors a symmetric category (its identical mirror images not added twice) and not one whose shapes all face +x; all and none do as they say")
+    func mirrorPolicy() throws {
+        let tmp = try TemporaryDirectory("octree-mirror"); defer { tmp.remove() }
+        let dir = tmp.path
+        for (cat, knob) in [("03001627", false), ("03797390", true)] {
+            try FileManager.default.createDirectory(atPath: "\(dir)/trees/\(cat)", withIntermediateDirectories: true)
+            for (k, w) in [0.35, 0.45, 0.55].enumerated() {
+                let body = RoundedBoxSDF(halfExtent: Vec3(Float(w), 0.4, 0.3), radius: 0.05)
+                let t = try knob ? tree(Union(a: body, b: SphereSDF(radius: 0.15), offset: Vec3(Float(w) + 0.15, 0, 0)), depth: 4) : tree(body, depth: 4)
+                try OctreeFile.write(t, to: "\(dir)/trees/\(cat)/m\(k).octree")
+            }
+        }
+        var cfg = OctreeTrainingConfig(model: OctreeTransformerConfig(depth: 4, contextLength: 512, embedDim: 16, heads: 2, layers: 1, mlpRatio: 2, classCount: 2))
+        cfg.batchSize = 2; cfg.warmupSteps = 1
+        func train(_ policy: MirrorPolicy) throws -> TrainOctreeJob.Report {
+            var job = TrainOctreeJob(data: dir + "/trees", output: dir + "/run-\(policy.rawValue)")
+            job.config = cfg; job.steps = 1; job.previewEvery = 0; job.quiet = true; job.mirror = policy
+            return try job.run()
+        }
+        let auto = try train(.auto)
+        #expect(auto.mirroredCategories == ["chair"] && auto.sequences == 6, "the boxes' mirrors are the boxes themselves: 3 + 3")
+        let chair = try #require(auto.mirrorEvidence.first { $0.category == "chair" }), mug = try #require(auto.mirrorEvidence.first { $0.category == "mug" })
+        #expect(chair.invariant && chair.mirroredNearest == 0 && chair.shapes == 3)
+        #expect(!mug.invariant && mug.mirroredNearest > mug.nearestOther, "\(mug)")
+        #expect(auto.text.contains("mug: not mirrored"))
+        let manifest = try #require(try OctreeGeneratorManifest.readIfOctree(dir + "/run-auto"))
+        #expect(manifest.mirroredCategories == ["chair"] && manifest.mirrored)
+        let all = try train(.all), none = try train(.none)
+        #expect(all.mirroredCategories == ["chair", "mug"] && all.sequences == 9 && all.mirrorEvidence.isEmpty)
+        #expect(none.mirroredCategories.isEmpty && none.sequences == 6)
+        #expect(try OctreeGeneratorManifest.readIfOctree(dir + "/run-none")?.mirrored == false)
     }
 
     @Test("× 1.25 takes a mesh from the octree frame to NFD's exactly: both centre the bounding box and scale its longest side")
