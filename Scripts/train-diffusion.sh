@@ -11,11 +11,15 @@
 # WORK_DIR/run/loss.png and WORK_DIR/run/previews/.
 # Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (6000), HELD_OUT (32 per category),
 #   EVAL_N (32), FIT (extra `convert` options; default none: 600 annealed fit steps),
-#   LATENT (1; 0 trains the U-Net on the planes themselves, the model shipped before 2026-12-05).
+#   LATENT (1; 0 trains the U-Net on the planes themselves, the model shipped before 2026-12-05),
+#   MIRROR (all: every category also mirrored, as the shipped model was trained; auto, `train
+#   diffusion`'s default since 2026-12-05, leaves out the categories whose mirror images are not like
+#   their data — the mugs; see the model card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
 per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}; ae_steps=${AE_STEPS:-3000}
+mirror=${MIRROR:-all}
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
@@ -30,7 +34,7 @@ if [ "${LATENT:-1}" = 1 ]; then
     latent=(--autoencoder "$work/autoencoder")
 fi
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
-$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --float16 "${latent[@]}" "${resume[@]}"
+$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --mirror "$mirror" --float16 "${latent[@]}" "${resume[@]}"
 stage_done "U-Net"
 synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
