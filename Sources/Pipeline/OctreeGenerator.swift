@@ -223,6 +223,7 @@ public struct TrainOctreeJob: Job {
             let chamfer = LeafSetChamfer(members)
             return MirrorInvariance(category: cat, shapes: members.count, distance: chamfer.distance, mirrored: chamfer.mirroredDistance)
         }
+        let mirroredCategories = categories.filter(mirrored.contains)
         var sequences: [ChildMaskSequence] = [], labels: [Int] = []
         for (s, cat) in zip(folder.sequences, folder.categoryOfItem) {
             let label = categories.firstIndex(of: cat)!
@@ -239,7 +240,7 @@ public struct TrainOctreeJob: Job {
         let statePath = output + "/state.safetensors"
         let resumedFrom = try resumeTraining(statePath: statePath, allowed: resume) { try trainer.resume(from: $0); return trainer.step }
         let manifest = OctreeGeneratorManifest(categories: categories, depth: d, mirrored: !mirrored.isEmpty, trainingShapes: folder.sequences.count,
-                                               mirroredCategories: categories.filter(mirrored.contains))
+                                               mirroredCategories: mirroredCategories)
         try manifest.write(to: output)
         var loop = GeneratorTrainingLoop(label: "train octree", output: output, totalSteps: cfg.totalSteps, checkpointEvery: checkpointEvery,
                                          previewEvery: previewEvery, progressEvery: 25, lossTitle: "TRAIN OCTREE LOSS (CROSS-ENTROPY)", quiet: quiet)
@@ -255,7 +256,7 @@ public struct TrainOctreeJob: Job {
                       meanSequence: Double(sequences.map(\.count).reduce(0, +)) / Double(max(1, sequences.count)), steps: trainer.step,
                       resumedFrom: resumedFrom, finalLoss: tail.isEmpty ? .nan : tail.reduce(0, +) / Float(tail.count),
                       parameters: trainer.model.parameterCount, surfaceSteps: surface?.steps, surfaceLoss: surface?.loss,
-                      sequences: sequences.count, mirroredCategories: categories.filter(mirrored.contains), mirrorEvidence: evidence, seconds: Date().timeIntervalSince(start))
+                      sequences: sequences.count, mirroredCategories: mirroredCategories, mirrorEvidence: evidence, seconds: Date().timeIntervalSince(start))
     }
 }
 

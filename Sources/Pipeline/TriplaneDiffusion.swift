@@ -153,25 +153,29 @@ struct TriplaneTrainingSet {
         }
         self.normalization = normalization
         categories = trainingCategoryOrder(folder.categoryOfFile)
-        let norm = normalization, shapes = Array(zip(folder.planes, folder.categoryOfFile))
+        // Each shape normalized once, and mirrored once where a policy may mirror it: the per-channel
+        // normalization is elementwise, so mirroring the normalized planes equals normalizing the
+        // mirrored ones exactly.
+        let normalized = folder.planes.map { normalization.normalize($0) }
+        let mirrors = mirror == MirrorPolicy.none ? [] : normalized.map(mirroredX), categoryOfFile = folder.categoryOfFile
         let (mirrored, evidence) = mirror.decide(categories) { cat in
-            let members = shapes.filter { $0.1 == cat }.map { norm.normalize($0.0).scalars }
-            let flipped = shapes.filter { $0.1 == cat }.map { norm.normalize(mirroredX($0.0)).scalars }
+            let members = categoryOfFile.indices.filter { categoryOfFile[$0] == cat }
+            let images = members.map { normalized[$0].scalars }, flipped = members.map { mirrors[$0].scalars }
             func euclidean(_ a: [Float], _ b: [Float]) -> Double {
                 var s = 0.0
                 for (x, y) in zip(a, b) { s += Double((x - y) * (x - y)) }
                 return s.squareRoot()
             }
-            return MirrorInvariance(category: cat, shapes: members.count, distance: { euclidean(members[$0], members[$1]) },
-                                    mirrored: { euclidean(flipped[$0], members[$1]) })
+            return MirrorInvariance(category: cat, shapes: members.count, distance: { euclidean(images[$0], images[$1]) },
+                                    mirrored: { euclidean(flipped[$0], images[$1]) })
         }
         mirroredCategories = categories.filter(mirrored.contains); mirrorEvidence = evidence
         var images: [Tensor] = [], labels: [Int] = [], originals: [Int] = []
-        for (p, cat) in zip(folder.planes, folder.categoryOfFile) {
-            let label = categories.firstIndex(of: cat)!
+        for (i, cat) in folder.categoryOfFile.enumerated() {
+            let label = categories.firstIndex(of: cat)!, shape = normalized[i].shape
             originals.append(images.count)
-            for q in mirrored.contains(cat) ? [p, mirroredX(p)] : [p] {
-                images.append(normalization.normalize(q).reshaped([1, p.shape[0] * p.shape[1], p.shape[2], p.shape[3]]))
+            for q in mirrored.contains(cat) ? [normalized[i], mirrors[i]] : [normalized[i]] {
+                images.append(q.reshaped([1, shape[0] * shape[1], shape[2], shape[3]]))
                 labels.append(label)
             }
         }
