@@ -9,25 +9,27 @@
 # Resumable: every stage skips finished work; each training continues from its last checkpoint, so
 # a killed run is restarted with the same command. Watch WORK_DIR/autoencoder/previews/,
 # WORK_DIR/run/loss.png and WORK_DIR/run/previews/.
-# Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (6000), HELD_OUT (32 per category),
+# Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (4000 in the latent, 6000 on the planes:
+#   `train diffusion`'s default recipe for each), HELD_OUT (32 per category),
 #   EVAL_N (32), FIT (extra `convert` options; default none: 600 annealed fit steps),
 #   LATENT (1; 0 trains the U-Net on the planes themselves, the model shipped before 2026-12-05),
-#   MIRROR (all: every category also mirrored, as the shipped model was trained; auto, `train
-#   diffusion`'s default since 2026-12-05, leaves out the categories whose mirror images are not like
-#   their data — the mugs; see the model card).
+#   MIRROR (auto, `train diffusion`'s default: leaves out the categories whose mirror images are not
+#   like their data — the mugs; all: every category also mirrored, as the plane model and the latent
+#   model shipped before 2026-12-05 were trained; see the model card).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${1:-.work/triplane-diffusion}
-per=${PER_CATEGORY:-96}; steps=${STEPS:-6000}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}; ae_steps=${AE_STEPS:-3000}
-mirror=${MIRROR:-all}
+per=${PER_CATEGORY:-96}; held=${HELD_OUT:-32}; evaln=${EVAL_N:-32}; ae_steps=${AE_STEPS:-3000}
+mirror=${MIRROR:-auto}
 # shellcheck source=Scripts/train-common.sh
 source Scripts/train-common.sh
 synth_once "$work/train" 1 "$per"
 # shellcheck disable=SC2086
 $bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT-}   # two fits at a time, one thread each
 stage_done "synth + conversion"
-latent=()
+latent=(); steps=${STEPS:-6000}
 if [ "${LATENT:-1}" = 1 ]; then
+    steps=${STEPS:-4000}
     resume=(); [ -f "$work/autoencoder/state.safetensors" ] && resume=(--resume)
     $bin train autoencoder "$work/train-planes" --out "$work/autoencoder" --steps "$ae_steps" "${resume[@]}"
     stage_done autoencoder

@@ -235,14 +235,31 @@ public struct TrainDiffusionJob: Job {
     /// The shipped recipe's U-Net for [channels, R, R] inputs and `classes` categories: base 64
     /// (3.08M parameters at 24 channels; base 32 scored worse on the same data — the model card),
     /// multipliers 1-2-2, one block per level, self-attention at the lowest level (downsampling rate
-    /// 4, i.e. R/4 pixels) and in the middle.
-    public static func defaultConfig(channels: Int, classes: Int) -> DiffusionTrainingConfig {
+    /// 4, i.e. R/4 pixels) and in the middle; batch 32, Adam 5e-4 (200 warmup steps, cosine to 0),
+    /// v-prediction on the cosine schedule, label dropout 0.1, EMA 0.999.
+    ///
+    /// `latent` (diffusion in an autoencoder's latent, the shipped model since 2026-12-05): 4,000
+    /// steps with min-SNR-γ 5 loss weighting (Hang et al. 2023). On the procedural collection this
+    /// scored a three-seed mean 1-NNA of 62.0% against 69.3% for 6,000 unweighted steps on the same
+    /// latent and data, its samples as far from the training shapes as unseen shapes lie, where
+    /// 6,000 weighted steps drew chairs at half that distance (the model card). On the planes
+    /// themselves: 6,000 steps, unweighted (the plane model shipped before).
+    public static func defaultConfig(channels: Int, classes: Int, latent: Bool = false) -> DiffusionTrainingConfig {
         var c = DiffusionTrainingConfig(model: UNetConfig(inChannels: channels, baseChannels: 64, channelMultipliers: [1, 2, 2],
                                                           resBlocksPerLevel: 1, attentionResolutions: [4], attentionHeads: 4,
                                                           groups: 8, classCount: classes))
-        c.batchSize = 32; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = 6_000
+        c.batchSize = 32; c.learningRate = 5e-4; c.warmupSteps = 200; c.totalSteps = latent ? 4_000 : 6_000
         c.prediction = .v; c.schedule = .cosine; c.labelDropout = 0.1; c.emaDecay = 0.999
+        c.minSNRGamma = latent ? 5 : 0
         return c
+    }
+
+    /// The config this job trains with for [channels, R, R] inputs: `config`, or the default recipe
+    /// (the latent one when `autoencoder` is set), with `steps` overriding its total.
+    public func trainingConfig(channels: Int, classes: Int) -> DiffusionTrainingConfig {
+        var cfg = config ?? Self.defaultConfig(channels: channels, classes: classes, latent: autoencoder != nil)
+        if let s = steps { cfg.totalSteps = s }
+        return cfg
     }
 
     public struct Report: JobReport {
@@ -276,8 +293,7 @@ public struct TrainDiffusionJob: Job {
             (training, latent) = try stage.encode(set)
             bound = training.images.scalars.reduce(0) { max($0, abs($1)) }
         }
-        var cfg = config ?? Self.defaultConfig(channels: training.itemShape[0], classes: categories.count)
-        if let s = steps { cfg.totalSteps = s }
+        let cfg = trainingConfig(channels: training.itemShape[0], classes: categories.count)
         let trainer = try DiffusionTrainer(config: cfg, data: training)
         let fm = FileManager.default
         try fm.createDirectory(atPath: output, withIntermediateDirectories: true)

@@ -79,6 +79,24 @@ struct AutoencoderJobTests {
         #expect(throws: PipelineError.self) { try mismatched.run() }
     }
 
+    @Test("without a config, a latent run trains the latent recipe (min-SNR-γ 5 over 4,000 steps), a plane run the plane recipe")
+    func latentRecipeByDefault() {
+        var job = TrainDiffusionJob(data: "planes", output: "run")
+        let planes = job.trainingConfig(channels: 24, classes: 6)
+        #expect(planes.minSNRGamma == 0 && planes.totalSteps == 6_000)
+        job.autoencoder = "ae"
+        let latent = job.trainingConfig(channels: 8, classes: 6)
+        #expect(latent.minSNRGamma == 5 && latent.totalSteps == 4_000)
+        #expect(latent.model.inChannels == 8 && latent.model.classCount == 6)
+        // Everything else is the one recipe.
+        var same = latent; same.minSNRGamma = 0; same.totalSteps = 6_000; same.model.inChannels = 24
+        #expect(same == planes)
+        job.steps = 10
+        #expect(job.trainingConfig(channels: 8, classes: 6).totalSteps == 10)
+        job.config = planes
+        #expect(job.trainingConfig(channels: 8, classes: 6).minSNRGamma == 0, "a given config is kept")
+    }
+
     @Test("the occupancy term has zero gradient when the reconstruction equals the original, and pulls a perturbed one back")
     func occupancyTerm() throws {
         let tmp = try TemporaryDirectory("occupancy-term"); defer { tmp.remove() }
