@@ -9,8 +9,8 @@
 # Resumable: every stage skips finished work; each training continues from its last checkpoint, so
 # a killed run is restarted with the same command. Watch WORK_DIR/autoencoder/previews/,
 # WORK_DIR/run/loss.png and WORK_DIR/run/previews/.
-# Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (4000 in the latent, 6000 on the planes:
-#   `train diffusion`'s default recipe for each), HELD_OUT (32 per category),
+# Environment: PER_CATEGORY (96), AE_STEPS (3000), STEPS (default: `train diffusion`'s recipe, 4000
+#   in the latent, 6000 on the planes), HELD_OUT (32 per category),
 #   EVAL_N (32), FIT (extra `convert` options; default none: 600 annealed fit steps),
 #   LATENT (1; 0 trains the U-Net on the planes themselves, the model shipped before 2026-12-05),
 #   MIRROR (auto, `train diffusion`'s default: leaves out the categories whose mirror images are not
@@ -27,16 +27,16 @@ synth_once "$work/train" 1 "$per"
 # shellcheck disable=SC2086
 $bin convert "$work/train" --to triplane --out "$work/train-planes" --jobs 2 ${FIT-}   # two fits at a time, one thread each
 stage_done "synth + conversion"
-latent=(); steps=${STEPS:-6000}
+latent=()
 if [ "${LATENT:-1}" = 1 ]; then
-    steps=${STEPS:-4000}
     resume=(); [ -f "$work/autoencoder/state.safetensors" ] && resume=(--resume)
     $bin train autoencoder "$work/train-planes" --out "$work/autoencoder" --steps "$ae_steps" "${resume[@]}"
     stage_done autoencoder
     latent=(--autoencoder "$work/autoencoder")
 fi
 resume=(); [ -f "$work/run/state.safetensors" ] && resume=(--resume)
-$bin train diffusion "$work/train-planes" --out "$work/run" --steps "$steps" --mirror "$mirror" --float16 "${latent[@]}" "${resume[@]}"
+steps=(); [ -n "${STEPS-}" ] && steps=(--steps "$STEPS")
+$bin train diffusion "$work/train-planes" --out "$work/run" "${steps[@]}" --mirror "$mirror" --float16 "${latent[@]}" "${resume[@]}"
 stage_done "U-Net"
 synth_once "$work/held-out" 7 "$held"
 $bin eval-generator --model "$work/run" --reference "$work/held-out" --training "$work/train" -n "$evaln" \
